@@ -1,0 +1,109 @@
+// Every configuration key of every binary; see keys.hpp. Defaults follow
+// protocol-v5.md §14.2 where the spec suggests one.
+#include "common/config/keys.hpp"
+
+#include <array>
+#include <cctype>
+
+namespace icq::config {
+namespace {
+
+using enum KeyType;
+
+constexpr auto kAll = std::to_array<KeyDef>({
+    {"log.level", Choice, "info", 0, 0, "trace|debug|info|warn|error", "all",
+     "Lowest level written to stdout, one JSON object per line."},
+
+    {"redis.host", String, "127.0.0.1", 0, 0, "", "all", "Redis server address."},
+    {"redis.port", Integer, "6379", 1, 65535, "", "all", "Redis server port."},
+    {"redis.db", Integer, "0", 0, 15, "", "all", "Redis logical database (SELECT); 0 on Redis Cluster."},
+    {"redis.timeout_ms", Integer, "2000", 10, 60000, "", "all",
+     "Connect and command timeout; a call that takes longer counts as a Redis failure."},
+
+    {"postgres.url", String, "postgresql://icq:icq@127.0.0.1:5432/icq", 0, 0, "", "worker, scheduler, icqctl, icqd",
+     "libpq connection string or URL. Prefer the environment variable: it holds a password.", true},
+    {"postgres.migrate", Choice, "auto", 0, 0, "auto|check", "worker, scheduler, icqctl, icqd",
+     "auto: apply missing schema migrations at start (serialised by an advisory lock); "
+     "check: refuse to start unless the schema is current."},
+
+    {"gateway.id", String, "", 0, 0, "", "gateway, icqd",
+     "Routing identity of this gateway; empty means POD_NAME, else the host name plus the UDP port."},
+    {"gateway.udp_bind", String, "0.0.0.0", 0, 0, "", "gateway, icqd", "IPv4 address the UDP socket binds."},
+    {"gateway.udp_port", Integer, "4000", 0, 65535, "", "gateway, icqd",
+     "UDP port clients talk to (0 picks a free port, for tests)."},
+    {"gateway.pipeline_bind", String, "tcp://127.0.0.1:5600", 0, 0, "", "gateway",
+     "ZeroMQ endpoint the gateway's ROUTER binds for workers and schedulers (port 0 or * picks a free one)."},
+    {"gateway.pipeline_advertise", String, "", 0, 0, "", "gateway",
+     "Endpoint written to the registry for workers to connect to; empty means the bound endpoint."},
+    {"gateway.heartbeat_ms", Integer, "1000", 100, 60000, "", "gateway, icqd",
+     "How often the gateway refreshes its registry entry."},
+    {"gateway.registration_ttl_ms", Integer, "5000", 300, 600000, "", "gateway, icqd",
+     "How long a registry entry outlives the last heartbeat; workers drop a gateway after it."},
+    {"gateway.rate_per_s", Integer, "200", 1, 1000000, "", "gateway, icqd",
+     "Token-bucket refill per source IP, datagrams per second."},
+    {"gateway.rate_burst", Integer, "400", 1, 1000000, "", "gateway, icqd",
+     "Token-bucket depth per source IP, datagrams."},
+    {"gateway.queue_limit", Integer, "4096", 0, 1000000, "", "gateway, icqd",
+     "Datagrams held while no worker has credit; beyond it new datagrams are dropped and counted."},
+    {"gateway.queue_max_age_ms", Integer, "2000", 1, 60000, "", "gateway, icqd",
+     "A held datagram older than this is dropped (the client will have retransmitted)."},
+
+    {"worker.id", String, "", 0, 0, "", "worker, icqd",
+     "Routing identity of this worker; empty means POD_NAME, else the host name plus the process id."},
+    {"worker.credit_window", Integer, "256", 1, 65536, "", "worker, icqd",
+     "Datagrams a gateway may hand this worker before it has answered them: the most a crash can lose."},
+    {"worker.gateway_refresh_ms", Integer, "1000", 50, 60000, "", "worker, icqd",
+     "How often the worker re-reads the gateway registry to follow gateways that come and go."},
+
+    {"scheduler.id", String, "", 0, 0, "", "scheduler, icqd",
+     "Identity used as the holder of leases; empty means POD_NAME, else host name plus process id."},
+    {"scheduler.tick_ms", Integer, "1000", 10, 60000, "", "scheduler, icqd",
+     "Scheduler loop period; expiry is exact to within one tick."},
+    {"scheduler.lease_ms", Integer, "5000", 100, 600000, "", "scheduler, icqd",
+     "Lease length for a job; another replica takes over a job this long after its holder died."},
+    {"scheduler.expire_batch", Integer, "1000", 1, 100000, "", "scheduler, icqd",
+     "Most sessions examined per tick by the keep-alive expiry job."},
+
+    {"icqd.workers", Integer, "2", 1, 64, "", "icqd",
+     "Worker threads in the all-in-one process (each with its own Redis and PostgreSQL connections)."},
+
+    {"v5.enabled", Boolean, "true", 0, 0, "", "worker, icqd",
+     "When false, V5 logins are refused with SRV_LOGIN_ERR (protocol-v5.md §6.1 step 2)."},
+    {"v5.session_ttl_s", Integer, "240", 5, 86400, "", "worker, scheduler, icqd",
+     "A session with no packet for this long goes offline (§4.6)."},
+    {"v5.keepalive_advertised_s", Integer, "110", 1, 65535, "", "worker, icqd",
+     "Keep-alive interval written into SRV_LOGIN_REPLY (§8.5)."},
+    {"v5.retransmit_timeout_s", Integer, "10", 1, 65535, "", "worker, scheduler, icqd",
+     "Seconds before an unacknowledged server packet is resent; also told to the client (§4.4)."},
+    {"v5.retransmit_retries", Integer, "5", 0, 65535, "", "worker, scheduler, icqd",
+     "Resends of an unacknowledged server packet before it is abandoned (§4.4)."},
+    {"v5.verify_checkcode", Choice, "log", 0, 0, "off|log|drop", "worker, icqd",
+     "What to do with a client packet whose checkcode does not verify (§3.5): ignore, count, or drop."},
+    {"v5.bad_pass_v3_layout", Boolean, "false", 0, 0, "", "worker, icqd",
+     "Send SRV_BAD_PASS in IServerd's V3 layout instead of V5 (§8.6, D6)."},
+    {"v5.dedupe_window", Integer, "64", 1, 64, "", "worker, icqd",
+     "Client (SEQ1, SEQ2, COMMAND) triples remembered per session to drop retransmissions (§4.5)."},
+
+    {"auth.argon2_opslimit", Integer, "2", 1, 16, "", "worker, icqctl, icqd",
+     "Argon2id passes for new password hashes (libsodium opslimit)."},
+    {"auth.argon2_memlimit_kib", Integer, "65536", 8, 4194304, "", "worker, icqctl, icqd",
+     "Argon2id memory for new password hashes, KiB. Existing hashes keep the cost they were made with."},
+});
+
+}  // namespace
+
+std::span<const KeyDef> allKeys() { return kAll; }
+
+const KeyDef* findKey(std::string_view key) {
+  for (const KeyDef& def : kAll)
+    if (def.key == key) return &def;
+  return nullptr;
+}
+
+std::string envNameFor(std::string_view key) {
+  std::string env = "ICQ_";
+  for (char c : key) env += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return env;
+}
+
+}  // namespace icq::config

@@ -1,0 +1,71 @@
+// SessionStore: the online-session cache shared by every worker and scheduler (in Redis,
+// ARCHITECTURE.md "State"). Every operation that a packet or a timer triggers is one
+// atomic step here, so any worker may handle any packet and several schedulers may run.
+//
+// Failures are values, not exceptions: a method that returns false could not reach the
+// store; the caller counts it and lets the client's retransmission retry the packet.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/store/session.hpp"
+
+namespace icq::store {
+
+/// What the session check of a post-login packet found (§5.1, §4.5).
+enum class TouchResult : uint8_t {
+  ok,          // the packet belongs to the session; last-seen and home gateway refreshed
+  duplicate,   // a retransmission of a packet already processed: acknowledge, do not process
+  no_session,  // the UIN is not online
+  mismatch,    // the UIN is online with another session id or from another address
+};
+
+struct TouchRequest {
+  uint32_t uin = 0;
+  uint32_t sessionId = 0;
+  util::Endpoint client;
+  std::string_view gateway;   // where this packet arrived: the session re-homes there
+  uint16_t seq1 = 0, seq2 = 0, command = 0;
+  bool dedupe = true;         // false for commands that are never duplicates (CMD_ACK)
+};
+
+class SessionStore {
+public:
+  virtual ~SessionStore() = default;
+
+  /// Session check, duplicate filter and refresh for a batch of packets in one round trip.
+  /// `results` has one slot per request. False: store unreachable, nothing was changed.
+  virtual bool touch(std::span<const TouchRequest> requests, std::span<TouchResult> results) = 0;
+
+  /// The UIN's current session, or an empty optional if it is offline.
+  virtual bool find(uint32_t uin, std::optional<Session>& out) = 0;
+
+  /// Creates `fresh` as the UIN's session (clearing any unconfirmed packets and the
+  /// duplicate window of a previous one, and recording the login packet in the new
+  /// window), records `loginReply` as the unconfirmed server packet SEQ1 0, and returns
+  /// the session it replaced, if any, with that session's next SEQ1 (§4.7 duplicate login).
+  virtual bool replace(const Session& fresh, std::span<const uint8_t> loginReply, std::optional<Session>& replaced) = 0;
+
+  /// Ends the session if `sessionId` and `client` still identify it (logoff, §5.3).
+  /// `ended` holds the session that was removed, if any.
+  virtual bool end(uint32_t uin, uint32_t sessionId, const util::Endpoint& client, std::optional<Session>& ended) = 0;
+
+  /// CMD_ACK (§4.3): forgets the unconfirmed server packet `seq1` of the session.
+  /// `matched` tells whether there was one.
+  virtual bool acknowledge(uint32_t uin, uint32_t sessionId, uint16_t seq1, bool& matched) = 0;
+
+  /// Keep-alive expiry (§4.6): removes up to `limit` sessions whose last packet is at or
+  /// before `cutoffMs` and returns them. Each session is returned by exactly one caller,
+  /// however many schedulers run this at once.
+  virtual bool expireStale(int64_t cutoffMs, size_t limit, std::vector<Session>& expired) = 0;
+
+  /// Number of sessions online (index size).
+  virtual bool countOnline(int64_t& out) = 0;
+};
+
+}  // namespace icq::store

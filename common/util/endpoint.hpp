@@ -1,0 +1,31 @@
+// A client's UDP address as it travels through the cluster: IPv4 in network byte order
+// (the representation of sin_addr.s_addr and of IPs inside V5 packets, protocol-v5.md §1.3)
+// and the port in host order.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct sockaddr_in;
+
+namespace icq::util {
+
+struct Endpoint {
+  uint32_t ip = 0;    // network byte order
+  uint16_t port = 0;  // host byte order
+
+  bool operator==(const Endpoint&) const = default;
+};
+
+/// "a.b.c.d:port"
+std::string formatEndpoint(const Endpoint&);
+std::string formatIp(uint32_t ipNetworkOrder);
+/// Parses a dotted IPv4 address; nullopt if it is not one.
+std::optional<uint32_t> parseIp(std::string_view);
+
+Endpoint endpointFrom(const sockaddr_in&);
+void fillSockaddr(const Endpoint&, sockaddr_in&);
+
+}  // namespace icq::util
