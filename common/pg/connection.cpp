@@ -1,0 +1,41 @@
+// PgConnection: connect, re-declare prepared statements, drop a broken link; see connection.hpp.
+#include "common/pg/connection.hpp"
+
+namespace icq::pg {
+
+PgConnection::PgConnection(std::string url)
+    : url_(std::move(url)), warnings_(std::make_unique<log::RateLimited>()) {}
+
+PgConnection::~PgConnection() = default;
+PgConnection::PgConnection(PgConnection&&) noexcept = default;
+PgConnection& PgConnection::operator=(PgConnection&&) noexcept = default;
+
+void PgConnection::prepare(std::string name, std::string sql) {
+  if (connection_) connection_->prepare(name, sql);
+  statements_.emplace_back(std::move(name), std::move(sql));
+}
+
+pqxx::connection& PgConnection::connection() {
+  if (connection_ && connection_->is_open()) return *connection_;
+  connection_.reset();
+  auto fresh = std::make_unique<pqxx::connection>(url_);
+  // libpqxx 6 prepares a declared statement on the server at its first use.
+  for (const auto& [name, sql] : statements_) fresh->prepare(name, sql);
+  connection_ = std::move(fresh);
+  return *connection_;
+}
+
+bool PgConnection::connected() const { return connection_ && connection_->is_open(); }
+
+void PgConnection::failed(std::string_view operation, const std::exception& error, bool broken) noexcept {
+  try {
+    if (broken || (connection_ && !connection_->is_open())) connection_.reset();
+    warnings_->warn("postgres_failed", {{"operation", std::string(operation)},
+                                        {"error", error.what()},
+                                        {"connection_lost", broken}});
+  } catch (...) {
+    // Logging itself failed (out of memory); the false return still reports the failure.
+  }
+}
+
+}  // namespace icq::pg

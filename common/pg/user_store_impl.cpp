@@ -1,0 +1,108 @@
+// PgUserStore: one prepared statement per operation. Profile text and the lock text are
+// bytea, passed as binary parameters so the client's 8-bit bytes arrive untouched.
+#include "common/pg/user_store_impl.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "common/util/endpoint.hpp"
+
+namespace icq::pg {
+namespace {
+
+// Statement names, prefixed so they cannot collide with another store's on a shared connection.
+constexpr const char* kFindCredentials = "users_find_credentials";
+constexpr const char* kRecordLogin = "users_record_login";
+constexpr const char* kAudit = "users_audit";
+constexpr const char* kCreate = "users_create";
+constexpr const char* kCreateNext = "users_create_next";
+constexpr const char* kSetPassword = "users_set_password";
+
+// A UIN taken by an account created with an explicit number makes the allocator try the
+// next one. Explicit UINs come from imports and icqctl, so long runs of them are rare;
+// the bound turns a pathological run into a reported failure instead of a long loop.
+constexpr int kMaxUinProbes = 1000;
+
+}  // namespace
+
+PgUserStore::PgUserStore(PgConnection& connection) : pg_(connection) {
+  pg_.prepare(kFindCredentials, "SELECT password_hash, locked, lock_text FROM users WHERE uin = $1");
+  pg_.prepare(kRecordLogin,
+              "UPDATE users SET last_login_at = to_timestamp($2::bigint / 1000.0), last_login_ip = $3::inet"
+              " WHERE uin = $1");
+  pg_.prepare(kAudit, "INSERT INTO audit_events (uin, event, detail) VALUES (NULLIF($1::bigint, 0), $2, $3)");
+  pg_.prepare(kCreate,
+              "INSERT INTO users (uin, password_hash, nick, first_name, last_name, email)"
+              " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (uin) DO NOTHING RETURNING uin");
+  pg_.prepare(kCreateNext,
+              "INSERT INTO users (uin, password_hash, nick, first_name, last_name, email)"
+              " VALUES (nextval('users_uin_seq'), $1, $2, $3, $4, $5) ON CONFLICT (uin) DO NOTHING RETURNING uin");
+  pg_.prepare(kSetPassword, "UPDATE users SET password_hash = $2, must_change_password = false WHERE uin = $1");
+}
+
+bool PgUserStore::findCredentials(uint32_t uin, std::optional<store::UserCredentials>& out) {
+  out.reset();
+  return pg_.run("find_credentials", [&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    const pqxx::result rows = tx.exec_prepared(kFindCredentials, uin);
+    if (rows.empty()) return;
+    store::UserCredentials credentials;
+    credentials.uin = uin;
+    credentials.passwordHash = rows[0][0].as<std::string>();
+    credentials.locked = rows[0][1].as<bool>();
+    if (!rows[0][2].is_null()) credentials.lockText = pqxx::binarystring(rows[0][2]).str();
+    out = std::move(credentials);
+  });
+}
+
+bool PgUserStore::recordLogin(uint32_t uin, uint32_t ip, int64_t atMs) {
+  return pg_.run("record_login", [&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    tx.exec_prepared(kRecordLogin, uin, atMs, util::formatIp(ip));
+  });
+}
+
+// `detail` is a text column: callers write our own ASCII there, never raw client bytes
+// (the database would refuse a byte sequence that is not valid in its encoding).
+bool PgUserStore::audit(uint32_t uin, store::AuditEvent event, std::string_view detail) {
+  return pg_.run("audit", [&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    tx.exec_prepared(kAudit, uin, std::string(store::auditEventName(event)), std::string(detail));
+  });
+}
+
+bool PgUserStore::createUser(const store::NewUser& user, uint32_t& uin, bool& exists) {
+  uin = 0;
+  exists = false;
+  return pg_.run("create_user", [&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    const pqxx::binarystring nick(user.nick), firstName(user.firstName), lastName(user.lastName), email(user.email);
+    if (user.uin != 0) {
+      const bool created =
+          !tx.exec_prepared(kCreate, user.uin, user.passwordHash, nick, firstName, lastName, email).empty();
+      tx.commit();
+      uin = user.uin;
+      exists = !created;
+      return;
+    }
+    uint32_t allocated = 0;
+    for (int probe = 0; allocated == 0; ++probe) {
+      if (probe == kMaxUinProbes)
+        throw std::runtime_error("no free UIN after " + std::to_string(kMaxUinProbes) + " sequence values");
+      const pqxx::result created = tx.exec_prepared(kCreateNext, user.passwordHash, nick, firstName, lastName, email);
+      if (!created.empty()) allocated = created[0][0].as<uint32_t>();
+    }
+    tx.commit();
+    uin = allocated;
+  });
+}
+
+bool PgUserStore::setPasswordHash(uint32_t uin, const std::string& hash, bool& found) {
+  found = false;
+  return pg_.run("set_password", [&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    found = tx.exec_prepared(kSetPassword, uin, hash).affected_rows() == 1;
+  });
+}
+
+}  // namespace icq::pg

@@ -1,0 +1,194 @@
+// RedisConnection: the one owner of a synchronous hiredis context. A batch of commands
+// costs one round trip; an I/O error marks the link broken and the next batch reconnects,
+// never blocking longer than the timeout. RedisScript: Lua run by EVALSHA, EVAL fallback.
+#pragma once
+
+#include <hiredis/hiredis.h>
+
+#include <charconv>
+#include <chrono>
+#include <concepts>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/log/log.hpp"
+
+namespace icq::redis {
+
+struct RedisOptions {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  int db = 0;                              // SELECT after every connect
+  std::chrono::milliseconds timeout{2000};  // connect, and every read or write
+};
+
+/// A borrowed view of a reply or of one element of an array reply.
+class ReplyView {
+public:
+  ReplyView() = default;
+  explicit ReplyView(const redisReply* reply) : reply_(reply) {}
+
+  bool valid() const { return reply_ != nullptr; }
+  bool isNil() const { return reply_ && reply_->type == REDIS_REPLY_NIL; }
+  bool isError() const { return reply_ && reply_->type == REDIS_REPLY_ERROR; }
+  /// An error whose code (its first word) is `code`, such as "NOSCRIPT".
+  bool isError(std::string_view code) const;
+  /// A bulk string or a status reply.
+  bool isString() const { return reply_ && (reply_->type == REDIS_REPLY_STRING || reply_->type == REDIS_REPLY_STATUS); }
+  bool isInteger() const { return reply_ && reply_->type == REDIS_REPLY_INTEGER; }
+  bool isArray() const { return reply_ && reply_->type == REDIS_REPLY_ARRAY; }
+  /// The bytes of a string, status or error reply; empty for other types.
+  std::string_view str() const;
+  /// The value of an integer reply; 0 for other types.
+  long long integer() const { return isInteger() ? reply_->integer : 0; }
+  /// Elements of an array reply; 0 for other types.
+  size_t size() const { return isArray() ? reply_->elements : 0; }
+  ReplyView operator[](size_t i) const { return i < size() ? ReplyView(reply_->element[i]) : ReplyView(); }
+
+protected:
+  const redisReply* reply_ = nullptr;
+};
+
+/// Owns a top-level reply and frees it (freeReplyObject) when it goes.
+class Reply : public ReplyView {
+public:
+  Reply() = default;
+  explicit Reply(redisReply* owned) : ReplyView(owned) {}
+  ~Reply() { reset(); }
+  Reply(Reply&& other) noexcept : ReplyView(other.reply_) { other.reply_ = nullptr; }
+  Reply& operator=(Reply&& other) noexcept;
+  Reply(const Reply&) = delete;
+  Reply& operator=(const Reply&) = delete;
+
+  void reset();
+};
+
+/// An integer as a command argument, formatted on the stack (no allocation per command).
+class Decimal {
+public:
+  template <std::integral T>
+  explicit Decimal(T value) : len_(static_cast<size_t>(std::to_chars(buf_, buf_ + sizeof buf_, value).ptr - buf_)) {}
+  std::string_view view() const { return {buf_, len_}; }
+  operator std::string_view() const { return view(); }
+
+private:
+  char buf_[24];
+  size_t len_;
+};
+
+/// A Lua script registered with a connection (RedisConnection::addScript). Its SHA1 comes
+/// from SCRIPT LOAD, which the connection runs at every (re)connect.
+class RedisScript {
+public:
+  RedisScript(std::string name, std::string source) : name_(std::move(name)), source_(std::move(source)) {}
+  const std::string& name() const { return name_; }
+  const std::string& source() const { return source_; }
+  /// Empty until a SCRIPT LOAD has succeeded; calls use EVAL until then.
+  const std::string& sha() const { return sha_; }
+
+private:
+  friend class RedisConnection;
+  std::string name_;
+  std::string source_;
+  std::string sha_;
+};
+
+/// One link to Redis, for one thread. Move-only; closes the link when destroyed.
+///
+/// Batches: append() any number of commands, then readReplies() for them: the commands go
+/// out in one write and their replies come back in one read where the kernel allows.
+/// Scratch buffers are reused, so after warm-up a batch allocates only inside hiredis.
+///
+/// Failures: a false return means Redis could not be reached or the link failed mid-batch;
+/// every command appended so far is then discarded (it may or may not have run) and the
+/// link is marked broken. The first append of the next batch reconnects.
+class RedisConnection {
+public:
+  /// Connects at once; when Redis is down, connected() is false and the next batch retries.
+  explicit RedisConnection(RedisOptions options);
+  ~RedisConnection();
+  RedisConnection(RedisConnection&&) noexcept;
+  RedisConnection& operator=(RedisConnection&&) noexcept;
+  RedisConnection(const RedisConnection&) = delete;
+  RedisConnection& operator=(const RedisConnection&) = delete;
+
+  const RedisOptions& options() const { return options_; }
+  /// Whether the link is up as far as this side knows (a dead server shows at the next call).
+  bool connected() const;
+  /// Drops the link and connects again: SELECT, then SCRIPT LOAD of every registered script.
+  bool reconnect();
+
+  /// Registers a script; it is loaded now (if connected) and after every reconnect. The
+  /// reference stays valid as long as the connection (it survives a move of the connection).
+  const RedisScript& addScript(std::string name, std::string source);
+
+  /// Queues one command; argv are binary-safe (explicit lengths).
+  void append(std::initializer_list<std::string_view> argv);
+  void append(std::span<const std::string_view> argv);
+  /// Queues EVALSHA of `script` (EVAL with its source when `withSource` is set or its SHA1
+  /// is not known yet).
+  void appendScript(const RedisScript& script, std::span<const std::string_view> keys,
+                    std::span<const std::string_view> args, bool withSource = false);
+  /// Sends what is queued and reads the replies of the next `n` queued commands into
+  /// `out` (cleared first, one reply per command, in order).
+  bool readReplies(size_t n, std::vector<Reply>& out);
+
+  /// One batch of `count` commands where `appendCommand(i, withSource)` queues command i
+  /// (exactly one command per call; `withSource` is for appendScript). Script calls the
+  /// server answers NOSCRIPT (its script cache was flushed) are queued once more with their
+  /// source and sent in a second round trip; their replies take the first ones' places.
+  template <class AppendCommand>
+  bool pipeline(size_t count, AppendCommand&& appendCommand, std::vector<Reply>& replies);
+
+  /// One command, one round trip.
+  bool command(std::initializer_list<std::string_view> argv, Reply& out);
+  /// One script call, with the NOSCRIPT fallback.
+  bool runScript(const RedisScript& script, std::span<const std::string_view> keys,
+                 std::span<const std::string_view> args, Reply& out);
+
+private:
+  struct ContextFree {
+    void operator()(redisContext* context) const { redisFree(context); }
+  };
+
+  bool connect();
+  void markBroken(std::string_view during);
+  void pushArg(std::string_view arg);
+  void appendArgv();
+
+  RedisOptions options_;
+  std::unique_ptr<redisContext, ContextFree> context_;
+  bool broken_ = true;
+  bool batchFailed_ = false;  // this batch could not be queued; its replies will be `false`
+  size_t pending_ = 0;        // commands queued and not yet read
+  std::vector<const char*> argv_;
+  std::vector<size_t> argvLengths_;
+  std::vector<std::unique_ptr<RedisScript>> scripts_;
+  std::vector<size_t> retry_;
+  std::vector<Reply> retryReplies_;
+  std::vector<Reply> single_;  // replies of command() and runScript()
+  std::unique_ptr<log::RateLimited> warnings_;  // on the heap: it holds atomics, the connection moves
+};
+
+template <class AppendCommand>
+bool RedisConnection::pipeline(size_t count, AppendCommand&& appendCommand, std::vector<Reply>& replies) {
+  for (size_t i = 0; i < count; ++i) appendCommand(i, false);
+  if (!readReplies(count, replies)) return false;
+  retry_.clear();
+  for (size_t i = 0; i < count; ++i)
+    if (replies[i].isError("NOSCRIPT")) retry_.push_back(i);
+  if (retry_.empty()) return true;
+  // Only script calls can be answered NOSCRIPT, and they did not run: sending them again
+  // with their source runs them and puts them back into the server's cache.
+  for (size_t i : retry_) appendCommand(i, true);
+  if (!readReplies(retry_.size(), retryReplies_)) return false;
+  for (size_t k = 0; k < retry_.size(); ++k) replies[retry_[k]] = std::move(retryReplies_[k]);
+  return true;
+}
+
+}  // namespace icq::redis

@@ -1,0 +1,83 @@
+// Every Redis key icqcluster uses, built here and nowhere else (STYLE.md §3), with its type,
+// owner and lifetime. Per-UIN keys carry the hash tag {<uin>} so that the Lua scripts that
+// touch several of them run on one Redis Cluster slot (ARCHITECTURE.md "State").
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace icq::redis::keys {
+
+/// A per-UIN key built on the stack: the per-packet path allocates nothing to name a key.
+class UinKey {
+public:
+  UinKey(uint32_t uin, std::string_view suffix) {
+    std::string_view prefix = "icq:{";
+    char* out = buf_.data();
+    out = std::copy(prefix.begin(), prefix.end(), out);
+    out = std::to_chars(out, buf_.data() + buf_.size(), uin).ptr;
+    *out++ = '}';
+    *out++ = ':';
+    out = std::copy(suffix.begin(), suffix.end(), out);
+    len_ = static_cast<size_t>(out - buf_.data());
+  }
+  std::string_view view() const { return {buf_.data(), len_}; }
+  operator std::string_view() const { return view(); }
+
+private:
+  // "icq:{4294967295}:" is 17 bytes; suffixes are a few letters.
+  std::array<char, 32> buf_{};
+  size_t len_ = 0;
+};
+
+/// icq:{<uin>}:sess — HASH, the online session of <uin> (common/store/session.hpp), written
+/// by RedisSessionStore (session_store_impl.cpp lists the fields). Created by a login
+/// (replace), refreshed by every packet (touch), deleted by logoff (end), by keep-alive
+/// expiry (expireStale) or by the next login. No TTL: expiry runs through icq:online.
+inline UinKey session(uint32_t uin) { return UinKey(uin, "sess"); }
+
+/// icq:{<uin>}:rtx — HASH, server SEQ1 (decimal) → bytes of an unconfirmed reliable server
+/// packet (protocol-v5.md §4.4). Field "0" is the login reply. Written by the login and by
+/// whoever sends reliable packets; a matching CMD_ACK deletes a field; deleted together
+/// with the session.
+inline UinKey retransmit(uint32_t uin) { return UinKey(uin, "rtx"); }
+
+/// icq:{<uin>}:dup — STRING, the session's duplicate window (§4.5): a ring of the last N
+/// client (SEQ1, SEQ2, COMMAND) triples, 6 bytes each, big-endian; the session hash's
+/// "dpos" field is the next slot to overwrite. Kept out of the session hash because 384
+/// bytes would push that hash out of Redis' compact listpack encoding. Owned and deleted
+/// with the session.
+inline UinKey duplicates(uint32_t uin) { return UinKey(uin, "dup"); }
+
+/// icq:online — ZSET, uin → the ms time its entry was last written: the keep-alive expiry
+/// index (protocol-v5.md §4.6). Written by login (replace) and by the expiry sweep, which
+/// re-scores entries of sessions that were active and removes the rest. The packet path
+/// never writes it (it lives on another cluster slot). Lives as long as the cluster.
+inline constexpr std::string_view kOnline = "icq:online";
+
+/// icq:gw:<id> — STRING "<endpoint> <instance>", PX = the registration TTL: one live gateway
+/// (ARCHITECTURE.md "Routing back to the client"). Written by the gateway's heartbeat,
+/// deleted when it withdraws or by expiry when it dies.
+inline std::string gateway(std::string_view id) {
+  std::string key = "icq:gw:";
+  key += id;
+  return key;
+}
+
+/// icq:gateways — SET of gateway ids that may have a live icq:gw:<id>. Added by announce;
+/// ids whose key has expired are removed by whoever lists the registry.
+inline constexpr std::string_view kGateways = "icq:gateways";
+
+/// icq:lease:<job> — STRING, the holder of a scheduler job's lease, PX = the lease length.
+/// Set and extended by the holder, deleted by it on release or by expiry when it dies.
+inline std::string lease(std::string_view job) {
+  std::string key = "icq:lease:";
+  key += job;
+  return key;
+}
+
+}  // namespace icq::redis::keys

@@ -1,0 +1,488 @@
+// RedisSessionStore: online V5 sessions in Redis (ARCHITECTURE.md "State", protocol-v5.md
+// §4.3–§4.6, §5.1, §10.1). Every worker and scheduler shares them; any of them may handle
+// any packet, so every step that reads and then writes a session is one Lua script.
+//
+// Data structures
+// ---------------
+// Per online UIN three keys share the hash tag {<uin>} (keys.hpp), so each script touches
+// one Redis Cluster slot:
+//
+//   icq:{uin}:sess  HASH    the Session, one field per member, integers in decimal, short
+//                           field names (table below). All values are short, so Redis keeps
+//                           the hash in its compact listpack encoding (~300 bytes).
+//   icq:{uin}:rtx   HASH    server SEQ1 → unconfirmed packet bytes; "0" = the login reply.
+//   icq:{uin}:dup   STRING  the duplicate window: the last N client (SEQ1, SEQ2, COMMAND)
+//                           triples, 6 big-endian bytes each, used as a ring; the hash
+//                           field "dpos" is the slot to overwrite next. A separate key
+//                           because 6 × 64 bytes would push the hash out of listpack.
+//
+// Plus one global index, on its own slot: icq:online, a ZSET uin → "index time". The
+// index time of a session is never later than its last packet, so the sessions whose last
+// packet is at or before a cutoff are all among the index entries scored at or before it.
+//
+// Why the packet path does not write the index
+// --------------------------------------------
+// A keep-alive must cost one command, and the index lives on another slot than the
+// session. So touch() writes only the session's "seen" field, and the index is corrected
+// lazily by the expiry sweep, which is the only reader that cares: an entry that turns
+// out to be fresh is re-scored to the session's "seen" time and looked at again once that
+// has aged past the cutoff. An active session is therefore re-examined about once per
+// TTL, a small fixed cost per session instead of a second command per packet.
+//
+// The scripts
+// -----------
+//   touch        sess exists? (no_session) sid/ip/port equal? (mismatch) Then HSET
+//                seen + gw — gw re-homes the session to the gateway that just heard the
+//                client — and look the triple up in the window: found → duplicate, else
+//                record it (unless dedupe is off) → ok. Triples are compared at 6-byte
+//                boundaries only. Each request is one EVALSHA; a batch is one round trip.
+//   replace      HGETALL the old session (returned, with its next SEQ1, for SRV_GO_AWAY),
+//                DEL sess/rtx/dup, write the new session with seq = 1 (the login reply
+//                took SEQ1 0), rtx "0" = the login reply, and a window holding the login's
+//                own triple so a retransmitted CMD_LOGIN is recognised (§4.5). The index
+//                entry is written by a ZADD sent just before the script in the same round
+//                trip: if the link fails between the two, an index entry without a session
+//                is harmless, a session without an index entry would never expire.
+//   end          delete the three keys only if sid/ip/port still identify the session;
+//                return what was removed.
+//   acknowledge  HDEL rtx <seq1> if the session id matches (§4.3).
+//   expire       for one index candidate: gone → nil; seen after the cutoff → record the
+//                new index time in the hash ("ix") and return it; else DEL the three keys
+//                and return the session. The DEL inside the script is what makes each
+//                expired session come back to exactly one of several concurrent sweeps.
+//   unindex      ZREM uin from the index only if its score is still the one we saw.
+//
+// Removing index entries safely
+// -----------------------------
+// An index entry may only go when the session it stands for is gone. A plain ZREM after
+// a session was deleted races with a new login of the same UIN that has just added its
+// own entry: the new session would lose its entry and never expire. So removals go
+// through "unindex", a compare-and-delete on the score: a new login rewrites the score
+// (to its login time), and the stale removal then misses. The hash field "ix" remembers
+// the score last written for the session, which is what end() compares against; the
+// sweep compares against the score it read. Re-scoring uses ZADD XX GT, which never
+// resurrects a removed entry nor moves one backwards.
+//
+// Failure
+// -------
+// A false return means the link failed; Redis may have run part of the batch. For touch
+// and acknowledge that is the client's retransmission's problem, as the interface says.
+// For end() and the sweep the script's delete is the point of no return: once a session
+// came back from it, the index cleanup after it is best effort (a leftover entry is
+// cleaned as "gone" by a later sweep) and the call reports success. A link that fails
+// between a sweep's delete and its reply loses that one session's offline notification.
+//
+// Time: "seen" and index times come from the clock given to the constructor, the same
+// clock the sweep's cutoff is computed from, so a ManualClock drives expiry in tests.
+#include "common/redis/session_store_impl.hpp"
+
+#include <array>
+#include <cassert>
+#include <charconv>
+#include <string>
+#include <string_view>
+
+#include "common/codec/v5/constants.hpp"
+#include "common/log/log.hpp"
+#include "common/redis/keys.hpp"
+
+namespace icq::redis {
+namespace {
+
+using store::Session;
+using store::TouchResult;
+
+// ---------------------------------------------------------------------------------------
+// Lua
+// ---------------------------------------------------------------------------------------
+
+// KEYS: sess, dup. ARGV: sid, ip, port, triple, dedupe ("1"/"0"), now, gw, window.
+// Returns 0 ok, 1 duplicate, 2 no_session, 3 mismatch.
+constexpr std::string_view kTouchLua = R"lua(
+local s = redis.call('HMGET', KEYS[1], 'sid', 'ip', 'port', 'dpos')
+if not s[1] then return 2 end
+if s[1] ~= ARGV[1] or s[2] ~= ARGV[2] or s[3] ~= ARGV[3] then return 3 end
+if ARGV[5] ~= '1' then
+  redis.call('HSET', KEYS[1], 'seen', ARGV[6], 'gw', ARGV[7])
+  return 0
+end
+local ring = redis.call('GET', KEYS[2]) or ''
+local from = 1
+while true do
+  local at = string.find(ring, ARGV[4], from, true)
+  if not at then break end
+  if at % 6 == 1 then
+    redis.call('HSET', KEYS[1], 'seen', ARGV[6], 'gw', ARGV[7])
+    return 1
+  end
+  from = at + 1
+end
+local window = tonumber(ARGV[8])
+local pos = tonumber(s[4]) or 0
+if pos >= window then pos = 0 end
+redis.call('SETRANGE', KEYS[2], pos * 6, ARGV[4])
+redis.call('HSET', KEYS[1], 'seen', ARGV[6], 'gw', ARGV[7], 'dpos', (pos + 1) % window)
+return 0
+)lua";
+
+// KEYS: sess, rtx, dup. ARGV: login reply, login triple, then field/value pairs.
+// Returns the old session as HGETALL does (empty if there was none).
+constexpr std::string_view kReplaceLua = R"lua(
+local old = redis.call('HGETALL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('HSET', KEYS[2], '0', ARGV[1])
+redis.call('SET', KEYS[3], ARGV[2])
+return old
+)lua";
+
+// KEYS: sess, rtx, dup. ARGV: sid, ip, port. Returns the removed session, or empty.
+constexpr std::string_view kEndLua = R"lua(
+local s = redis.call('HMGET', KEYS[1], 'sid', 'ip', 'port')
+if s[1] ~= ARGV[1] or s[2] ~= ARGV[2] or s[3] ~= ARGV[3] then return {} end
+local old = redis.call('HGETALL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+return old
+)lua";
+
+// KEYS: sess, rtx. ARGV: sid, seq1. Returns 1 if an unconfirmed packet was forgotten.
+constexpr std::string_view kAcknowledgeLua = R"lua(
+if redis.call('HGET', KEYS[1], 'sid') ~= ARGV[1] then return 0 end
+return redis.call('HDEL', KEYS[2], ARGV[2])
+)lua";
+
+// KEYS: sess, rtx, dup. ARGV: cutoff. Returns nil (gone), the last-seen time (fresh) or
+// the removed session (expired).
+constexpr std::string_view kExpireLua = R"lua(
+local seen = redis.call('HGET', KEYS[1], 'seen')
+if not seen then return nil end
+if tonumber(seen) > tonumber(ARGV[1]) then
+  redis.call('HSET', KEYS[1], 'ix', seen)
+  return tonumber(seen)
+end
+local old = redis.call('HGETALL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+return old
+)lua";
+
+// KEYS: index. ARGV: uin, score. Removes the entry only if it still has that score.
+constexpr std::string_view kUnindexLua = R"lua(
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score and tonumber(score) == tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 0
+)lua";
+
+// ---------------------------------------------------------------------------------------
+// Encoding
+// ---------------------------------------------------------------------------------------
+
+// The session hash fields besides these: "dpos" (duplicate ring position) and "ix" (the
+// index time last written for the session). The scripts spell sid, ip, port, gw, seen,
+// dpos and ix literally.
+template <class S, class Visit>
+void forEachField(S& session, Visit&& visit) {
+  visit("sid", session.sessionId);
+  visit("ip", session.client.ip);  // network byte order, as a number
+  visit("port", session.client.port);
+  visit("gw", session.gateway);
+  visit("ser", session.serial);
+  visit("st", session.status);
+  visit("seq", session.nextSeq1);
+  visit("ls1", session.loginSeq1);
+  visit("ls2", session.loginSeq2);
+  visit("lms", session.loginMs);
+  visit("seen", session.lastSeenMs);
+  visit("tcp", session.tcpPort);
+  visit("iip", session.internalIp);
+  visit("dct", session.dcType);
+  visit("tcv", session.tcpVersion);
+  visit("web", session.webPort);
+  visit("feat", session.features);
+  visit("pv", session.protocol);
+}
+constexpr size_t kFieldCount = 18;
+
+/// Script arguments on the stack: numbers are formatted into `text_`; views point there or
+/// at bytes the caller keeps alive until the command is appended.
+class Args {
+public:
+  void add(std::string_view bytes) {
+    assert(count_ < views_.size());
+    views_[count_++] = bytes;
+  }
+  template <std::integral T>
+  void addNumber(T value) {
+    char* begin = text_.data() + used_;
+    char* end = std::to_chars(begin, text_.data() + text_.size(), value).ptr;
+    used_ = static_cast<size_t>(end - text_.data());
+    add({begin, static_cast<size_t>(end - begin)});
+  }
+  void addValue(const std::string& value) { add(value); }
+  template <std::integral T>
+  void addValue(T value) {
+    addNumber(value);
+  }
+  std::span<const std::string_view> view() const { return {views_.data(), count_}; }
+
+private:
+  // Sized for the largest call, replace: 2 + 2 × (kFieldCount + 2) arguments, at most 20
+  // of them numbers of at most 20 digits.
+  std::array<char, 512> text_{};
+  size_t used_ = 0;
+  std::array<std::string_view, 2 + 2 * (kFieldCount + 2)> views_{};
+  size_t count_ = 0;
+};
+
+/// A client (SEQ1, SEQ2, COMMAND) triple as stored in the duplicate window.
+class Triple {
+public:
+  Triple(uint16_t seq1, uint16_t seq2, uint16_t command)
+      : bytes_{static_cast<char>(seq1 >> 8), static_cast<char>(seq1), static_cast<char>(seq2 >> 8),
+               static_cast<char>(seq2), static_cast<char>(command >> 8), static_cast<char>(command)} {}
+  operator std::string_view() const { return {bytes_.data(), bytes_.size()}; }
+
+private:
+  std::array<char, 6> bytes_;
+};
+
+template <std::integral T>
+bool parseNumber(std::string_view text, T& out) {
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return error == std::errc() && end == text.data() + text.size();
+}
+bool parseValue(std::string_view text, std::string& out) {
+  out = text;
+  return true;
+}
+template <std::integral T>
+bool parseValue(std::string_view text, T& out) {
+  return parseNumber(text, out);
+}
+
+/// A session as HGETALL returns it (flat field/value array). `indexMs`, if given, receives
+/// the "ix" field.
+Session decodeSession(ReplyView fields, uint32_t uin, int64_t* indexMs = nullptr) {
+  Session session;
+  session.uin = uin;
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+    const std::string_view name = fields[i].str();
+    const std::string_view value = fields[i + 1].str();
+    if (name == "ix" && indexMs) parseNumber(value, *indexMs);
+    forEachField(session, [&](std::string_view field, auto& member) {
+      if (field == name) parseValue(value, member);
+    });
+  }
+  return session;
+}
+
+std::string_view bytesOf(std::span<const uint8_t> bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+log::RateLimited& unexpectedReplies() {
+  static log::RateLimited limiter;
+  return limiter;
+}
+
+/// A reply the scripts cannot produce: a bug or a key of the wrong type. Counted as a
+/// failed store call.
+bool unexpected(std::string_view operation, ReplyView reply) {
+  unexpectedReplies().warn("redis_unexpected_reply",
+                           {{"operation", std::string(operation)}, {"error", std::string(reply.str())}});
+  return false;
+}
+
+}  // namespace
+
+RedisSessionStore::RedisSessionStore(RedisConnection& redis, const util::Clock& clock, size_t dedupeWindow)
+    : redis_(redis),
+      clock_(clock),
+      dedupeWindow_(dedupeWindow == 0 ? 1 : dedupeWindow),
+      touchScript_(redis.addScript("session_touch", std::string(kTouchLua))),
+      replaceScript_(redis.addScript("session_replace", std::string(kReplaceLua))),
+      endScript_(redis.addScript("session_end", std::string(kEndLua))),
+      acknowledgeScript_(redis.addScript("session_acknowledge", std::string(kAcknowledgeLua))),
+      expireScript_(redis.addScript("session_expire", std::string(kExpireLua))),
+      unindexScript_(redis.addScript("session_unindex", std::string(kUnindexLua))) {}
+
+bool RedisSessionStore::touch(std::span<const store::TouchRequest> requests, std::span<TouchResult> results) {
+  if (results.size() < requests.size()) return false;
+  if (requests.empty()) return true;
+  const Decimal now(clock_.nowMs());
+  const Decimal window(dedupeWindow_);
+  auto appendTouch = [&](size_t i, bool withSource) {
+    const store::TouchRequest& request = requests[i];
+    const keys::UinKey sessionKey = keys::session(request.uin), dupKey = keys::duplicates(request.uin);
+    const std::string_view keyArgs[] = {sessionKey, dupKey};
+    const Decimal sessionId(request.sessionId), ip(request.client.ip), port(request.client.port);
+    const Triple triple(request.seq1, request.seq2, request.command);
+    const std::string_view args[] = {sessionId, ip, port, triple, request.dedupe ? "1" : "0",
+                                     now,       request.gateway,  window};
+    redis_.appendScript(touchScript_, keyArgs, args, withSource);
+  };
+  if (!redis_.pipeline(requests.size(), appendTouch, replies_)) return false;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    switch (replies_[i].isInteger() ? replies_[i].integer() : -1) {
+      case 0: results[i] = TouchResult::ok; break;
+      case 1: results[i] = TouchResult::duplicate; break;
+      case 2: results[i] = TouchResult::no_session; break;
+      case 3: results[i] = TouchResult::mismatch; break;
+      default: return unexpected("touch", replies_[i]);
+    }
+  }
+  return true;
+}
+
+bool RedisSessionStore::find(uint32_t uin, std::optional<Session>& out) {
+  out.reset();
+  Reply reply;
+  if (!redis_.command({"HGETALL", keys::session(uin)}, reply)) return false;
+  if (!reply.isArray()) return unexpected("find", reply);
+  if (reply.size() > 0) out = decodeSession(reply, uin);
+  return true;
+}
+
+bool RedisSessionStore::replace(const Session& fresh, std::span<const uint8_t> loginReply,
+                                std::optional<Session>& replaced) {
+  replaced.reset();
+  const int64_t now = clock_.nowMs();
+  Session session = fresh;
+  session.nextSeq1 = 1;  // the login reply took SEQ1 0 (§4.2)
+  session.lastSeenMs = now;
+
+  const Triple loginTriple(fresh.loginSeq1, fresh.loginSeq2, codec::v5::CMD_LOGIN);
+  Args args;
+  args.add(bytesOf(loginReply));
+  args.add(loginTriple);
+  forEachField(session, [&](std::string_view name, const auto& member) {
+    args.add(name);
+    args.addValue(member);
+  });
+  args.add("dpos");
+  args.add("1");  // slot 0 holds the login triple
+  args.add("ix");
+  args.addNumber(now);
+
+  const keys::UinKey sessionKey = keys::session(fresh.uin), rtxKey = keys::retransmit(fresh.uin),
+                     dupKey = keys::duplicates(fresh.uin);
+  const std::string_view keyArgs[] = {sessionKey, rtxKey, dupKey};
+  const Decimal nowText(now), uinText(fresh.uin);
+  auto appendCommand = [&](size_t i, bool withSource) {
+    if (i == 0)
+      redis_.append({"ZADD", keys::kOnline, nowText, uinText});
+    else
+      redis_.appendScript(replaceScript_, keyArgs, args.view(), withSource);
+  };
+  if (!redis_.pipeline(2, appendCommand, replies_)) return false;
+  if (!replies_[0].isInteger()) return unexpected("replace", replies_[0]);
+  if (!replies_[1].isArray()) return unexpected("replace", replies_[1]);
+  if (replies_[1].size() > 0) replaced = decodeSession(replies_[1], fresh.uin);
+  return true;
+}
+
+bool RedisSessionStore::end(uint32_t uin, uint32_t sessionId, const util::Endpoint& client,
+                            std::optional<Session>& ended) {
+  ended.reset();
+  const keys::UinKey sessionKey = keys::session(uin), rtxKey = keys::retransmit(uin), dupKey = keys::duplicates(uin);
+  const std::string_view keyArgs[] = {sessionKey, rtxKey, dupKey};
+  const Decimal sid(sessionId), ip(client.ip), port(client.port);
+  const std::string_view args[] = {sid, ip, port};
+  Reply reply;
+  if (!redis_.runScript(endScript_, keyArgs, args, reply)) return false;
+  if (!reply.isArray()) return unexpected("end", reply);
+  if (reply.size() == 0) return true;
+
+  int64_t indexMs = -1;
+  ended = decodeSession(reply, uin, &indexMs);
+  // The session is gone whatever happens next; a failed unindex leaves an entry that the
+  // sweep removes as "gone".
+  const Decimal uinText(uin), indexText(indexMs);
+  const std::string_view indexKey[] = {keys::kOnline};
+  const std::string_view indexArgs[] = {uinText, indexText};
+  Reply removed;
+  redis_.runScript(unindexScript_, indexKey, indexArgs, removed);
+  return true;
+}
+
+bool RedisSessionStore::acknowledge(uint32_t uin, uint32_t sessionId, uint16_t seq1, bool& matched) {
+  matched = false;
+  const keys::UinKey sessionKey = keys::session(uin), rtxKey = keys::retransmit(uin);
+  const std::string_view keyArgs[] = {sessionKey, rtxKey};
+  const Decimal sid(sessionId), seq(seq1);
+  const std::string_view args[] = {sid, seq};
+  Reply reply;
+  if (!redis_.runScript(acknowledgeScript_, keyArgs, args, reply)) return false;
+  if (!reply.isInteger()) return unexpected("acknowledge", reply);
+  matched = reply.integer() == 1;
+  return true;
+}
+
+// Three round trips per slice: read candidates from the index, run the expire script on
+// each, then fix the index entries according to what the scripts found.
+bool RedisSessionStore::expireStale(int64_t cutoffMs, size_t limit, std::vector<Session>& expired) {
+  expired.clear();
+  if (limit == 0) return true;
+  const Decimal cutoff(cutoffMs), count(limit);
+  Reply candidates;  // flat [uin, score, uin, score, ...]; read until the end
+  if (!redis_.command({"ZRANGE", keys::kOnline, "-inf", cutoff, "BYSCORE", "LIMIT", "0", count, "WITHSCORES"},
+                      candidates))
+    return false;
+  if (!candidates.isArray()) return unexpected("expire", candidates);
+  const size_t n = candidates.size() / 2;
+  if (n == 0) return true;
+  auto uinAt = [&](size_t k) {
+    uint32_t uin = 0;
+    parseNumber(candidates[2 * k].str(), uin);
+    return uin;
+  };
+
+  auto appendExpire = [&](size_t k, bool withSource) {
+    const uint32_t uin = uinAt(k);
+    const keys::UinKey sessionKey = keys::session(uin), rtxKey = keys::retransmit(uin),
+                       dupKey = keys::duplicates(uin);
+    const std::string_view keyArgs[] = {sessionKey, rtxKey, dupKey};
+    const std::string_view args[] = {cutoff};
+    redis_.appendScript(expireScript_, keyArgs, args, withSource);
+  };
+  if (!redis_.pipeline(n, appendExpire, replies_)) return false;
+
+  fixes_.clear();
+  for (size_t k = 0; k < n; ++k) {
+    const ReplyView found = replies_[k];
+    if (found.isArray()) expired.push_back(decodeSession(found, uinAt(k)));
+    if (found.isArray() || found.isNil() || found.isInteger())
+      fixes_.push_back(k);
+    else  // left in the index as it is; the next sweep meets it again
+      unexpected("expire", found);
+  }
+
+  // Gone or expired: remove the entry if nobody re-added it since we read it. Fresh:
+  // re-score it to the session's last packet so it comes up again when that is stale.
+  auto appendIndexFix = [&](size_t j, bool withSource) {
+    const size_t k = fixes_[j];
+    const std::string_view uin = candidates[2 * k].str();
+    const std::string_view score = candidates[2 * k + 1].str();
+    if (replies_[k].isInteger()) {
+      const Decimal seen(replies_[k].integer());
+      redis_.append({"ZADD", keys::kOnline, "XX", "GT", seen, uin});
+    } else {
+      const std::string_view indexKey[] = {keys::kOnline};
+      const std::string_view args[] = {uin, score};
+      redis_.appendScript(unindexScript_, indexKey, args, withSource);
+    }
+  };
+  // Best effort, like end(): the sessions above are already removed and must be reported.
+  redis_.pipeline(fixes_.size(), appendIndexFix, indexReplies_);
+  return true;
+}
+
+bool RedisSessionStore::countOnline(int64_t& out) {
+  out = 0;
+  Reply reply;
+  if (!redis_.command({"ZCARD", keys::kOnline}, reply)) return false;
+  if (!reply.isInteger()) return unexpected("count", reply);
+  out = reply.integer();
+  return true;
+}
+
+}  // namespace icq::redis

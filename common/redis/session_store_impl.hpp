@@ -1,0 +1,48 @@
+// RedisSessionStore: the SessionStore of the cluster, one hash per online UIN plus the
+// expiry index, every per-session step one Lua script. The design essay opens the .cpp.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "common/redis/connection.hpp"
+#include "common/store/session_store.hpp"
+#include "common/util/clock.hpp"
+
+namespace icq::redis {
+
+/// Implements store::SessionStore over one RedisConnection; like the connection, one
+/// instance per thread.
+class RedisSessionStore final : public store::SessionStore {
+public:
+  /// `dedupeWindow`: client sequence triples remembered per session (v5.dedupe_window).
+  RedisSessionStore(RedisConnection& redis, const util::Clock& clock, size_t dedupeWindow);
+
+  // store::SessionStore
+  bool touch(std::span<const store::TouchRequest> requests, std::span<store::TouchResult> results) override;
+  bool find(uint32_t uin, std::optional<store::Session>& out) override;
+  bool replace(const store::Session& fresh, std::span<const uint8_t> loginReply,
+               std::optional<store::Session>& replaced) override;
+  bool end(uint32_t uin, uint32_t sessionId, const util::Endpoint& client,
+           std::optional<store::Session>& ended) override;
+  bool acknowledge(uint32_t uin, uint32_t sessionId, uint16_t seq1, bool& matched) override;
+  bool expireStale(int64_t cutoffMs, size_t limit, std::vector<store::Session>& expired) override;
+  bool countOnline(int64_t& out) override;
+
+private:
+  RedisConnection& redis_;
+  const util::Clock& clock_;
+  size_t dedupeWindow_;
+  const RedisScript& touchScript_;
+  const RedisScript& replaceScript_;
+  const RedisScript& endScript_;
+  const RedisScript& acknowledgeScript_;
+  const RedisScript& expireScript_;
+  const RedisScript& unindexScript_;
+  // Reused by every call: no allocation per batch after warm-up.
+  std::vector<Reply> replies_;
+  std::vector<Reply> indexReplies_;
+  std::vector<size_t> fixes_;
+};
+
+}  // namespace icq::redis

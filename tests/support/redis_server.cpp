@@ -1,0 +1,156 @@
+// RedisServer: fork/exec of redis-server under PR_SET_PDEATHSIG, readiness by PING; see
+// redis_server.hpp.
+#include "tests/support/redis_server.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace icq::test {
+namespace {
+
+constexpr int kStartAttempts = 5;           // a free port can be taken between probe and bind
+constexpr auto kReadyTimeout = std::chrono::seconds(10);
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+int freeTcpPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  ::close(fd);
+  if (!ok) throw std::runtime_error("cannot find a free TCP port");
+  return ntohs(address.sin_port);
+}
+
+std::string findInPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    const std::string candidate = dir + "/" + program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  throw std::runtime_error(program + " not found in PATH; install the redis-server package");
+}
+
+bool answersPing(int port) {
+  const timeval timeout{0, 200'000};
+  redisContext* context = redisConnectWithTimeout("127.0.0.1", port, timeout);
+  bool pong = false;
+  if (context && !context->err) {
+    redisSetTimeout(context, timeout);
+    if (auto* reply = static_cast<redisReply*>(redisCommand(context, "PING"))) {
+      pong = reply->type == REDIS_REPLY_STATUS && std::string(reply->str, reply->len) == "PONG";
+      freeReplyObject(reply);
+    }
+  }
+  if (context) redisFree(context);
+  return pong;
+}
+
+}  // namespace
+
+RedisServer::RedisServer() : binary_(findInPath("redis-server")) {
+  std::string pattern = (std::filesystem::temp_directory_path() / "icq-redis-XXXXXX").string();
+  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  dir_ = pattern;
+  for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
+    port_ = freeTcpPort();
+    if (start()) return;
+  }
+  std::filesystem::remove_all(dir_);
+  throw std::runtime_error("redis-server did not start; see its log in " + dir_);
+}
+
+RedisServer::~RedisServer() {
+  kill();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+redis::RedisOptions RedisServer::options(std::chrono::milliseconds timeout) const {
+  redis::RedisOptions options;
+  options.host = "127.0.0.1";
+  options.port = port_;
+  options.timeout = timeout;
+  return options;
+}
+
+bool RedisServer::start() {
+  const std::string logPath = dir_ + "/redis.log";
+  std::vector<std::string> args = {binary_,   "--port",       std::to_string(port_), "--bind", "127.0.0.1",
+                                   "--save",  "",             "--appendonly",        "no",     "--dir",
+                                   dir_,      "--daemonize",  "no",                  "--logfile", logPath};
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  // Prepared before fork: between fork and exec the child calls only async-signal-safe
+  // functions. Its output goes to the log, never to the test's stdout, which CTest reads
+  // until every holder has closed it.
+  const int devNull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  const pid_t parent = ::getpid();
+  const pid_t child = ::fork();
+  if (child < 0) throw std::runtime_error("fork failed");
+  if (child == 0) {
+    // A test that crashes must not leave servers behind.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    ::dup2(devNull, 0);
+    ::dup2(devNull, 1);
+    ::dup2(devNull, 2);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(devNull);
+  pid_ = child;
+
+  const auto deadline = std::chrono::steady_clock::now() + kReadyTimeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    if (answersPing(port_)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  kill();
+  return false;
+}
+
+void RedisServer::signalAndWait(int signal) {
+  if (pid_ <= 0) return;
+  ::kill(pid_, signal);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+void RedisServer::stop() { signalAndWait(SIGTERM); }
+
+void RedisServer::kill() { signalAndWait(SIGKILL); }
+
+void RedisServer::restart() {
+  kill();
+  if (!start()) throw std::runtime_error("redis-server did not restart on port " + std::to_string(port_));
+}
+
+}  // namespace icq::test

@@ -1,0 +1,49 @@
+// A private redis-server for tests that need a real Redis (STYLE.md §7 "_redistest"): a
+// free loopback port, no persistence, its own directory; it can be stopped and restarted
+// on the same port to test reconnection, and it dies with the test process.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+
+#include "common/redis/connection.hpp"
+
+namespace icq::test {
+
+/// Create it on a thread that outlives it: the server is killed when the thread that
+/// started it exits (PR_SET_PDEATHSIG), which is what cleans up after a crashed test.
+class RedisServer {
+public:
+  /// Starts redis-server (from PATH) and waits until it answers PING. Throws
+  /// std::runtime_error, failing the test, if it cannot be started.
+  RedisServer();
+  ~RedisServer();
+  RedisServer(const RedisServer&) = delete;
+  RedisServer& operator=(const RedisServer&) = delete;
+
+  int port() const { return port_; }
+  bool running() const { return pid_ > 0; }
+  /// Connection options for this server, with a short timeout so failure tests stay quick.
+  redis::RedisOptions options(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000)) const;
+
+  /// SIGTERM and wait: a clean shutdown.
+  void stop();
+  /// SIGKILL and wait: a crash.
+  void kill();
+  /// Kills the server if it runs and starts a fresh, empty one on the same port.
+  void restart();
+
+private:
+  /// Starts on port_; false if the server exited before answering (the port was taken).
+  bool start();
+  void signalAndWait(int signal);
+
+  std::string dir_;
+  std::string binary_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+}  // namespace icq::test
