@@ -1,0 +1,67 @@
+// Gateway assembly; see app.hpp.
+#include "gateway/app.hpp"
+
+#include <system_error>
+
+#include "common/log/log.hpp"
+#include "common/util/identity.hpp"
+#include "gateway/gateway.hpp"
+#include "gateway/registration.hpp"
+
+namespace icq::gateway {
+namespace {
+
+// After a stop, replies still owed to clients get this long to come back from workers.
+constexpr std::chrono::milliseconds kDrainGrace{500};
+
+GatewaySettings settingsFrom(const config::Config& config) {
+  GatewaySettings s;
+  s.ratePerS = static_cast<uint32_t>(config.integer("gateway.rate_per_s"));
+  s.rateBurst = static_cast<uint32_t>(config.integer("gateway.rate_burst"));
+  s.queueLimit = static_cast<size_t>(config.integer("gateway.queue_limit"));
+  s.queueMaxAge = std::chrono::milliseconds(config.integer("gateway.queue_max_age_ms"));
+  return s;
+}
+
+void logStats(const GatewayStats& stats) {
+  nlohmann::json dropped = nlohmann::json::object();
+  for (size_t r = 0; r < stats.dropped.size(); ++r)
+    dropped[std::string(dropReasonName(static_cast<DropReason>(r)))] = stats.dropped[r];
+  log::info("gateway_stopped", {{"received", stats.datagramsReceived},
+                                {"dispatched", stats.datagramsDispatched},
+                                {"sent", stats.datagramsSent},
+                                {"dropped", dropped}});
+}
+
+}  // namespace
+
+int runGateway(const config::Config& config, zmq::context_t& context, store::GatewayRegistry& registry,
+               const util::StopToken& stop) {
+  const std::string& id = config.string("gateway.id");
+  std::optional<UdpSocket> udp;
+  std::string bound;
+  zmq::socket_t pipeline;
+  try {
+    udp.emplace(config.string("gateway.udp_bind"), static_cast<uint16_t>(config.integer("gateway.udp_port")));
+    pipeline = bindPipeline(context, config.string("gateway.pipeline_bind"), bound);
+  } catch (const std::exception& e) {
+    log::error("gateway_start_failed", {{"error", e.what()}});
+    return 1;
+  }
+  std::string advertise = config.string("gateway.pipeline_advertise");
+  store::GatewayRecord record{id, advertise.empty() ? bound : advertise, util::randomInstanceId()};
+
+  Gateway gateway(settingsFrom(config), *udp, pipeline);
+  {
+    Registration registration(registry, record, std::chrono::milliseconds(config.integer("gateway.heartbeat_ms")),
+                              std::chrono::milliseconds(config.integer("gateway.registration_ttl_ms")));
+    if (!registration.start()) log::warn("gateway_registration_pending", {{"id", id}});
+    log::info("gateway_started", {{"id", id}, {"udp_port", udp->localPort()}, {"pipeline", record.endpoint}});
+    gateway.run(stop);
+  }  // withdrawn: workers stop sending new work our way...
+  gateway.drain(kDrainGrace);  // ...while replies to what they already have still go out
+  logStats(gateway.stats());
+  return 0;
+}
+
+}  // namespace icq::gateway

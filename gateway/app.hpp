@@ -1,0 +1,18 @@
+// The gateway role assembled from configuration: UDP socket, pipeline ROUTER,
+// registration, loop, and the graceful drain at stop. Shared by icq-gateway and icqd.
+#pragma once
+
+#include <zmq.hpp>
+
+#include "common/config/config.hpp"
+#include "common/store/gateway_registry.hpp"
+#include "common/util/shutdown.hpp"
+
+namespace icq::gateway {
+
+/// Runs until `stop`; returns the process exit code (non-zero when it could not start).
+/// `config`'s gateway.id must already be resolved.
+int runGateway(const config::Config& config, zmq::context_t& context, store::GatewayRegistry& registry,
+               const util::StopToken& stop);
+
+}  // namespace icq::gateway

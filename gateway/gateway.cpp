@@ -1,0 +1,262 @@
+// gateway: the datagram loop. Per turn: receive a batch straight into the hold ring,
+// admit or release each datagram (size, version, token bucket), hand the held ones to
+// workers that have credit — one envelope per worker — and send whatever egress the
+// workers returned, in one sendmmsg batch. Nothing here allocates per datagram, logs
+// per datagram, or talks to Redis/PostgreSQL.
+#include "gateway/gateway.hpp"
+
+#include <algorithm>
+
+#include "common/codec/v5/constants.hpp"
+#include "common/codec/v5/packet.hpp"
+#include "common/util/clock.hpp"
+#include "common/util/zmq_poll.hpp"
+
+namespace icq::gateway {
+namespace {
+
+namespace v5 = codec::v5;
+
+// Pipeline messages handled per turn before UDP gets its turn again: fairness between
+// egress and ingress under load.
+constexpr size_t kMaxPipelineMessagesPerTurn = 256;
+// Poll timeouts: idle, and while datagrams wait for credit (so the age limit is honoured).
+constexpr std::chrono::milliseconds kIdlePoll{100};
+constexpr std::chrono::milliseconds kWaitingPoll{5};
+
+int64_t wallMicros() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+uint32_t clearTextUin(std::span<const uint8_t> d) {
+  return uint32_t{d[6]} | uint32_t{d[7]} << 8 | uint32_t{d[8]} << 16 | uint32_t{d[9]} << 24;
+}
+
+DropReason dropReasonFor(v5::DecodeError error) {
+  switch (error) {
+    case v5::DecodeError::too_short: return DropReason::too_short;
+    case v5::DecodeError::too_long: return DropReason::too_long;
+    case v5::DecodeError::unsupported_version: return DropReason::unsupported_version;
+    default: return DropReason::malformed;
+  }
+}
+
+}  // namespace
+
+void Gateway::runOnce(std::chrono::milliseconds timeout) {
+  zmq::pollitem_t items[] = {
+      {static_cast<void*>(pipeline_), 0, ZMQ_POLLIN, 0},
+      {nullptr, udp_.fd(), ZMQ_POLLIN, 0},
+  };
+  util::pollIgnoringSignals(items, 2, ring_.size() > 0 ? std::min(timeout, kWaitingPoll) : timeout);
+  int64_t now = util::monotonicMicros();
+  if (items[0].revents & ZMQ_POLLIN) drainPipeline();     // credits first: they free workers
+  if (items[1].revents & ZMQ_POLLIN) receiveDatagrams(now);
+  dispatchHeld(now);
+  flushEgress();
+}
+
+void Gateway::run(const util::StopToken& stop) {
+  while (!stop.stopRequested()) runOnce(kIdlePoll);
+}
+
+void Gateway::drain(std::chrono::milliseconds grace) {
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (std::chrono::steady_clock::now() < deadline) {
+    zmq::pollitem_t item{static_cast<void*>(pipeline_), 0, ZMQ_POLLIN, 0};
+    util::pollIgnoringSignals(&item, 1, kWaitingPoll);
+    if (item.revents & ZMQ_POLLIN) drainPipeline();
+    flushEgress();
+  }
+}
+
+// ---- construction -------------------------------------------------------------------
+
+zmq::socket_t bindPipeline(zmq::context_t& context, const std::string& endpoint, std::string& bound) {
+  zmq::socket_t router(context, zmq::socket_type::router);
+  // A send to a worker that is gone must fail (EHOSTUNREACH) rather than vanish, so the
+  // gateway stops crediting it; a restarted worker with the same id takes its place.
+  router.set(zmq::sockopt::router_mandatory, 1);
+  router.set(zmq::sockopt::router_handover, 1);
+  router.set(zmq::sockopt::linger, 0);
+  // Credits bound what is in flight; the HWMs only need to exceed any window.
+  router.set(zmq::sockopt::sndhwm, 100000);
+  router.set(zmq::sockopt::rcvhwm, 100000);
+  // Detect a dead worker's TCP connection within seconds even without a FIN/RST.
+  router.set(zmq::sockopt::heartbeat_ivl, 1000);
+  router.set(zmq::sockopt::heartbeat_timeout, 3000);
+  router.bind(endpoint);
+  bound = router.get(zmq::sockopt::last_endpoint);
+  return router;
+}
+
+Gateway::Gateway(const GatewaySettings& settings, UdpSocket& udp, zmq::socket_t& pipeline)
+    : settings_(settings),
+      udp_(udp),
+      pipeline_(pipeline),
+      limiter_(settings.ratePerS, settings.rateBurst),
+      ring_(settings.queueLimit + kBatch, v5::kMaxDatagram + 1),
+      discardBuffer_(kBatch * (v5::kMaxDatagram + 1)) {
+  egressMessages_.reserve(kMaxPipelineMessagesPerTurn);
+  egress_.reserve(4096);
+}
+
+// ---- ingress ------------------------------------------------------------------------
+
+void Gateway::receiveDatagrams(int64_t nowMonoUs) {
+  // The ring holds gateway.queue_limit datagrams waiting for credit plus one receive
+  // batch; once full, the socket is still drained so drops are counted, not left to the kernel.
+  size_t room = std::min(ring_.free(), kBatch);
+  if (room == 0) return discardDatagrams();
+
+  std::array<UdpSocket::Slot, kBatch> slots;
+  for (size_t i = 0; i < room; ++i) slots[i].buffer = ring_.freeBuffer(i);
+  size_t got = udp_.receive(std::span(slots.data(), room));
+  int64_t receivedUs = wallMicros();
+  size_t base = ring_.size();
+  ring_.commit(got);
+  for (size_t i = 0; i < got; ++i) {
+    stats_.datagramsReceived++;
+    stats_.bytesReceived += slots[i].length;
+    uint32_t uin = 0;
+    bool ok = admit(slots[i], nowMonoUs, uin);
+    ring_.at(base + i) = HeldDatagram{slots[i].from, receivedUs, nowMonoUs, uin, ok ? slots[i].length : 0};
+  }
+}
+
+void Gateway::discardDatagrams() {
+  std::array<UdpSocket::Slot, kBatch> slots;
+  size_t slotBytes = discardBuffer_.size() / kBatch;
+  for (size_t i = 0; i < kBatch; ++i) slots[i].buffer = std::span(discardBuffer_).subspan(i * slotBytes, slotBytes);
+  size_t got = udp_.receive(slots);
+  stats_.datagramsReceived += got;
+  stats_.drop(DropReason::queue_full, got);
+}
+
+bool Gateway::admit(const UdpSocket::Slot& slot, int64_t nowMonoUs, uint32_t& uin) {
+  if (slot.truncated) return stats_.drop(DropReason::too_long), false;
+  std::span<const uint8_t> bytes = slot.buffer.first(slot.length);
+  if (auto error = v5::precheckClientDatagram(bytes); error != v5::DecodeError::none)
+    return stats_.drop(dropReasonFor(error)), false;
+  if (!limiter_.admit(slot.from.ip, nowMonoUs)) return stats_.drop(DropReason::rate_limited), false;
+  uin = clearTextUin(bytes);
+  return true;
+}
+
+// ---- hand-out to workers ------------------------------------------------------------
+
+void Gateway::dispatchHeld(int64_t nowMonoUs) {
+  int64_t maxAgeUs = std::chrono::duration_cast<std::chrono::microseconds>(settings_.queueMaxAge).count();
+  while (ring_.size() > 0) {
+    const HeldDatagram& held = ring_.at(0);
+    if (held.length == 0) {
+      ring_.popFront();  // rejected at admission
+      continue;
+    }
+    if (nowMonoUs - held.arrivedMonoUs > maxAgeUs) {
+      stats_.drop(DropReason::queue_expired);
+      ring_.popFront();
+      continue;
+    }
+    auto worker = router_.take(held.uin);
+    if (!worker) break;  // overloaded: hold the rest until credit returns
+    if (batches_.size() <= *worker) batches_.resize(*worker + 1, envelope::BatchWriter(envelope::Kind::Ingress));
+    batches_[*worker].add(held.from, held.receivedUs, ring_.bytes(0));
+    ring_.popFront();
+  }
+  // Out of credit with more held than allowed: shed the oldest, whose clients are the
+  // closest to retransmitting anyway.
+  while (ring_.size() > settings_.queueLimit) {
+    stats_.drop(DropReason::queue_full);
+    ring_.popFront();
+  }
+  sendToWorkers();
+}
+
+void Gateway::sendToWorkers() {
+  // batches_[k] belongs to router worker k. Batches are filled and sent within one turn,
+  // so they are all empty whenever the router's indices shift (Goodbye, removal).
+  // Walk backwards: removing a vanished worker shifts only the indices after it.
+  for (size_t k = std::min(batches_.size(), router_.workerCount()); k-- > 0;) {
+    envelope::BatchWriter& batch = batches_[k];
+    if (batch.empty()) continue;
+    const std::string& id = router_.workerId(k);
+    auto body = batch.message();
+    bool sent = false;
+    try {
+      sent = pipeline_.send(zmq::buffer(id.data(), id.size()), zmq::send_flags::sndmore | zmq::send_flags::dontwait) &&
+             pipeline_.send(zmq::buffer(body.data(), body.size()), zmq::send_flags::dontwait);
+    } catch (const zmq::error_t&) {
+      sent = false;  // EHOSTUNREACH: the worker disconnected
+    }
+    if (sent) {
+      stats_.datagramsDispatched += batch.count();
+      stats_.batchesDispatched++;
+    } else {
+      stats_.drop(DropReason::worker_lost, batch.count());
+      router_.remove(id);
+      batches_.erase(batches_.begin() + static_cast<std::ptrdiff_t>(k));
+      continue;
+    }
+    batch.clear();
+  }
+}
+
+// ---- pipeline: control and egress ---------------------------------------------------
+
+void Gateway::drainPipeline() {
+  for (size_t i = 0; i < kMaxPipelineMessagesPerTurn; ++i) {
+    zmq::message_t identity;
+    if (!pipeline_.recv(identity, zmq::recv_flags::dontwait)) return;
+    if (!identity.more()) continue;  // a bare frame is no message of ours
+    // Egress datagrams are sent straight from the message memory, so the message lives
+    // in egressMessages_ (capacity reserved: no reallocation moves it) until flushEgress.
+    if (egressMessages_.size() == egressMessages_.capacity()) flushEgress();
+    zmq::message_t& body = egressMessages_.emplace_back();
+    if (!pipeline_.recv(body, zmq::recv_flags::dontwait)) return;
+    if (body.more()) {  // more frames than our protocol has: consume and ignore them all
+      zmq::message_t extra;
+      while (pipeline_.recv(extra, zmq::recv_flags::dontwait) && extra.more()) {
+      }
+      stats_.controlMalformed++;
+      continue;
+    }
+    handleWorkerMessage(identity.to_string_view(), body);
+  }
+}
+
+void Gateway::handleWorkerMessage(std::string_view worker, const zmq::message_t& body) {
+  std::span<const uint8_t> bytes(static_cast<const uint8_t*>(body.data()), body.size());
+  auto kind = envelope::peekKind(bytes);
+  if (kind == envelope::Kind::Egress) {
+    auto reader = envelope::BatchReader::open(bytes);
+    envelope::Datagram d;
+    while (reader && reader->next(d)) egress_.push_back({d.client, d.bytes});
+    if (!reader || reader->malformed()) stats_.egressMalformed++;
+    return;
+  }
+  auto control = envelope::decodeControl(bytes);
+  if (!control) {
+    stats_.controlMalformed++;
+    return;
+  }
+  switch (control->kind) {
+    case envelope::Kind::Hello: router_.hello(worker, control->credits); break;
+    case envelope::Kind::Credit: router_.credit(worker, control->credits); break;
+    case envelope::Kind::Goodbye: router_.remove(worker); break;
+    default: stats_.controlMalformed++; break;
+  }
+}
+
+void Gateway::flushEgress() {
+  if (!egress_.empty()) {
+    size_t sent = udp_.send(egress_);
+    stats_.datagramsSent += sent;
+    stats_.datagramsSendFailed += egress_.size() - sent;
+  }
+  egress_.clear();
+  egressMessages_.clear();
+}
+
+}  // namespace icq::gateway

@@ -1,0 +1,74 @@
+// The gateway loop: UDP in → admission → credit-based hand-out to workers; worker
+// egress → UDP out. gateway.cpp opens with the one function that reads like the
+// architecture diagram (Gateway::runOnce).
+#pragma once
+
+#include <zmq.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/envelope/envelope.hpp"
+#include "common/util/shutdown.hpp"
+#include "gateway/credit_router.hpp"
+#include "gateway/datagram_ring.hpp"
+#include "gateway/stats.hpp"
+#include "gateway/token_bucket.hpp"
+#include "gateway/udp_socket.hpp"
+
+namespace icq::gateway {
+
+struct GatewaySettings {
+  uint32_t ratePerS = 200;
+  uint32_t rateBurst = 400;
+  size_t queueLimit = 4096;
+  std::chrono::milliseconds queueMaxAge{2000};
+};
+
+/// Binds a ROUTER for workers with the options the credit protocol relies on, and
+/// returns the endpoint it actually bound (a wildcard port resolved).
+zmq::socket_t bindPipeline(zmq::context_t& context, const std::string& endpoint, std::string& bound);
+
+class Gateway {
+public:
+  /// `udp` and `pipeline` are owned by the caller and outlive the gateway.
+  Gateway(const GatewaySettings& settings, UdpSocket& udp, zmq::socket_t& pipeline);
+
+  /// Runs until `stop` is requested.
+  void run(const util::StopToken& stop);
+  /// After a stop: takes no more datagrams but keeps sending worker egress for `grace`,
+  /// so replies to datagrams already handed out still reach their clients.
+  void drain(std::chrono::milliseconds grace);
+  /// One turn of the loop: wait up to `timeout` for work, then do all of it.
+  void runOnce(std::chrono::milliseconds timeout);
+
+  const GatewayStats& stats() const { return stats_; }
+  const CreditRouter& router() const { return router_; }
+
+private:
+  void receiveDatagrams(int64_t nowMonoUs);
+  void discardDatagrams();
+  bool admit(const UdpSocket::Slot& slot, int64_t nowMonoUs, uint32_t& uin);
+  void drainPipeline();
+  void handleWorkerMessage(std::string_view worker, const zmq::message_t& body);
+  void dispatchHeld(int64_t nowMonoUs);
+  void sendToWorkers();
+  void flushEgress();
+
+  GatewaySettings settings_;
+  UdpSocket& udp_;
+  zmq::socket_t& pipeline_;
+  SourceRateLimiter limiter_;
+  DatagramRing ring_;
+  CreditRouter router_;
+  GatewayStats stats_;
+
+  std::vector<envelope::BatchWriter> batches_;      // one per worker index, reused
+  std::vector<zmq::message_t> egressMessages_;      // kept alive until their datagrams are sent
+  std::vector<UdpSocket::Outgoing> egress_;
+  std::vector<uint8_t> discardBuffer_;
+};
+
+}  // namespace icq::gateway
