@@ -1,0 +1,17 @@
+// PostgreSQL store bundle built from configuration; see postgres_stores.hpp.
+#include "common/wiring/postgres_stores.hpp"
+
+#include "common/pg/migrations.hpp"
+
+namespace icq::wiring {
+
+PostgresStores::PostgresStores(const config::Config& config)
+    : connection(std::make_unique<pg::PgConnection>(config.string("postgres.url"))) {
+  if (config.string("postgres.migrate") == "auto")
+    pg::applyMigrations(*connection);
+  else
+    pg::checkMigrations(*connection);
+  users = std::make_unique<pg::PgUserStore>(*connection);
+}
+
+}  // namespace icq::wiring

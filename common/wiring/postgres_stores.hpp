@@ -1,0 +1,20 @@
+// The PostgreSQL side of a binary's wiring: a connection with the schema migrated (or
+// checked, per postgres.migrate) and the stores over it. One bundle per thread.
+#pragma once
+
+#include <memory>
+
+#include "common/config/config.hpp"
+#include "common/pg/connection.hpp"
+#include "common/pg/user_store_impl.hpp"
+
+namespace icq::wiring {
+
+struct PostgresStores {
+  /// Throws with the failing migration or connection error named.
+  explicit PostgresStores(const config::Config& config);
+  std::unique_ptr<pg::PgConnection> connection;
+  std::unique_ptr<pg::PgUserStore> users;
+};
+
+}  // namespace icq::wiring

@@ -1,0 +1,21 @@
+// Redis store bundle built from configuration; see redis_stores.hpp.
+#include "common/wiring/redis_stores.hpp"
+
+namespace icq::wiring {
+
+redis::RedisOptions redisOptionsFrom(const config::Config& config) {
+  redis::RedisOptions options;
+  options.host = config.string("redis.host");
+  options.port = static_cast<int>(config.integer("redis.port"));
+  options.db = static_cast<int>(config.integer("redis.db"));
+  options.timeout = std::chrono::milliseconds(config.integer("redis.timeout_ms"));
+  return options;
+}
+
+RedisStores::RedisStores(const config::Config& config)
+    : connection(redisOptionsFrom(config)),
+      sessions(connection, clock, static_cast<size_t>(config.integer("v5.dedupe_window"))),
+      registry(connection),
+      leases(connection) {}
+
+}  // namespace icq::wiring

@@ -1,0 +1,78 @@
+// icqd: gateway, workers and scheduler in one process (see icqd/README.md). Each role
+// runs the same code as its own binary, on its own thread with its own store
+// connections; the pipeline is inproc:// and the gateway registry lives in memory,
+// since nothing outside this process could reach an in-process endpoint anyway.
+#include <unistd.h>
+
+#include <zmq.hpp>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "common/config/command_line.hpp"
+#include "common/log/log.hpp"
+#include "common/store/in_memory_gateway_registry.hpp"
+#include "common/util/identity.hpp"
+#include "common/wiring/postgres_stores.hpp"
+#include "common/wiring/redis_stores.hpp"
+#include "gateway/app.hpp"
+#include "scheduler/app.hpp"
+#include "worker/app.hpp"
+
+namespace {
+
+using namespace icq;
+
+/// Runs `role` on its own thread; any failure to start stops the whole process.
+template <class Role>
+std::thread spawn(const std::string& name, util::StopToken& stop, std::atomic<int>& failures, Role role) {
+  return std::thread([name, &stop, &failures, role]() mutable {
+    int code = 1;
+    try {
+      code = role();
+    } catch (const std::exception& e) {
+      log::error("role_failed", {{"role", name}, {"error", e.what()}});
+    }
+    if (code != 0) {
+      ++failures;
+      stop.requestStop();
+    }
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int exitCode = 0;
+  auto loaded = config::loadFromCommandLine(argc, argv, "icqd", exitCode);
+  if (!loaded) return exitCode;
+  std::string id = util::processIdentity(loaded->string("gateway.id"), "icqd");
+  config::Config config = loaded->with("gateway.id", id)
+                              .with("gateway.pipeline_bind", "inproc://icqd-gateway")
+                              .with("scheduler.id", id + "-scheduler");
+  log::init("icqd", id, config.string("log.level"));
+  util::StopToken stop;
+  util::stopOnSignals(stop);
+  zmq::context_t context;
+  store::InMemoryGatewayRegistry registry;
+  std::atomic<int> failures = 0;
+
+  std::vector<std::thread> roles;
+  roles.push_back(spawn("gateway", stop, failures, [&] { return gateway::runGateway(config, context, registry, stop); }));
+  for (int64_t w = 0; w < config.integer("icqd.workers"); ++w) {
+    config::Config workerConfig = config.with("worker.id", id + "-worker-" + std::to_string(w));
+    roles.push_back(spawn("worker", stop, failures, [&, workerConfig] {
+      wiring::RedisStores redis(workerConfig);
+      wiring::PostgresStores postgres(workerConfig);
+      return worker::runWorker(workerConfig, context, registry, redis.sessions, *postgres.users, redis.clock, stop);
+    }));
+  }
+  roles.push_back(spawn("scheduler", stop, failures, [&] {
+    wiring::RedisStores redis(config);
+    wiring::PostgresStores postgres(config);
+    return scheduler::runScheduler(config, redis.leases, redis.sessions, *postgres.users, redis.clock, stop);
+  }));
+  for (std::thread& t : roles) t.join();
+  return failures == 0 ? 0 : 1;
+}

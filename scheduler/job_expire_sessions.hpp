@@ -1,0 +1,37 @@
+// Job "expire_sessions": keep-alive expiry (protocol-v5.md §4.6). A session that sent no
+// packet for v5.session_ttl_s goes offline; nothing is sent to the client (its next
+// packet gets SRV_NOT_CONNECTED and it logs in again).
+#pragma once
+
+#include <chrono>
+#include <vector>
+
+#include "common/store/session_store.hpp"
+#include "common/store/user_store.hpp"
+#include "scheduler/job.hpp"
+
+namespace icq::scheduler {
+
+class ExpireSessionsJob final : public Job {
+public:
+  ExpireSessionsJob(store::SessionStore& sessions, store::UserStore& users, std::chrono::milliseconds sessionTtl,
+                    std::chrono::milliseconds period, size_t batch);
+
+  const std::string& name() const override { return name_; }
+  std::chrono::milliseconds period() const override { return period_; }
+  bool runSlice(int64_t nowMs) override;
+
+  uint64_t expiredTotal() const { return expiredTotal_; }
+
+private:
+  std::string name_ = "expire_sessions";
+  store::SessionStore& sessions_;
+  store::UserStore& users_;
+  std::chrono::milliseconds sessionTtl_;
+  std::chrono::milliseconds period_;
+  size_t batch_;
+  std::vector<store::Session> expired_;
+  uint64_t expiredTotal_ = 0;
+};
+
+}  // namespace icq::scheduler

@@ -1,0 +1,48 @@
+// scheduler: the loop. Per tick, for every job whose period has come: take (or extend)
+// its lease; if we hold it, run one slice. A replica that loses a lease (another holds
+// it, or Redis is unreachable) simply skips the job until it can hold it again.
+#include "scheduler/scheduler.hpp"
+
+#include <thread>
+
+namespace icq::scheduler {
+
+void Scheduler::tick() {
+  int64_t now = clock_.nowMs();
+  for (Scheduled& scheduled : jobs_) runIfDue(scheduled, now);
+}
+
+void Scheduler::run(const util::StopToken& stop) {
+  while (!stop.stopRequested()) {
+    auto next = std::chrono::steady_clock::now() + settings_.tick;
+    tick();
+    // Sleep in short steps so a stop request is honoured within ~50 ms.
+    while (!stop.stopRequested() && std::chrono::steady_clock::now() < next)
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(next - std::chrono::steady_clock::now(),
+                                                                                std::chrono::milliseconds(50)));
+  }
+  for (Scheduled& scheduled : jobs_)
+    if (scheduled.held) leases_.release(scheduled.job->name(), settings_.holder);
+}
+
+Scheduler::Scheduler(const SchedulerSettings& settings, store::LeaseStore& leases, const util::Clock& clock)
+    : settings_(settings), leases_(leases), clock_(clock) {}
+
+void Scheduler::add(Job& job) { jobs_.emplace_back(&job); }
+
+void Scheduler::runIfDue(Scheduled& scheduled, int64_t nowMs) {
+  if (nowMs < scheduled.nextRunMs) return;
+  Job& job = *scheduled.job;
+  scheduled.nextRunMs = nowMs + job.period().count();
+  bool held = false;
+  if (!leases_.acquire(job.name(), settings_.holder, settings_.lease, held)) {
+    scheduled.failures.warn("lease_unreachable", {{"job", job.name()}});
+    held = false;
+  }
+  if (held != scheduled.held)
+    log::info(held ? "lease_won" : "lease_lost", {{"job", job.name()}, {"holder", settings_.holder}});
+  scheduled.held = held;
+  if (held && !job.runSlice(nowMs)) scheduled.failures.warn("job_store_unreachable", {{"job", job.name()}});
+}
+
+}  // namespace icq::scheduler

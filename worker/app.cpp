@@ -1,0 +1,61 @@
+// Worker assembly; see app.hpp.
+#include "worker/app.hpp"
+
+#include <random>
+
+#include "common/log/log.hpp"
+#include "worker/gateway_links.hpp"
+#include "worker/v5_processor.hpp"
+#include "worker/worker.hpp"
+
+namespace icq::worker {
+namespace {
+
+// At stop: keep answering what gateways already handed us until they have been quiet this long.
+constexpr std::chrono::milliseconds kDrainQuiet{300};
+
+CheckcodePolicy checkcodePolicyFrom(const std::string& text) {
+  if (text == "off") return CheckcodePolicy::off;
+  if (text == "drop") return CheckcodePolicy::drop;
+  return CheckcodePolicy::log;
+}
+
+void logStats(const WorkerStats& s) {
+  log::info("worker_stopped", {{"batches", s.batches},
+                               {"datagrams", s.datagrams},
+                               {"not_connected", s.notConnected},
+                               {"duplicates", s.duplicates},
+                               {"store_failures", s.storeFailures},
+                               {"checkcode_failures", s.checkcodeFailures},
+                               {"logins_accepted", s.loginsAccepted},
+                               {"logins_refused", s.loginsRefused}});
+}
+
+}  // namespace
+
+V5Settings v5SettingsFrom(const config::Config& config) {
+  V5Settings s;
+  s.enabled = config.boolean("v5.enabled");
+  s.loginReply.keepAliveS = static_cast<uint16_t>(config.integer("v5.keepalive_advertised_s"));
+  s.loginReply.retransmitTimeoutS = static_cast<uint16_t>(config.integer("v5.retransmit_timeout_s"));
+  s.loginReply.retries = static_cast<uint16_t>(config.integer("v5.retransmit_retries"));
+  s.verifyCheckcode = checkcodePolicyFrom(config.string("v5.verify_checkcode"));
+  s.badPassV3Layout = config.boolean("v5.bad_pass_v3_layout");
+  return s;
+}
+
+int runWorker(const config::Config& config, zmq::context_t& context, store::GatewayRegistry& registry,
+              store::SessionStore& sessions, store::UserStore& users, const util::Clock& clock,
+              const util::StopToken& stop) {
+  const std::string& id = config.string("worker.id");
+  GatewayLinks links(context, id, static_cast<uint32_t>(config.integer("worker.credit_window")));
+  V5Processor processor(v5SettingsFrom(config), sessions, users, clock, std::random_device{}());
+  Worker worker(std::chrono::milliseconds(config.integer("worker.gateway_refresh_ms")), links, registry, processor);
+  log::info("worker_started", {{"id", id}});
+  worker.run(stop);
+  worker.drain(kDrainQuiet);
+  logStats(processor.stats());
+  return 0;
+}
+
+}  // namespace icq::worker

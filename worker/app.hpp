@@ -1,0 +1,24 @@
+// The worker role assembled from configuration: gateway links, the V5 processor over
+// the given stores, the loop, and the drain at stop. Shared by icq-worker and icqd.
+#pragma once
+
+#include <zmq.hpp>
+
+#include "common/config/config.hpp"
+#include "common/store/gateway_registry.hpp"
+#include "common/store/session_store.hpp"
+#include "common/store/user_store.hpp"
+#include "common/util/clock.hpp"
+#include "common/util/shutdown.hpp"
+#include "worker/command_context.hpp"
+
+namespace icq::worker {
+
+V5Settings v5SettingsFrom(const config::Config& config);
+
+/// Runs until `stop`; returns the process exit code. `config`'s worker.id must be resolved.
+int runWorker(const config::Config& config, zmq::context_t& context, store::GatewayRegistry& registry,
+              store::SessionStore& sessions, store::UserStore& users, const util::Clock& clock,
+              const util::StopToken& stop);
+
+}  // namespace icq::worker

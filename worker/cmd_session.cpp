@@ -1,0 +1,35 @@
+// worker: the commands that only touch the session itself — CMD_KEEP_ALIVE and
+// CMD_KEEP_ALIVE2 (protocol-v5.md §6.6), logoff by CMD_SEND_TEXT_CODE (§6.7, §5.3), and
+// the commands that are acknowledged and nothing more (§6.20, §6.21).
+//
+// By the time these run, the processor has checked the session, refreshed it (any
+// authenticated packet keeps a session alive, §4.6 decision) and sent the SRV_ACK.
+#include "common/codec/v5/messages.hpp"
+#include "worker/commands.hpp"
+
+namespace icq::worker {
+
+void handleKeepAlive(CommandContext&, const Inbound&) {
+  // The refresh happened in the session check; the SRV_ACK is the whole answer.
+}
+
+void handleAcknowledgeOnly(CommandContext&, const Inbound&) {}
+
+void handleSendTextCode(CommandContext& ctx, const Inbound& in) {
+  std::string_view text;
+  if (codec::v5::parseTextCode(in.packet.data, text) != codec::v5::ParseError::none) {
+    ctx.stats.malformedBodies++;
+    return;
+  }
+  if (text != codec::v5::kLogoffText) return;  // other texts mean nothing to a server
+  std::optional<store::Session> ended;
+  if (!ctx.sessions.end(in.header().uin, in.header().sessionId, in.from, ended)) {
+    ctx.stats.storeFailures++;
+    return;
+  }
+  if (!ended) return;  // a concurrent logoff or expiry got there first
+  ctx.stats.logoffs++;
+  ctx.users.audit(in.header().uin, store::AuditEvent::logoff, util::formatEndpoint(in.from));
+}
+
+}  // namespace icq::worker

@@ -1,0 +1,63 @@
+// What a command handler gets: the packet, where it came from, and the worker's
+// settings, stores and egress for this batch. Handlers are plain functions over it
+// (worker/cmd_*.cpp), listed in the command table (command_table.cpp).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "common/codec/v5/messages.hpp"
+#include "common/codec/v5/packet.hpp"
+#include "common/store/session_store.hpp"
+#include "common/store/user_store.hpp"
+#include "common/util/clock.hpp"
+#include "common/util/endpoint.hpp"
+#include "worker/egress.hpp"
+#include "worker/stats.hpp"
+
+namespace icq::worker {
+
+enum class CheckcodePolicy : uint8_t { off, log, drop };
+
+struct V5Settings {
+  bool enabled = true;
+  codec::v5::LoginReplyFields loginReply;  // keep-alive and retransmit values told to clients (§8.5)
+  CheckcodePolicy verifyCheckcode = CheckcodePolicy::log;
+  bool badPassV3Layout = false;
+};
+
+/// A decoded client packet and the address it came from.
+struct Inbound {
+  codec::v5::ClientPacket packet;
+  util::Endpoint from;
+  const codec::v5::ClientHeader& header() const { return packet.header; }
+};
+
+struct CommandContext {
+  const V5Settings& settings;
+  store::SessionStore& sessions;
+  store::UserStore& users;
+  const util::Clock& clock;
+  codec::v5::CheckcodeRng& rng;
+  Egress& egress;
+  WorkerStats& stats;
+  std::string_view gateway;  // the gateway this batch came through
+
+  /// Room for any server packet this worker builds (protocol-v5.md §1.2: below 1 KiB,
+  /// the longest META reply included).
+  std::array<uint8_t, 2048> scratch{};
+
+  /// Sends a reply to the client of `in` through the gateway it used.
+  void reply(const Inbound& in, size_t length) { egress.send(gateway, in.from, std::span(scratch).first(length)); }
+  void sendAck(const Inbound& in) { reply(in, codec::v5::buildSrvAck(in.header(), scratch, rng)); }
+  void sendNotConnected(const Inbound& in) {
+    stats.notConnected++;
+    reply(in, codec::v5::buildSrvNotConnected(in.header(), scratch, rng));
+  }
+};
+
+using Handler = void (*)(CommandContext&, const Inbound&);
+
+}  // namespace icq::worker

@@ -1,0 +1,27 @@
+// Per-gateway egress batching; see egress.hpp.
+#include "worker/egress.hpp"
+
+namespace icq::worker {
+
+void Egress::send(std::string_view gateway, const util::Endpoint& client, std::span<const uint8_t> datagram) {
+  for (PerGateway& p : pending_) {
+    if (p.gateway == gateway) {
+      if (!p.batch.add(client, 0, datagram)) ++undeliverable_;
+      return;
+    }
+  }
+  PerGateway& p = pending_.emplace_back();
+  p.gateway = std::string(gateway);
+  if (!p.batch.add(client, 0, datagram)) ++undeliverable_;
+}
+
+void Egress::flush() {
+  for (PerGateway& p : pending_) {
+    if (p.batch.empty()) continue;
+    GatewayLink* link = links_.find(p.gateway);
+    if (!link || !link->send(p.batch.message())) undeliverable_ += p.batch.count();
+    p.batch.clear();
+  }
+}
+
+}  // namespace icq::worker

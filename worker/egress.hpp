@@ -1,0 +1,39 @@
+// Outgoing datagrams of one processing batch, grouped per gateway so each gateway gets
+// one envelope per batch. Replies go to the gateway the request came through;
+// server-initiated packets go to the gateway that owns the recipient's session.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/envelope/envelope.hpp"
+#include "common/util/endpoint.hpp"
+#include "worker/gateway_links.hpp"
+
+namespace icq::worker {
+
+class Egress {
+public:
+  explicit Egress(GatewayLinks& links) : links_(links) {}
+
+  void send(std::string_view gateway, const util::Endpoint& client, std::span<const uint8_t> datagram);
+  /// Hands every non-empty batch to its gateway link.
+  void flush();
+
+  /// Datagrams that could not be handed over (gateway unknown or its pipe full).
+  uint64_t undeliverable() const { return undeliverable_; }
+
+private:
+  struct PerGateway {
+    std::string gateway;
+    envelope::BatchWriter batch{envelope::Kind::Egress};
+  };
+  GatewayLinks& links_;
+  std::vector<PerGateway> pending_;  // a handful of gateways: linear search beats hashing
+  uint64_t undeliverable_ = 0;
+};
+
+}  // namespace icq::worker

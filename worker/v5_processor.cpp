@@ -1,0 +1,133 @@
+// worker: the V5 batch pipeline; see v5_processor.hpp for its shape.
+//
+// Steps of processBatch:
+//   (A) decodeAll       — copy each datagram into one plaintext arena, decrypt, verify the
+//                          checkcode per v5.verify_checkcode; garbage is counted and dropped.
+//   (B) checkSessions   — one SessionStore::touch for every session-bound packet: session
+//                          check (§5.1), duplicate filter (§4.5), refresh and re-homing.
+//   (C) answerInOrder   — in arrival order: CMD_ACK clears an unconfirmed packet and gets no
+//                          reply; SRV_NOT_CONNECTED for foreign packets; SRV_ACK for the
+//                          rest (duplicates get only that); then the command's handler.
+//                          Logins are acknowledged here and queued.
+//   (D) flush, then logins one by one.
+// If the store is unreachable in (B), the session-bound packets get no answer at all:
+// the client retransmits, and a later batch will reach a recovered store.
+#include "worker/v5_processor.hpp"
+
+#include <limits>
+
+#include "common/codec/v5/constants.hpp"
+#include "worker/commands.hpp"
+
+namespace icq::worker {
+namespace {
+
+namespace v5 = codec::v5;
+constexpr size_t kNoTouch = std::numeric_limits<size_t>::max();
+
+}  // namespace
+
+V5Processor::V5Processor(const V5Settings& settings, store::SessionStore& sessions, store::UserStore& users,
+                         const util::Clock& clock, uint64_t seed)
+    : settings_(settings), sessions_(sessions), users_(users), clock_(clock), rng_(seed) {
+  plaintext_.reserve(64 * 1024);
+}
+
+void V5Processor::processBatch(std::string_view gateway, envelope::BatchReader& batch, Egress& egress) {
+  stats_.batches++;
+  decodeAll(batch);
+  checkSessions(gateway);
+  CommandContext ctx{settings_, sessions_, users_, clock_, rng_, egress, stats_, gateway};
+  answerInOrder(ctx);
+  egress.flush();
+  for (size_t i : logins_) handleLogin(ctx, inbound_[i]);
+}
+
+void V5Processor::decodeAll(envelope::BatchReader& batch) {
+  inbound_.clear();
+  plaintext_.clear();
+  // Decoded packets point into plaintext_, so size it for the whole batch first.
+  datagrams_.clear();
+  envelope::Datagram d;
+  size_t total = 0;
+  while (batch.next(d)) {
+    datagrams_.push_back(d);
+    total += d.bytes.size();
+  }
+  if (batch.malformed()) stats_.envelopeMalformed++;
+  if (plaintext_.capacity() < total) plaintext_.reserve(total);
+  for (const envelope::Datagram& datagram : datagrams_) {
+    stats_.datagrams++;
+    size_t at = plaintext_.size();
+    plaintext_.insert(plaintext_.end(), datagram.bytes.begin(), datagram.bytes.end());
+    Inbound in;
+    in.from = datagram.client;
+    auto error = v5::decodeClientPacket(std::span(plaintext_).subspan(at, datagram.bytes.size()), in.packet);
+    if (error != v5::DecodeError::none) {
+      stats_.decodeErrors[static_cast<size_t>(error)]++;
+      continue;
+    }
+    if (!in.packet.checkcodeValid && settings_.verifyCheckcode != CheckcodePolicy::off) {
+      stats_.checkcodeFailures++;
+      if (settings_.verifyCheckcode == CheckcodePolicy::drop) continue;
+    }
+    inbound_.push_back(in);
+  }
+}
+
+void V5Processor::checkSessions(std::string_view gateway) {
+  touches_.clear();
+  touchIndex_.assign(inbound_.size(), kNoTouch);
+  for (size_t i = 0; i < inbound_.size(); ++i) {
+    const v5::ClientHeader& h = inbound_[i].header();
+    if (h.command == v5::CMD_ACK || lookupCommand(h.command).check != SessionCheck::session) continue;
+    touchIndex_[i] = touches_.size();
+    touches_.push_back({h.uin, h.sessionId, inbound_[i].from, gateway, h.seq1, h.seq2, h.command, true});
+  }
+  touchResults_.assign(touches_.size(), store::TouchResult::no_session);
+  sessionsUnreachable_ = !touches_.empty() && !sessions_.touch(touches_, touchResults_);
+  if (sessionsUnreachable_) stats_.storeFailures += touches_.size();
+}
+
+void V5Processor::answerInOrder(CommandContext& ctx) {
+  logins_.clear();
+  for (size_t i = 0; i < inbound_.size(); ++i) {
+    const Inbound& in = inbound_[i];
+    uint16_t command = in.header().command;
+    if (command == v5::CMD_ACK) {
+      handleClientAck(ctx, in);
+      continue;
+    }
+    const CommandSpec& spec = lookupCommand(command);
+    if (spec.check == SessionCheck::session) {
+      if (sessionsUnreachable_) continue;  // no answer: the client retransmits
+      switch (touchResults_[touchIndex_[i]]) {
+        case store::TouchResult::no_session:
+        case store::TouchResult::mismatch: ctx.sendNotConnected(in); continue;
+        case store::TouchResult::duplicate:
+          stats_.duplicates++;
+          ctx.sendAck(in);
+          continue;
+        case store::TouchResult::ok: break;
+      }
+    }
+    ctx.sendAck(in);  // before the work (§4.3)
+    if (command == v5::CMD_LOGIN) {
+      logins_.push_back(i);
+      continue;
+    }
+    spec.handler(ctx, in);
+  }
+}
+
+void V5Processor::handleClientAck(CommandContext& ctx, const Inbound& in) {
+  // §4.3: never answered; an ACK we cannot match is ignored.
+  bool matched = false;
+  if (!ctx.sessions.acknowledge(in.header().uin, in.header().sessionId, in.header().seq1, matched)) {
+    stats_.storeFailures++;
+    return;
+  }
+  (matched ? stats_.acksMatched : stats_.acksUnmatched)++;
+}
+
+}  // namespace icq::worker

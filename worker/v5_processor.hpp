@@ -1,0 +1,57 @@
+// The per-batch V5 pipeline of a worker: decode → session check and duplicate filter
+// for the whole batch in one store round trip → acknowledge → command handlers →
+// replies grouped per gateway. Logins, the one slow command (a memory-hard password
+// check and a database read), run after every other packet of the batch has been
+// answered, so a burst of logins never delays a keep-alive's ACK.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "common/envelope/envelope.hpp"
+#include "common/store/session_store.hpp"
+#include "common/store/user_store.hpp"
+#include "common/util/clock.hpp"
+#include "worker/command_context.hpp"
+#include "worker/egress.hpp"
+#include "worker/stats.hpp"
+
+namespace icq::worker {
+
+class V5Processor {
+public:
+  V5Processor(const V5Settings& settings, store::SessionStore& sessions, store::UserStore& users,
+              const util::Clock& clock, uint64_t seed);
+
+  /// Processes every datagram of one ingress batch from `gateway`. Replies are queued on
+  /// `egress`; acknowledgements are flushed before the logins run.
+  void processBatch(std::string_view gateway, envelope::BatchReader& batch, Egress& egress);
+
+  const WorkerStats& stats() const { return stats_; }
+
+private:
+  void decodeAll(envelope::BatchReader& batch);
+  void checkSessions(std::string_view gateway);
+  void answerInOrder(CommandContext& ctx);
+  void handleClientAck(CommandContext& ctx, const Inbound& in);
+
+  V5Settings settings_;
+  store::SessionStore& sessions_;
+  store::UserStore& users_;
+  const util::Clock& clock_;
+  codec::v5::CheckcodeRng rng_;
+  WorkerStats stats_;
+
+  // Per-batch working memory, reused across batches (no per-datagram allocation once warm).
+  std::vector<envelope::Datagram> datagrams_;
+  std::vector<uint8_t> plaintext_;              // decrypted copies of the batch's datagrams
+  std::vector<Inbound> inbound_;
+  std::vector<store::TouchRequest> touches_;
+  std::vector<store::TouchResult> touchResults_;
+  std::vector<size_t> touchIndex_;              // inbound_[i] → its slot in touches_, or kNoTouch
+  std::vector<size_t> logins_;
+  bool sessionsUnreachable_ = false;            // (B) failed: session-bound packets get no answer
+};
+
+}  // namespace icq::worker

@@ -1,0 +1,81 @@
+// worker: the loop. Per turn: re-read the gateway registry when due, wait for batches on
+// every gateway link, and for each batch run the V5 pipeline, send its egress and give
+// the gateway its credit back.
+#include "worker/worker.hpp"
+
+#include <thread>
+
+#include "common/log/log.hpp"
+#include "common/util/zmq_poll.hpp"
+
+namespace icq::worker {
+namespace {
+// Batches taken from one gateway per turn before the others get theirs.
+constexpr size_t kMaxBatchesPerLinkPerTurn = 16;
+constexpr std::chrono::milliseconds kIdlePoll{100};
+}  // namespace
+
+void Worker::runOnce(std::chrono::milliseconds timeout) {
+  if (std::chrono::steady_clock::now() >= nextRefresh_) followRegistry();
+  serveReadyLinks(timeout);
+}
+
+void Worker::run(const util::StopToken& stop) {
+  while (!stop.stopRequested()) runOnce(kIdlePoll);
+}
+
+Worker::Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, store::GatewayRegistry& registry,
+               V5Processor& processor)
+    : gatewayRefresh_(gatewayRefresh), links_(links), registry_(registry), processor_(processor), egress_(links) {}
+
+void Worker::followRegistry() {
+  nextRefresh_ = std::chrono::steady_clock::now() + gatewayRefresh_;
+  if (!registry_.list(records_)) {
+    registryFailures_.warn("gateway_registry_unreachable");
+    return;  // keep the links we have: gateways do not vanish because Redis blinked
+  }
+  links_.follow(records_);
+}
+
+bool Worker::serveReadyLinks(std::chrono::milliseconds timeout) {
+  pollItems_.clear();
+  for (size_t i = 0; i < links_.size(); ++i)
+    pollItems_.push_back({static_cast<void*>(links_.at(i).socket()), 0, ZMQ_POLLIN, 0});
+  if (pollItems_.empty()) {  // no gateway yet: wait for the next registry refresh
+    std::this_thread::sleep_for(timeout);
+    return false;
+  }
+  util::pollIgnoringSignals(pollItems_.data(), pollItems_.size(), timeout);
+  bool served = false;
+  for (size_t i = 0; i < pollItems_.size(); ++i) {
+    if (!(pollItems_[i].revents & ZMQ_POLLIN)) continue;
+    GatewayLink& link = links_.at(i);
+    for (size_t n = 0; n < kMaxBatchesPerLinkPerTurn; ++n) {
+      zmq::message_t message;
+      if (!link.socket().recv(message, zmq::recv_flags::dontwait)) break;
+      serveBatch(link, message);
+      served = true;
+    }
+  }
+  return served;
+}
+
+void Worker::serveBatch(GatewayLink& link, const zmq::message_t& message) {
+  std::span<const uint8_t> bytes(static_cast<const uint8_t*>(message.data()), message.size());
+  auto batch = envelope::BatchReader::open(bytes);
+  if (!batch || batch->kind() != envelope::Kind::Ingress) return;  // nothing else flows this way
+  uint32_t handedOut = static_cast<uint32_t>(batch->count());
+  processor_.processBatch(link.id(), *batch, egress_);
+  egress_.flush();
+  // While draining, credit would re-enlist us with the gateway we just left.
+  if (!draining_) link.sendControl(envelope::Kind::Credit, handedOut);
+}
+
+void Worker::drain(std::chrono::milliseconds quiet) {
+  draining_ = true;
+  links_.goodbyeAll();
+  while (serveReadyLinks(quiet)) {
+  }
+}
+
+}  // namespace icq::worker

@@ -1,0 +1,47 @@
+// The worker loop: follow the gateway registry, wait on every gateway link, process each
+// ingress batch, return its credit. worker.cpp opens with Worker::runOnce.
+#pragma once
+
+#include <zmq.hpp>
+
+#include <chrono>
+#include <vector>
+
+#include "common/log/log.hpp"
+#include "common/store/gateway_registry.hpp"
+#include "common/util/shutdown.hpp"
+#include "worker/egress.hpp"
+#include "worker/gateway_links.hpp"
+#include "worker/v5_processor.hpp"
+
+namespace icq::worker {
+
+class Worker {
+public:
+  Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, store::GatewayRegistry& registry,
+         V5Processor& processor);
+
+  void run(const util::StopToken& stop);
+  void runOnce(std::chrono::milliseconds timeout);
+  /// Graceful stop: withdraw from every gateway (no new hand-outs), then keep answering
+  /// what was already handed out until nothing arrives for `quiet`.
+  void drain(std::chrono::milliseconds quiet);
+
+private:
+  void followRegistry();
+  bool serveReadyLinks(std::chrono::milliseconds timeout);
+  void serveBatch(GatewayLink& link, const zmq::message_t& message);
+
+  std::chrono::milliseconds gatewayRefresh_;
+  GatewayLinks& links_;
+  store::GatewayRegistry& registry_;
+  V5Processor& processor_;
+  Egress egress_;
+  std::chrono::steady_clock::time_point nextRefresh_{};
+  std::vector<zmq::pollitem_t> pollItems_;
+  std::vector<store::GatewayRecord> records_;
+  log::RateLimited registryFailures_;
+  bool draining_ = false;
+};
+
+}  // namespace icq::worker
