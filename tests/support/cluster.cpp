@@ -1,0 +1,135 @@
+// The end-to-end cluster fixture; see cluster.hpp.
+#include "tests/support/cluster.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdlib>
+#include <stdexcept>
+#include <thread>
+
+#include "common/auth/password.hpp"
+#include "common/codec/v5/constants.hpp"
+#include "common/pg/connection.hpp"
+#include "common/pg/migrations.hpp"
+#include "common/pg/user_store_impl.hpp"
+#include "tests/support/pg_database.hpp"
+#include "tests/support/redis_server.hpp"
+#include "tools/v5client/v5_client.hpp"
+
+namespace icq::test {
+
+using namespace icq::client;
+
+uint16_t freeUdpPort() {
+  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  socklen_t len = sizeof sa;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+  ::close(fd);
+  return ntohs(sa.sin_port);
+}
+
+Cluster::Cluster(RedisServer& redis, PgDatabase& database, ClusterOptions options)
+    : redis_(redis), database_(database), options_(std::move(options)) {
+  std::string pattern = "/tmp/icq-e2e-XXXXXX";
+  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  dir_ = pattern;
+  for (size_t g = 0; g < options_.gateways; ++g) {
+    udpPorts_.push_back(freeUdpPort());
+    gateways_.push_back(launch(ICQ_GATEWAY_BIN, "gateway", g,
+                               {"--set", "gateway.udp_port=" + std::to_string(udpPorts_.back()), "--set",
+                                "gateway.udp_bind=127.0.0.1", "--set", "gateway.pipeline_bind=tcp://127.0.0.1:*"}));
+  }
+  for (size_t w = 0; w < options_.workers; ++w) addWorker();
+  if (options_.scheduler) scheduler_ = launch(ICQ_SCHEDULER_BIN, "scheduler", 0, {});
+}
+
+Cluster::~Cluster() {
+  // SIGTERM first: the graceful paths (drain, lease release) run in every test.
+  for (auto& p : workers_) p->stop(SIGTERM, std::chrono::seconds(5));
+  for (auto& p : gateways_) p->stop(SIGTERM, std::chrono::seconds(5));
+  if (scheduler_) scheduler_->stop(SIGTERM, std::chrono::seconds(5));
+  for (auto& p : extraSchedulers_) p->stop(SIGTERM, std::chrono::seconds(5));
+}
+
+std::vector<std::string> Cluster::commonArgs(const std::string& role, size_t index) const {
+  std::string id = role == "gateway" ? gatewayId(index) : role + "-" + std::to_string(index);
+  std::vector<std::string> args = {"--set", "redis.port=" + std::to_string(redis_.port()),
+                                   "--set", "postgres.url=" + database_.url(),
+                                   "--set", "log.level=debug",
+                                   "--set", role + ".id=" + id};
+  for (const std::string& s : options_.settings) {
+    args.push_back("--set");
+    args.push_back(s);
+  }
+  return args;
+}
+
+std::unique_ptr<ChildProcess> Cluster::launch(const std::string& program, const std::string& role, size_t index,
+                                              std::vector<std::string> extra) {
+  std::vector<std::string> args = commonArgs(role, index);
+  args.insert(args.end(), extra.begin(), extra.end());
+  return std::make_unique<ChildProcess>(program, args, dir_ + "/" + role + "-" + std::to_string(index) + ".log");
+}
+
+size_t Cluster::addWorker() {
+  workers_.push_back(launch(ICQ_WORKER_BIN, "worker", workers_.size(), {}));
+  return workers_.size() - 1;
+}
+
+size_t Cluster::addScheduler() {
+  size_t index = extraSchedulers_.size() + 1;
+  extraSchedulers_.push_back(launch(ICQ_SCHEDULER_BIN, "scheduler", index, {}));
+  return extraSchedulers_.size() - 1;
+}
+
+bool Cluster::waitUntilServing(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (size_t g = 0; g < gateways_.size(); ++g) {
+    // A keep-alive from a UIN with no session is answered SRV_NOT_CONNECTED by whichever
+    // worker gets it: proof that gateway → worker → gateway works.
+    V5Client probe(udpPort(g), 1, "probe");
+    std::array<uint8_t, 4> random{};
+    while (true) {
+      probe.send(codec::v5::CMD_KEEP_ALIVE, random, false);
+      if (probe.expect(codec::v5::SRV_NOT_CONNECTED, std::chrono::milliseconds(200))) break;
+      if (std::chrono::steady_clock::now() > deadline) return false;
+    }
+  }
+  return true;
+}
+
+void Cluster::createUser(uint32_t uin, const std::string& password) {
+  pg::PgConnection connection(database_.url());
+  pg::applyMigrations(connection);  // the workers may not have got to it yet; it is idempotent
+  pg::PgUserStore users(connection);
+  store::NewUser user;
+  user.uin = uin;
+  user.passwordHash = auth::hashPassword(password, 1, 8 * 1024);
+  user.nick = "user" + std::to_string(uin);
+  uint32_t created = 0;
+  bool exists = false;
+  if (!users.createUser(user, created, exists) || exists) throw std::runtime_error("cannot create test user");
+}
+
+std::string Cluster::logs() const {
+  std::string out;
+  auto append = [&](const std::unique_ptr<ChildProcess>& p) {
+    if (p) out += "==== " + p->logPath() + "\n" + p->logTail() + "\n";
+  };
+  for (const auto& p : gateways_) append(p);
+  for (const auto& p : workers_) append(p);
+  append(scheduler_);
+  for (const auto& p : extraSchedulers_) append(p);
+  return out;
+}
+
+}  // namespace icq::test

@@ -1,0 +1,39 @@
+// A child process for end-to-end tests: one of the real binaries, started with its
+// arguments and environment, its output captured to a log file the test can print when
+// it fails. The destructor kills it, so a failing test leaves nothing running.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace icq::test {
+
+class ChildProcess {
+public:
+  ChildProcess(std::string program, std::vector<std::string> args, std::string logPath);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  bool alive();
+  /// Sends `signal` and waits up to `timeout` for the exit; returns the exit status
+  /// (-1 if it had to be SIGKILLed after the timeout).
+  int stop(int signal, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  /// SIGKILL, no grace.
+  void kill();
+  const std::string& logPath() const { return logPath_; }
+  std::string logTail(size_t bytes = 4000) const;
+
+private:
+  std::string program_;
+  std::string logPath_;
+  pid_t pid_ = -1;
+  int status_ = 0;
+  bool reaped_ = false;
+};
+
+}  // namespace icq::test
