@@ -1,0 +1,119 @@
+# Shared by deploy/local/run.sh (README command 1) and tests/run.sh (command 2):
+# installing what is missing, building, and running Redis and PostgreSQL as
+# unprivileged processes on loopback ports with their state under a directory we own.
+# Sourced, not executed.
+
+ICQ_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+# Debian bookworm packages: toolchain, libraries (shared/docs/TOOLING.md §1), servers.
+ICQ_PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libzmq3-dev cppzmq-dev libhiredis-dev libpqxx-dev libpq-dev libsodium-dev
+  libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev catch2
+  redis-server postgresql-15 postgresql-client-15
+)
+
+log() { printf '\033[1m[icq]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[icq] %s\033[0m\n' "$*" >&2; exit 1; }
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# Installs only what is missing, so a second run costs one dpkg query.
+install_packages() {
+  local missing=()
+  for p in "${ICQ_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  is_root || die "missing packages (${missing[*]}); run as root, or install them first"
+  log "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# build <dir> <cmake args...>
+build() {
+  local dir=$1; shift
+  log "building in ${dir#$ICQ_ROOT/}"
+  cmake -S "$ICQ_ROOT" -B "$dir" -G Ninja "$@" >/dev/null
+  cmake --build "$dir" -j "$(nproc)"
+}
+
+PGBIN=/usr/lib/postgresql/15/bin
+
+# as_user <user> <command...>: drop privileges when we have them (Redis and PostgreSQL
+# run unprivileged; initdb refuses root outright).
+as_user() {
+  local user=$1; shift
+  if is_root; then runuser -u "$user" -- "$@"; else "$@"; fi
+}
+
+# state_dir <wanted>: the directory to keep server state in. The servers run as their
+# own users, who must be able to reach it; a checkout under /root is not reachable, so
+# fall back to a directory of ours under /var/tmp.
+state_dir() {
+  local wanted=$1
+  mkdir -p "$wanted"
+  if ! is_root || runuser -u postgres -- test -x "$wanted" 2>/dev/null; then
+    echo "$wanted"
+    return
+  fi
+  local fallback="/var/tmp/icqcluster-$(echo "$wanted" | md5sum | cut -c1-12)"
+  log "$wanted is not reachable by the postgres user; keeping server state in $fallback"
+  mkdir -p "$fallback"
+  chmod 755 "$fallback"
+  echo "$fallback"
+}
+
+# start_redis <dir> <port>
+start_redis() {
+  local dir=$1 port=$2
+  mkdir -p "$dir"
+  is_root && chown redis:redis "$dir"
+  stop_redis "$dir" "$port"
+  as_user redis redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --save '' --appendonly no \
+    --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
+  for _ in $(seq 100); do
+    redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null | grep -q PONG && return 0
+    sleep 0.1
+  done
+  die "Redis did not start on port $port (see $dir/redis.log)"
+}
+
+stop_redis() {
+  local dir=$1 port=$2
+  redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true
+  if [ -f "$dir/redis.pid" ]; then
+    kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
+    rm -f "$dir/redis.pid"
+  fi
+}
+
+# start_postgres <dir> <port>: initialises the cluster on first use, then starts it and
+# makes sure role and database "icq" exist.
+start_postgres() {
+  local dir=$1 port=$2
+  mkdir -p "$dir"
+  is_root && chown postgres:postgres "$dir"
+  chmod 700 "$dir"
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    as_user postgres "$PGBIN/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  stop_postgres "$dir"
+  as_user postgres "$PGBIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
+    -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null || die "PostgreSQL did not start (see $dir/server.log)"
+  local psql=(psql -h 127.0.0.1 -p "$port" -U postgres -qtAX)
+  "${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname='icq'" | grep -q 1 ||
+    "${psql[@]}" -c "CREATE ROLE icq LOGIN PASSWORD 'icq'"
+  "${psql[@]}" -c "SELECT 1 FROM pg_database WHERE datname='icq'" | grep -q 1 ||
+    "${psql[@]}" -c "CREATE DATABASE icq OWNER icq"
+}
+
+stop_postgres() {
+  local dir=$1
+  if [ -f "$dir/postmaster.pid" ]; then
+    as_user postgres "$PGBIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+}

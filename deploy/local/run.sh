@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# README command 1: install what is missing, build, and run a whole icqcluster on this
+# machine — Redis, PostgreSQL, one gateway on UDP 4000, two workers and the scheduler —
+# with a demo account. Ctrl-C stops everything. Safe to run again.
+#
+# Environment: ICQ_UDP_PORT (4000), ICQ_LOCAL_REDIS_PORT (16379), ICQ_LOCAL_PG_PORT (15432),
+# ICQ_WORKERS (2), ICQ_DEMO_UIN (100000).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+UDP_PORT=${ICQ_UDP_PORT:-4000}
+REDIS_PORT=${ICQ_LOCAL_REDIS_PORT:-16379}
+PG_PORT=${ICQ_LOCAL_PG_PORT:-15432}
+WORKERS=${ICQ_WORKERS:-2}
+DEMO_UIN=${ICQ_DEMO_UIN:-100000}
+VAR="$ICQ_ROOT/var/local"
+BIN="$ICQ_ROOT/build/release"
+
+install_packages
+build "$BIN" -DCMAKE_BUILD_TYPE=Release
+
+mkdir -p "$VAR/logs" "$VAR/run"
+STATE=$(state_dir "$VAR")
+PIDS=()
+
+stop_all() {
+  trap - INT TERM EXIT
+  log "stopping"
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -f "$VAR"/run/*.pid
+  stop_postgres "$STATE/pg"
+  stop_redis "$STATE/redis" "$REDIS_PORT"
+  log "stopped"
+}
+
+# A previous run that was killed may have left processes behind: stop them first.
+for pidfile in "$VAR"/run/*.pid; do
+  [ -f "$pidfile" ] && kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
+  rm -f "$pidfile"
+done
+
+start_redis "$STATE/redis" "$REDIS_PORT"
+start_postgres "$STATE/pg" "$PG_PORT"
+trap stop_all INT TERM EXIT
+
+cat > "$VAR/icq.yaml" <<YAML
+# Written by deploy/local/run.sh; every key is documented in docs/CONFIGURATION.md.
+redis:
+  port: $REDIS_PORT
+postgres:
+  url: postgresql://icq:icq@127.0.0.1:$PG_PORT/icq
+gateway:
+  udp_port: $UDP_PORT
+  pipeline_bind: tcp://127.0.0.1:*
+YAML
+export ICQ_CONFIG="$VAR/icq.yaml"
+
+# The demo password is made once and kept, so a second run prints the same credentials.
+[ -f "$VAR/demo-password" ] || (tr -dc 'a-z0-9' </dev/urandom | head -c 8 >"$VAR/demo-password")
+DEMO_PASSWORD=$(cat "$VAR/demo-password")
+"$BIN/tools/icqctl" migrate >/dev/null
+"$BIN/tools/icqctl" user create --uin "$DEMO_UIN" --password "$DEMO_PASSWORD" --nick demo >/dev/null 2>&1 ||
+  "$BIN/tools/icqctl" user passwd --uin "$DEMO_UIN" --password "$DEMO_PASSWORD" >/dev/null
+
+start() {  # start <name> <binary> [args...]
+  local name=$1; shift
+  "$@" >>"$VAR/logs/$name.log" 2>&1 &
+  PIDS+=($!)
+  echo $! >"$VAR/run/$name.pid"
+}
+start gateway "$BIN/gateway/icq-gateway" --set gateway.id=gateway-0
+for i in $(seq 0 $((WORKERS - 1))); do start "worker-$i" "$BIN/worker/icq-worker" --set "worker.id=worker-$i"; done
+start scheduler "$BIN/scheduler/icq-scheduler" --set scheduler.id=scheduler-0
+
+# Prove the path end to end before telling anyone it works.
+for _ in $(seq 50); do
+  "$BIN/tools/icq-v5-client" --port "$UDP_PORT" --uin "$DEMO_UIN" --password "$DEMO_PASSWORD" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+"$BIN/tools/icq-v5-client" --port "$UDP_PORT" --uin "$DEMO_UIN" --password "$DEMO_PASSWORD" >"$VAR/logs/smoke.txt" 2>&1 ||
+  die "the cluster does not answer a V5 login; see $VAR/logs/"
+
+cat <<TEXT
+
+  icqcluster is running: gateway on UDP 127.0.0.1:$UDP_PORT, $WORKERS workers, scheduler,
+  Redis on 127.0.0.1:$REDIS_PORT, PostgreSQL on 127.0.0.1:$PG_PORT. Logs: var/local/logs/
+
+  Demo account     UIN: $DEMO_UIN     password: $DEMO_PASSWORD
+
+  ICQ 99a/99b, ICQ 98a or another V5 client: in the client's server settings
+  (ICQ 99: Preferences → Connections → Server) set host 127.0.0.1 (or this machine's
+  address) and port $UDP_PORT, then register an existing UIN with the credentials above.
+  From a terminal:  $BIN/tools/icq-v5-client --uin $DEMO_UIN --password $DEMO_PASSWORD --keepalives 3
+
+  Press Ctrl-C to stop everything.
+TEXT
+
+wait -n "${PIDS[@]}" || true
+log "a process exited; see $VAR/logs/"

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# README command 2: install what is missing, build the Debug/ASan+UBSan configuration,
+# start a throwaway PostgreSQL cluster, and run every test (unit, Redis, PostgreSQL,
+# end-to-end). Each Redis test starts its own redis-server; each PostgreSQL test makes
+# its own database in the cluster started here. Exit code: ctest's.
+#
+# Environment: ICQ_TEST_PG_PORT (25433), ICQ_TEST_JOBS (2), ICQ_TEST_ARGS (extra ctest args).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
+
+PG_PORT=${ICQ_TEST_PG_PORT:-25433}
+JOBS=${ICQ_TEST_JOBS:-2}
+BUILD="$ICQ_ROOT/build/test"
+VAR="$ICQ_ROOT/var/test"
+
+install_packages
+build "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DICQ_SANITIZE=ON
+
+mkdir -p "$VAR"
+STATE=$(state_dir "$VAR")
+rm -rf "$STATE/pg"
+start_postgres "$STATE/pg" "$PG_PORT"
+trap 'stop_postgres "$STATE/pg"' EXIT
+export ICQ_TEST_PG_ADMIN_URL="host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres"
+
+log "running tests"
+cd "$BUILD"
+# ${ICQ_TEST_ARGS} unquoted on purpose: it may hold several ctest arguments.
+# shellcheck disable=SC2086
+ctest --output-on-failure -j "$JOBS" ${ICQ_TEST_ARGS:-}
