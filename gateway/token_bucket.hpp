@@ -30,10 +30,14 @@ private:
   // Slots probed per lookup; on a miss the stalest of them is recycled.
   static constexpr size_t kProbe = 4;
 
-  Bucket& slotFor(uint32_t ip, int64_t nowUs);
+  /// The bucket of `ip`, or a recycled stale one; nullptr when every probed slot belongs
+  /// to a source active within one refill time (a crowd: the newcomer waits, nobody's
+  /// limit is reset by being evicted).
+  Bucket* slotFor(uint32_t ip, int64_t nowUs);
 
   int64_t ratePerS_;
   int64_t burstMicro_;
+  int64_t refillUs_;  // time to refill an empty bucket: a slot idle this long is stale
   std::vector<Bucket> slots_;
 };
 

@@ -1,0 +1,548 @@
+// The gateway loop (gateway/gateway.hpp) end to end on loopback: a real UdpSocket, a real
+// ROUTER from bindPipeline, fake workers (DEALER sockets speaking the envelope protocol)
+// and a UDP client, all driven from the test thread through Gateway::runOnce.
+#include "gateway/gateway.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <zmq.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "common/codec/v5/constants.hpp"
+#include "common/codec/v5/packet.hpp"
+#include "common/envelope/envelope.hpp"
+#include "common/util/endpoint.hpp"
+
+namespace icq::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+namespace v5 = codec::v5;
+using Clock = std::chrono::steady_clock;
+
+// Every wait in this file is "until a condition, at most this long".
+constexpr auto kDeadline = 2s;
+
+const uint32_t kLoopback = *util::parseIp("127.0.0.1");
+
+// A valid V5 client datagram; `uin` and `seq` make each one recognisable.
+std::vector<uint8_t> clientPacket(uint32_t uin, uint16_t seq, size_t dataSize = 8) {
+  std::vector<uint8_t> data(dataSize, static_cast<uint8_t>('A' + seq % 26));
+  std::vector<uint8_t> out(v5::kClientHeaderSize + dataSize);
+  v5::ClientHeader header{.uin = uin, .sessionId = 0x12345678, .command = 0x042E, .seq1 = seq, .seq2 = 0};
+  REQUIRE(v5::encodeClientPacket(header, data, out, 0x20, 0x07) == out.size());
+  return out;
+}
+
+// A plain UDP client on 127.0.0.1 with an OS-chosen port.
+class UdpClient {
+public:
+  UdpClient() {
+    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "socket");
+    sockaddr_in sa{};
+    util::fillSockaddr(util::Endpoint{kLoopback, 0}, sa);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
+      throw std::system_error(errno, std::generic_category(), "bind");
+  }
+  ~UdpClient() { ::close(fd_); }
+  UdpClient(const UdpClient&) = delete;
+  UdpClient& operator=(const UdpClient&) = delete;
+
+  util::Endpoint endpoint() const {
+    sockaddr_in sa{};
+    socklen_t len = sizeof sa;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len);
+    return util::endpointFrom(sa);
+  }
+
+  void sendTo(uint16_t port, const std::vector<uint8_t>& bytes) {
+    sockaddr_in sa{};
+    util::fillSockaddr(util::Endpoint{kLoopback, port}, sa);
+    auto sent = ::sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    REQUIRE(sent == static_cast<ssize_t>(bytes.size()));
+  }
+
+  struct Received {
+    util::Endpoint from;
+    std::vector<uint8_t> bytes;
+  };
+  std::optional<Received> receive(std::chrono::milliseconds timeout) {
+    pollfd item{fd_, POLLIN, 0};
+    if (::poll(&item, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
+    std::vector<uint8_t> buffer(65536);
+    sockaddr_in sa{};
+    socklen_t len = sizeof sa;
+    auto got = ::recvfrom(fd_, buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&sa), &len);
+    if (got < 0) return std::nullopt;
+    buffer.resize(static_cast<size_t>(got));
+    return Received{util::endpointFrom(sa), std::move(buffer)};
+  }
+
+private:
+  int fd_ = -1;
+};
+
+struct Record {
+  util::Endpoint client;
+  int64_t receivedUs = 0;
+  std::vector<uint8_t> bytes;
+};
+
+// A worker as the gateway sees it: a DEALER with a routing id, speaking the envelope protocol.
+class FakeWorker {
+public:
+  FakeWorker(zmq::context_t& context, const std::string& endpoint, const std::string& id)
+      : id_(id), socket_(context, zmq::socket_type::dealer) {
+    socket_.set(zmq::sockopt::routing_id, id);
+    socket_.set(zmq::sockopt::linger, 0);
+    socket_.connect(endpoint);
+  }
+
+  void send(std::span<const uint8_t> message) {
+    REQUIRE(socket_.send(zmq::buffer(message.data(), message.size()), zmq::send_flags::none));
+  }
+  void hello(uint32_t credits) { send(envelope::encodeControl({envelope::Kind::Hello, credits})); }
+  void credit(uint32_t credits) { send(envelope::encodeControl({envelope::Kind::Credit, credits})); }
+  void goodbye() { send(envelope::encodeControl({envelope::Kind::Goodbye, 0})); }
+  void close() { socket_.close(); }
+  zmq::socket_t& socket() { return socket_; }
+  const std::string& id() const { return id_; }
+
+  /// The next message, waiting at most `timeout`.
+  std::optional<std::vector<uint8_t>> receive(std::chrono::milliseconds timeout) {
+    zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0};
+    zmq::poll(&item, 1, timeout);
+    zmq::message_t message;
+    if (!socket_.recv(message, zmq::recv_flags::dontwait)) return std::nullopt;
+    const auto* data = static_cast<const uint8_t*>(message.data());
+    return std::vector<uint8_t>(data, data + message.size());
+  }
+
+  /// Ingress datagrams from as many batches as it takes to collect `count`, within the deadline.
+  std::vector<Record> receiveDatagrams(size_t count) {
+    std::vector<Record> records;
+    auto deadline = Clock::now() + kDeadline;
+    while (records.size() < count && Clock::now() < deadline) {
+      auto message = receive(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
+      if (!message) break;
+      auto reader = envelope::BatchReader::open(*message);
+      REQUIRE(reader);
+      CHECK(reader->kind() == envelope::Kind::Ingress);
+      envelope::Datagram d;
+      while (reader->next(d)) records.push_back({d.client, d.receivedUs, {d.bytes.begin(), d.bytes.end()}});
+      CHECK_FALSE(reader->malformed());
+    }
+    return records;
+  }
+
+private:
+  std::string id_;
+  zmq::socket_t socket_;
+};
+
+// One gateway on loopback. Members are declared in dependency order: the gateway holds
+// references to the UDP socket and the ROUTER.
+struct Harness {
+  explicit Harness(const GatewaySettings& settings = {})
+      : pipeline(bindPipeline(context, "tcp://127.0.0.1:*", endpoint)), gateway(settings, udp, pipeline) {}
+
+  /// Turns the loop until `done()` holds or the deadline passes; returns done().
+  template <class Done>
+  bool runUntil(Done done) {
+    auto deadline = Clock::now() + kDeadline;
+    while (!done()) {
+      if (Clock::now() >= deadline) return false;
+      gateway.runOnce(10ms);
+    }
+    return true;
+  }
+  /// A few extra turns, so a gateway that would hand out too much has the chance to.
+  void turns(int n) {
+    for (int i = 0; i < n; ++i) gateway.runOnce(1ms);
+  }
+
+  uint16_t port() const { return udp.localPort(); }
+  const GatewayStats& stats() const { return gateway.stats(); }
+  uint64_t dropped(DropReason reason) const { return stats().dropped[static_cast<size_t>(reason)]; }
+
+  /// Sends Hello from a worker the gateway does not know yet and waits until it is enlisted
+  /// (held datagrams may use the new credit in the same turn).
+  void enlist(FakeWorker& worker, uint32_t credits) {
+    REQUIRE(indexOf(worker.id()) == gateway.router().workerCount());
+    worker.hello(credits);
+    REQUIRE(runUntil([&] { return indexOf(worker.id()) < gateway.router().workerCount(); }));
+  }
+
+  /// Index of worker `id` in the router, or workerCount() when absent.
+  size_t indexOf(const std::string& id) const {
+    const CreditRouter& router = gateway.router();
+    for (size_t k = 0; k < router.workerCount(); ++k)
+      if (router.workerId(k) == id) return k;
+    return router.workerCount();
+  }
+
+  zmq::context_t context;
+  UdpSocket udp{"127.0.0.1", 0};
+  std::string endpoint;
+  zmq::socket_t pipeline;
+  Gateway gateway;
+};
+
+// ZeroMQ learns asynchronously (I/O thread, then a command to the socket) that a peer has
+// closed. Waits, bounded, until the ROUTER itself refuses to route to `id`, so the gateway's
+// next dispatch meets EHOSTUNREACH deterministically. A probe that still goes through is
+// completed with an empty frame, which the closed worker never reads.
+bool waitUntilUnroutable(Harness& h, const std::string& id) {
+  auto deadline = Clock::now() + kDeadline;
+  while (Clock::now() < deadline) {
+    try {
+      if (h.pipeline.send(zmq::buffer(id), zmq::send_flags::sndmore | zmq::send_flags::dontwait))
+        (void)h.pipeline.send(zmq::const_buffer{}, zmq::send_flags::dontwait);
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EHOSTUNREACH) return true;
+      throw;
+    }
+    h.gateway.runOnce(1ms);
+  }
+  return false;
+}
+
+}  // namespace
+
+// ---- (1) ingress and credit ---------------------------------------------------------
+
+TEST_CASE("gateway holds datagrams until a worker has credit, then hands them out in one batch", "[gateway]") {
+  Harness h;
+  FakeWorker worker(h.context, h.endpoint, "worker-a");
+  UdpClient client;
+  std::vector<std::vector<uint8_t>> sent = {clientPacket(111111, 1), clientPacket(222222, 2, 0),
+                                            clientPacket(111111, 3, 500)};
+  for (const auto& d : sent) client.sendTo(h.port(), d);
+
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsReceived == 3; }));
+  h.turns(3);
+  CHECK(h.stats().datagramsDispatched == 0);
+  CHECK(h.stats().droppedTotal() == 0);
+
+  const int64_t before = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  h.enlist(worker, 10);
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 3; }));
+  CHECK(h.stats().batchesDispatched == 1);
+  CHECK(h.gateway.router().totalCredits() == 7);
+
+  auto message = worker.receive(kDeadline);
+  REQUIRE(message);
+  auto reader = envelope::BatchReader::open(*message);
+  REQUIRE(reader);
+  CHECK(reader->kind() == envelope::Kind::Ingress);
+  REQUIRE(reader->count() == 3);
+  envelope::Datagram d;
+  for (const auto& expected : sent) {
+    REQUIRE(reader->next(d));
+    CHECK(d.client == client.endpoint());
+    CHECK(std::vector<uint8_t>(d.bytes.begin(), d.bytes.end()) == expected);
+    // Wall-clock receive time, taken before the Hello that released them (allow clock slack).
+    CHECK(d.receivedUs > before - 60'000'000);
+    CHECK(d.receivedUs <= before + 1'000'000);
+  }
+  CHECK_FALSE(reader->next(d));
+  CHECK_FALSE(reader->malformed());
+}
+
+TEST_CASE("gateway gives a worker no more datagrams than its credit, and Credit lets more through", "[gateway]") {
+  Harness h;
+  FakeWorker worker(h.context, h.endpoint, "worker-a");
+  UdpClient client;
+  h.enlist(worker, 2);
+
+  std::vector<std::vector<uint8_t>> sent;
+  for (uint16_t seq = 1; seq <= 5; ++seq) sent.push_back(clientPacket(333333, seq));
+  for (const auto& d : sent) client.sendTo(h.port(), d);
+
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsReceived == 5 && h.stats().datagramsDispatched == 2; }));
+  h.turns(3);
+  CHECK(h.stats().datagramsDispatched == 2);
+  CHECK(h.gateway.router().totalCredits() == 0);
+  std::vector<Record> first = worker.receiveDatagrams(2);
+  REQUIRE(first.size() == 2);
+
+  worker.credit(3);
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 5; }));
+  std::vector<Record> rest = worker.receiveDatagrams(3);
+  REQUIRE(rest.size() == 3);
+  CHECK_FALSE(worker.receive(0ms));
+
+  // Oldest first, byte for byte.
+  first.insert(first.end(), rest.begin(), rest.end());
+  for (size_t i = 0; i < sent.size(); ++i) CHECK(first[i].bytes == sent[i]);
+  CHECK(h.stats().droppedTotal() == 0);
+}
+
+// ---- (2) egress ---------------------------------------------------------------------
+
+TEST_CASE("gateway sends a worker's egress batch to the client from its UDP port", "[gateway]") {
+  Harness h;
+  FakeWorker worker(h.context, h.endpoint, "worker-a");
+  UdpClient client;
+  const std::vector<uint8_t> first = {0x05, 0x00, 0x00, 0x01, 0x02, 0x03};
+  const std::vector<uint8_t> second(1200, 0xEE);
+
+  envelope::BatchWriter egress(envelope::Kind::Egress);
+  REQUIRE(egress.add(client.endpoint(), 0, first));
+  REQUIRE(egress.add(client.endpoint(), 0, second));
+  worker.send(egress.message());
+
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsSent == 2; }));
+  CHECK(h.stats().datagramsSendFailed == 0);
+  CHECK(h.stats().egressMalformed == 0);
+
+  for (const auto& expected : {first, second}) {
+    auto got = client.receive(kDeadline);
+    REQUIRE(got);
+    CHECK(got->bytes == expected);
+    CHECK(got->from == util::Endpoint{kLoopback, h.port()});
+  }
+}
+
+// ---- (3) admission ------------------------------------------------------------------
+
+TEST_CASE("gateway drops malformed and rate-limited datagrams by reason before any worker sees them", "[gateway]") {
+  GatewaySettings settings;
+  settings.ratePerS = 1;
+  settings.rateBurst = 3;
+  Harness h(settings);
+  FakeWorker worker(h.context, h.endpoint, "worker-a");
+  UdpClient client;
+  h.enlist(worker, 100);
+
+  std::vector<uint8_t> valid = clientPacket(444444, 1);
+  std::vector<uint8_t> tooShort(valid.begin(), valid.begin() + 10);
+  std::vector<uint8_t> justTooLong = clientPacket(444444, 2, v5::kMaxDatagram + 1 - v5::kClientHeaderSize);
+  REQUIRE(justTooLong.size() == v5::kMaxDatagram + 1);  // fills the ring slot exactly: not truncated
+  std::vector<uint8_t> wayTooLong = clientPacket(444444, 3, 3000);  // truncated by the slot
+  std::vector<uint8_t> version3 = valid;
+  version3[0] = 0x03;
+  std::vector<uint8_t> nonZero = valid;
+  nonZero[2] = 0x01;  // the ZERO field (protocol-v5.md §2.1)
+
+  for (const auto* d : {&tooShort, &justTooLong, &wayTooLong, &version3, &nonZero}) client.sendTo(h.port(), *d);
+  // Five valid datagrams against a burst of three; at one token a second, the milliseconds
+  // between them refill nothing. The rejects above took no tokens: they fail earlier checks.
+  std::vector<std::vector<uint8_t>> valids;
+  for (uint16_t seq = 10; seq < 15; ++seq) valids.push_back(clientPacket(444444, seq));
+  for (const auto& d : valids) client.sendTo(h.port(), d);
+
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsReceived == 10 && h.stats().datagramsDispatched >= 3; }));
+  h.turns(3);
+  CHECK(h.dropped(DropReason::too_short) == 1);
+  CHECK(h.dropped(DropReason::too_long) == 2);
+  CHECK(h.dropped(DropReason::unsupported_version) == 1);
+  CHECK(h.dropped(DropReason::malformed) == 1);
+  CHECK(h.dropped(DropReason::rate_limited) == 2);
+  CHECK(h.stats().droppedTotal() == 7);
+  CHECK(h.stats().datagramsDispatched == 3);
+
+  std::vector<Record> got = worker.receiveDatagrams(3);
+  REQUIRE(got.size() == 3);
+  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i].bytes == valids[i]);
+  CHECK_FALSE(worker.receive(0ms));
+}
+
+// ---- (4)(5) the hold queue ----------------------------------------------------------
+
+TEST_CASE("gateway drops the oldest held datagrams as queue_full beyond the queue limit", "[gateway]") {
+  GatewaySettings settings;
+  settings.queueLimit = 2;
+  Harness h(settings);
+  FakeWorker worker(h.context, h.endpoint, "worker-a");
+  UdpClient client;
+
+  std::vector<std::vector<uint8_t>> sent;
+  for (uint16_t seq = 1; seq <= 6; ++seq) sent.push_back(clientPacket(555555, seq));
+  for (const auto& d : sent) client.sendTo(h.port(), d);
+
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsReceived == 6; }));
+  CHECK(h.dropped(DropReason::queue_full) == 4);
+  CHECK(h.stats().droppedTotal() == 4);
+
+  h.enlist(worker, 10);
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 2; }));
+  std::vector<Record> got = worker.receiveDatagrams(2);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].bytes == sent[4]);
+  CHECK(got[1].bytes == sent[5]);
+}
+
+TEST_CASE("gateway drops held datagrams older than the queue age as queue_expired", "[gateway]") {
+  GatewaySettings settings;
+  settings.queueMaxAge = 1ms;
+  Harness h(settings);
+  FakeWorker worker(h.context, h.endpoint, "worker-a");
+  UdpClient client;
+  client.sendTo(h.port(), clientPacket(666666, 1));
+  client.sendTo(h.port(), clientPacket(666666, 2));
+
+  REQUIRE(h.runUntil([&] { return h.dropped(DropReason::queue_expired) == 2; }));
+  CHECK(h.stats().datagramsReceived == 2);
+  CHECK(h.stats().droppedTotal() == 2);
+
+  h.enlist(worker, 10);
+  h.turns(3);
+  CHECK(h.stats().datagramsDispatched == 0);
+  CHECK(h.gateway.router().totalCredits() == 10);
+}
+
+// ---- (6)(7) workers leaving -----------------------------------------------------------
+
+TEST_CASE("gateway drops a batch for a vanished worker as worker_lost and moves on to another", "[gateway]") {
+  Harness h;
+  FakeWorker lost(h.context, h.endpoint, "worker-lost");
+  FakeWorker survivor(h.context, h.endpoint, "worker-survivor");
+  UdpClient client;
+  h.enlist(lost, 10);
+  h.enlist(survivor, 10);
+
+  lost.close();
+  REQUIRE(waitUntilUnroutable(h, "worker-lost"));
+  REQUIRE(h.gateway.router().workerCount() == 2);  // the gateway itself has not noticed yet
+
+  // A uin whose preferred worker is the lost one: take() starts at uin % workerCount.
+  const auto lostIndex = static_cast<uint32_t>(h.indexOf("worker-lost"));
+  client.sendTo(h.port(), clientPacket(lostIndex, 1));
+  REQUIRE(h.runUntil([&] { return h.dropped(DropReason::worker_lost) == 1; }));
+  CHECK(h.stats().datagramsDispatched == 0);
+  REQUIRE(h.gateway.router().workerCount() == 1);
+  CHECK(h.gateway.router().workerId(0) == "worker-survivor");
+  CHECK(h.gateway.router().totalCredits() == 10);
+
+  std::vector<std::vector<uint8_t>> later = {clientPacket(lostIndex, 2), clientPacket(lostIndex + 1, 3)};
+  for (const auto& d : later) client.sendTo(h.port(), d);
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 2; }));
+  std::vector<Record> got = survivor.receiveDatagrams(2);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].bytes == later[0]);
+  CHECK(got[1].bytes == later[1]);
+  CHECK(h.dropped(DropReason::worker_lost) == 1);
+}
+
+TEST_CASE("gateway stops handing datagrams to a worker that said Goodbye", "[gateway]") {
+  Harness h;
+  FakeWorker leaving(h.context, h.endpoint, "worker-leaving");
+  FakeWorker staying(h.context, h.endpoint, "worker-staying");
+  UdpClient client;
+  h.enlist(leaving, 10);
+  h.enlist(staying, 10);
+
+  leaving.goodbye();
+  REQUIRE(h.runUntil([&] { return h.gateway.router().workerCount() == 1; }));
+  CHECK(h.gateway.router().workerId(0) == "worker-staying");
+  CHECK(h.gateway.router().totalCredits() == 10);
+
+  std::vector<std::vector<uint8_t>> sent;
+  for (uint32_t uin = 0; uin < 4; ++uin) sent.push_back(clientPacket(uin, static_cast<uint16_t>(uin + 1)));
+  for (const auto& d : sent) client.sendTo(h.port(), d);
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 4; }));
+  // All four dispatched datagrams are accounted for at the staying worker.
+  std::vector<Record> got = staying.receiveDatagrams(4);
+  REQUIRE(got.size() == 4);
+  for (size_t i = 0; i < sent.size(); ++i) CHECK(got[i].bytes == sent[i]);
+  CHECK_FALSE(leaving.receive(0ms));
+  CHECK(h.stats().droppedTotal() == 0);
+
+  // A Hello after Goodbye enlists the worker again.
+  h.enlist(leaving, 1);
+  CHECK(h.gateway.router().workerCount() == 2);
+}
+
+// ---- (8) malformed pipeline messages ------------------------------------------------
+
+TEST_CASE("gateway counts malformed pipeline messages and keeps working", "[gateway][malformed]") {
+  Harness h;
+  FakeWorker worker(h.context, h.endpoint, "worker-a");
+  UdpClient client;
+
+  const std::vector<uint8_t> garbage = {'x', 'y', 'z'};
+  auto hello = envelope::encodeControl({envelope::Kind::Hello, 5});
+  std::vector<uint8_t> longHello(hello.begin(), hello.end());
+  longHello.push_back(0);
+  envelope::BatchWriter ingress(envelope::Kind::Ingress);  // wrong direction for a worker
+  REQUIRE(ingress.add(client.endpoint(), 1, clientPacket(1, 1)));
+
+  envelope::BatchWriter egress(envelope::Kind::Egress);
+  REQUIRE(egress.add(client.endpoint(), 0, std::vector<uint8_t>(40, 0xAB)));
+  auto whole = egress.message();
+  std::vector<uint8_t> truncatedEgress(whole.begin(), whole.end() - 1);
+  std::vector<uint8_t> trailingEgress(whole.begin(), whole.end());
+  trailingEgress.push_back(0);
+
+  worker.send(garbage);
+  worker.send(longHello);
+  worker.send(std::vector<uint8_t>(ingress.message().begin(), ingress.message().end()));
+  worker.send(truncatedEgress);
+  // Three frames at the ROUTER: identity, then two body frames.
+  REQUIRE(worker.socket().send(zmq::buffer(hello.data(), hello.size()), zmq::send_flags::sndmore));
+  REQUIRE(worker.socket().send(zmq::buffer(hello.data(), hello.size()), zmq::send_flags::none));
+  worker.send(trailingEgress);  // its one whole record is sent, the trailing byte counted
+
+  REQUIRE(h.runUntil([&] { return h.stats().controlMalformed == 4 && h.stats().egressMalformed == 2; }));
+  CHECK(h.gateway.router().workerCount() == 0);  // neither the long Hello nor the 3-frame one counted
+
+  // Still working: a well-formed Hello, a datagram in, egress out.
+  h.enlist(worker, 1);
+  const std::vector<uint8_t> datagram = clientPacket(777777, 1);
+  client.sendTo(h.port(), datagram);
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 1; }));
+  std::vector<Record> got = worker.receiveDatagrams(1);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].bytes == datagram);
+
+  // Only the trailing-byte batch had a whole record; the truncated one sent nothing.
+  auto out = client.receive(kDeadline);
+  REQUIRE(out);
+  CHECK(out->bytes == std::vector<uint8_t>(40, 0xAB));
+  CHECK(h.stats().datagramsSent == 1);
+  CHECK(h.stats().controlMalformed == 4);
+  CHECK(h.stats().egressMalformed == 2);
+}
+
+// ---- shutdown -----------------------------------------------------------------------
+
+TEST_CASE("gateway drain sends worker egress but takes no new datagrams", "[gateway]") {
+  Harness h;
+  FakeWorker worker(h.context, h.endpoint, "worker-a");
+  UdpClient client;
+  h.enlist(worker, 10);
+
+  client.sendTo(h.port(), clientPacket(888888, 1));
+  envelope::BatchWriter egress(envelope::Kind::Egress);
+  const std::vector<uint8_t> reply = {0x05, 0x00, 0x00, 0xAA};
+  REQUIRE(egress.add(client.endpoint(), 0, reply));
+  worker.send(egress.message());
+  // Wait until the egress has reached the ROUTER (polling does not consume it).
+  zmq::pollitem_t item{static_cast<void*>(h.pipeline), 0, ZMQ_POLLIN, 0};
+  REQUIRE(zmq::poll(&item, 1, kDeadline) == 1);
+
+  h.gateway.drain(20ms);
+  CHECK(h.stats().datagramsSent == 1);
+  CHECK(h.stats().datagramsReceived == 0);
+  auto out = client.receive(kDeadline);
+  REQUIRE(out);
+  CHECK(out->bytes == reply);
+}
+
+}  // namespace icq::gateway
