@@ -5,10 +5,12 @@
 //                          checkcode per v5.verify_checkcode; garbage is counted and dropped.
 //   (B) checkSessions   — one SessionStore::touch for every session-bound packet: session
 //                          check (§5.1), duplicate filter (§4.5), refresh and re-homing.
-//   (C) answerInOrder   — in arrival order: CMD_ACK clears an unconfirmed packet and gets no
-//                          reply; SRV_NOT_CONNECTED for foreign packets; SRV_ACK for the
-//                          rest (duplicates get only that); then the command's handler.
-//                          Logins are acknowledged here and queued.
+//                          A CMD_ACK rides in the same call and clears the unconfirmed
+//                          packet it names (§4.3).
+//   (C) answerInOrder   — in arrival order: nothing for a CMD_ACK, ever; SRV_NOT_CONNECTED
+//                          for foreign packets; SRV_ACK for the rest (duplicates get only
+//                          that); then the command's handler. Logins are acknowledged here
+//                          and queued.
 //   (D) flush, then logins one by one.
 // If the store is unreachable in (B), the session-bound packets get no answer at all:
 // the client retransmits, and a later batch will reach a recovered store.
@@ -80,9 +82,12 @@ void V5Processor::checkSessions(std::string_view gateway) {
   touchIndex_.assign(inbound_.size(), kNoTouch);
   for (size_t i = 0; i < inbound_.size(); ++i) {
     const v5::ClientHeader& h = inbound_[i].header();
-    if (h.command == v5::CMD_ACK || lookupCommand(h.command).check != SessionCheck::session) continue;
+    bool isAck = h.command == v5::CMD_ACK;
+    if (!isAck && lookupCommand(h.command).check != SessionCheck::session) continue;
     touchIndex_[i] = touches_.size();
-    touches_.push_back({h.uin, h.sessionId, inbound_[i].from, gateway, h.seq1, h.seq2, h.command, true});
+    // An ACK is never a duplicate; it carries the SEQ1 of the server packet it confirms.
+    std::optional<uint16_t> acknowledges = isAck ? std::optional<uint16_t>(h.seq1) : std::nullopt;
+    touches_.push_back({h.uin, h.sessionId, inbound_[i].from, gateway, h.seq1, h.seq2, h.command, !isAck, acknowledges});
   }
   touchResults_.assign(touches_.size(), store::TouchResult::no_session);
   sessionsUnreachable_ = !touches_.empty() && !sessions_.touch(touches_, touchResults_);
@@ -95,7 +100,7 @@ void V5Processor::answerInOrder(CommandContext& ctx) {
     const Inbound& in = inbound_[i];
     uint16_t command = in.header().command;
     if (command == v5::CMD_ACK) {
-      handleClientAck(ctx, in);
+      countClientAck(i);
       continue;
     }
     const CommandSpec& spec = lookupCommand(command);
@@ -108,7 +113,8 @@ void V5Processor::answerInOrder(CommandContext& ctx) {
           stats_.duplicates++;
           ctx.sendAck(in);
           continue;
-        case store::TouchResult::ok: break;
+        case store::TouchResult::ok:
+        case store::TouchResult::acknowledged: break;
       }
     }
     ctx.sendAck(in);  // before the work (§4.3)
@@ -120,14 +126,13 @@ void V5Processor::answerInOrder(CommandContext& ctx) {
   }
 }
 
-void V5Processor::handleClientAck(CommandContext& ctx, const Inbound& in) {
+void V5Processor::countClientAck(size_t i) {
   // §4.3: never answered; an ACK we cannot match is ignored.
-  bool matched = false;
-  if (!ctx.sessions.acknowledge(in.header().uin, in.header().sessionId, in.header().seq1, matched)) {
-    stats_.storeFailures++;
-    return;
+  if (sessionsUnreachable_) return;
+  switch (touchResults_[touchIndex_[i]]) {
+    case store::TouchResult::acknowledged: stats_.acksMatched++; break;
+    default: stats_.acksUnmatched++; break;
   }
-  (matched ? stats_.acksMatched : stats_.acksUnmatched)++;
 }
 
 }  // namespace icq::worker

@@ -34,7 +34,7 @@ private:
   void decodeAll(envelope::BatchReader& batch);
   void checkSessions(std::string_view gateway);
   void answerInOrder(CommandContext& ctx);
-  void handleClientAck(CommandContext& ctx, const Inbound& in);
+  void countClientAck(size_t inboundIndex);
 
   V5Settings settings_;
   store::SessionStore& sessions_;

@@ -35,7 +35,9 @@
 //                seen + gw — gw re-homes the session to the gateway that just heard the
 //                client — and look the triple up in the window: found → duplicate, else
 //                record it (unless dedupe is off) → ok. Triples are compared at 6-byte
-//                boundaries only. Each request is one EVALSHA; a batch is one round trip.
+//                boundaries only. A CMD_ACK rides along (§4.3): with dedupe off it HDELs
+//                rtx <seq1> → acknowledged if there was such a packet. Each request is one
+//                EVALSHA; a batch is one round trip.
 //   replace      HGETALL the old session (returned, with its next SEQ1, for SRV_GO_AWAY),
 //                DEL sess/rtx/dup, write the new session with seq = 1 (the login reply
 //                took SEQ1 0), rtx "0" = the login reply, and a window holding the login's
@@ -45,7 +47,6 @@
 //                is harmless, a session without an index entry would never expire.
 //   end          delete the three keys only if sid/ip/port still identify the session;
 //                return what was removed.
-//   acknowledge  HDEL rtx <seq1> if the session id matches (§4.3).
 //   expire       for one index candidate: gone → nil; seen after the cutoff → record the
 //                new index time in the hash ("ix") and return it; else DEL the three keys
 //                and return the session. The DEL inside the script is what makes each
@@ -66,7 +67,7 @@
 // Failure
 // -------
 // A false return means the link failed; Redis may have run part of the batch. For touch
-// and acknowledge that is the client's retransmission's problem, as the interface says.
+// that is the client's retransmission's problem, as the interface says.
 // For end() and the sweep the script's delete is the point of no return: once a session
 // came back from it, the index cleanup after it is best effort (a leftover entry is
 // cleaned as "gone" by a later sweep) and the call reports success. A link that fails
@@ -96,14 +97,16 @@ using store::TouchResult;
 // Lua
 // ---------------------------------------------------------------------------------------
 
-// KEYS: sess, dup. ARGV: sid, ip, port, triple, dedupe ("1"/"0"), now, gw, window.
-// Returns 0 ok, 1 duplicate, 2 no_session, 3 mismatch.
+// KEYS: sess, dup, rtx. ARGV: sid, ip, port, triple, dedupe ("1"/"0"), now, gw, window,
+// acknowledged SEQ1 ("" for none). Returns 0 ok, 1 duplicate, 2 no_session, 3 mismatch,
+// 4 acknowledged.
 constexpr std::string_view kTouchLua = R"lua(
 local s = redis.call('HMGET', KEYS[1], 'sid', 'ip', 'port', 'dpos')
 if not s[1] then return 2 end
 if s[1] ~= ARGV[1] or s[2] ~= ARGV[2] or s[3] ~= ARGV[3] then return 3 end
 if ARGV[5] ~= '1' then
   redis.call('HSET', KEYS[1], 'seen', ARGV[6], 'gw', ARGV[7])
+  if ARGV[9] ~= '' and redis.call('HDEL', KEYS[3], ARGV[9]) == 1 then return 4 end
   return 0
 end
 local ring = redis.call('GET', KEYS[2]) or ''
@@ -143,12 +146,6 @@ if s[1] ~= ARGV[1] or s[2] ~= ARGV[2] or s[3] ~= ARGV[3] then return {} end
 local old = redis.call('HGETALL', KEYS[1])
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return old
-)lua";
-
-// KEYS: sess, rtx. ARGV: sid, seq1. Returns 1 if an unconfirmed packet was forgotten.
-constexpr std::string_view kAcknowledgeLua = R"lua(
-if redis.call('HGET', KEYS[1], 'sid') ~= ARGV[1] then return 0 end
-return redis.call('HDEL', KEYS[2], ARGV[2])
 )lua";
 
 // KEYS: sess, rtx, dup. ARGV: cutoff. Returns nil (gone), the last-seen time (fresh) or
@@ -301,7 +298,6 @@ RedisSessionStore::RedisSessionStore(RedisConnection& redis, const util::Clock& 
       touchScript_(redis.addScript("session_touch", std::string(kTouchLua))),
       replaceScript_(redis.addScript("session_replace", std::string(kReplaceLua))),
       endScript_(redis.addScript("session_end", std::string(kEndLua))),
-      acknowledgeScript_(redis.addScript("session_acknowledge", std::string(kAcknowledgeLua))),
       expireScript_(redis.addScript("session_expire", std::string(kExpireLua))),
       unindexScript_(redis.addScript("session_unindex", std::string(kUnindexLua))) {}
 
@@ -312,12 +308,14 @@ bool RedisSessionStore::touch(std::span<const store::TouchRequest> requests, std
   const Decimal window(dedupeWindow_);
   auto appendTouch = [&](size_t i, bool withSource) {
     const store::TouchRequest& request = requests[i];
-    const keys::UinKey sessionKey = keys::session(request.uin), dupKey = keys::duplicates(request.uin);
-    const std::string_view keyArgs[] = {sessionKey, dupKey};
+    const keys::UinKey sessionKey = keys::session(request.uin), dupKey = keys::duplicates(request.uin),
+                       rtxKey = keys::retransmit(request.uin);
+    const std::string_view keyArgs[] = {sessionKey, dupKey, rtxKey};
     const Decimal sessionId(request.sessionId), ip(request.client.ip), port(request.client.port);
+    const Decimal acknowledged(request.acknowledges.value_or(0));
     const Triple triple(request.seq1, request.seq2, request.command);
-    const std::string_view args[] = {sessionId, ip, port, triple, request.dedupe ? "1" : "0",
-                                     now,       request.gateway,  window};
+    const std::string_view args[] = {sessionId, ip,        port, triple, request.dedupe ? "1" : "0",
+                                     now,       request.gateway, window, request.acknowledges ? acknowledged.view() : ""};
     redis_.appendScript(touchScript_, keyArgs, args, withSource);
   };
   if (!redis_.pipeline(requests.size(), appendTouch, replies_)) return false;
@@ -327,6 +325,7 @@ bool RedisSessionStore::touch(std::span<const store::TouchRequest> requests, std
       case 1: results[i] = TouchResult::duplicate; break;
       case 2: results[i] = TouchResult::no_session; break;
       case 3: results[i] = TouchResult::mismatch; break;
+      case 4: results[i] = TouchResult::acknowledged; break;
       default: return unexpected("touch", replies_[i]);
     }
   }
@@ -401,19 +400,6 @@ bool RedisSessionStore::end(uint32_t uin, uint32_t sessionId, const util::Endpoi
   const std::string_view indexArgs[] = {uinText, indexText};
   Reply removed;
   redis_.runScript(unindexScript_, indexKey, indexArgs, removed);
-  return true;
-}
-
-bool RedisSessionStore::acknowledge(uint32_t uin, uint32_t sessionId, uint16_t seq1, bool& matched) {
-  matched = false;
-  const keys::UinKey sessionKey = keys::session(uin), rtxKey = keys::retransmit(uin);
-  const std::string_view keyArgs[] = {sessionKey, rtxKey};
-  const Decimal sid(sessionId), seq(seq1);
-  const std::string_view args[] = {sid, seq};
-  Reply reply;
-  if (!redis_.runScript(acknowledgeScript_, keyArgs, args, reply)) return false;
-  if (!reply.isInteger()) return unexpected("acknowledge", reply);
-  matched = reply.integer() == 1;
   return true;
 }
 

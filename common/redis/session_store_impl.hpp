@@ -25,7 +25,6 @@ public:
                std::optional<store::Session>& replaced) override;
   bool end(uint32_t uin, uint32_t sessionId, const util::Endpoint& client,
            std::optional<store::Session>& ended) override;
-  bool acknowledge(uint32_t uin, uint32_t sessionId, uint16_t seq1, bool& matched) override;
   bool expireStale(int64_t cutoffMs, size_t limit, std::vector<store::Session>& expired) override;
   bool countOnline(int64_t& out) override;
 
@@ -36,7 +35,6 @@ private:
   const RedisScript& touchScript_;
   const RedisScript& replaceScript_;
   const RedisScript& endScript_;
-  const RedisScript& acknowledgeScript_;
   const RedisScript& expireScript_;
   const RedisScript& unindexScript_;
   // Reused by every call: no allocation per batch after warm-up.

@@ -20,6 +20,7 @@ namespace icq::store {
 /// What the session check of a post-login packet found (§5.1, §4.5).
 enum class TouchResult : uint8_t {
   ok,          // the packet belongs to the session; last-seen and home gateway refreshed
+  acknowledged,  // ok, and the CMD_ACK it carried matched an unconfirmed packet, now forgotten
   duplicate,   // a retransmission of a packet already processed: acknowledge, do not process
   no_session,  // the UIN is not online
   mismatch,    // the UIN is online with another session id or from another address
@@ -32,6 +33,9 @@ struct TouchRequest {
   std::string_view gateway;   // where this packet arrived: the session re-homes there
   uint16_t seq1 = 0, seq2 = 0, command = 0;
   bool dedupe = true;         // false for commands that are never duplicates (CMD_ACK)
+  /// CMD_ACK (§4.3): the server SEQ1 it acknowledges; that unconfirmed packet is
+  /// forgotten. Riding on the session check keeps an ACK at one command, batched.
+  std::optional<uint16_t> acknowledges;
 };
 
 class SessionStore {
@@ -54,10 +58,6 @@ public:
   /// Ends the session if `sessionId` and `client` still identify it (logoff, §5.3).
   /// `ended` holds the session that was removed, if any.
   virtual bool end(uint32_t uin, uint32_t sessionId, const util::Endpoint& client, std::optional<Session>& ended) = 0;
-
-  /// CMD_ACK (§4.3): forgets the unconfirmed server packet `seq1` of the session.
-  /// `matched` tells whether there was one.
-  virtual bool acknowledge(uint32_t uin, uint32_t sessionId, uint16_t seq1, bool& matched) = 0;
 
   /// Keep-alive expiry (§4.6): removes up to `limit` sessions whose last packet is at or
   /// before `cutoffMs` and returns them. Each session is returned by exactly one caller,

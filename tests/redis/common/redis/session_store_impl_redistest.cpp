@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/codec/v5/constants.hpp"
 #include "common/redis/connection.hpp"
 #include "common/redis/keys.hpp"
 #include "common/redis/session_store_impl.hpp"
@@ -276,24 +277,24 @@ TEST_CASE("session store: replace returns the old session with its next SEQ1 and
   CHECK(f.command({"ZSCORE", redis::keys::kOnline, std::to_string(kUin)}).str() == std::to_string(kStartMs + 1000));
 }
 
-TEST_CASE("session store: acknowledge forgets a packet only for the session's own id", "[redis][session]") {
+TEST_CASE("session store: a CMD_ACK touch forgets a packet only for the session's own id", "[redis][session]") {
   Fixture f;
   f.login(makeSession(kUin));
   const std::string rtx(redis::keys::retransmit(kUin).view());
   f.command({"HSET", rtx, "1", "packet-1"});
-  bool matched = false;
-  REQUIRE(f.sessions.acknowledge(kUin, kSessionId + 1, 1, matched));
-  CHECK_FALSE(matched);
+  auto ack = [&](uint32_t uin, uint32_t sessionId, uint16_t seq1) {
+    store::TouchRequest request{uin, sessionId, kClient, "gw-1", seq1, 0, codec::v5::CMD_ACK, false, seq1};
+    store::TouchResult result{};
+    REQUIRE(f.sessions.touch(std::span(&request, 1), std::span(&result, 1)));
+    return result;
+  };
+  CHECK(ack(kUin, kSessionId + 1, 1) == store::TouchResult::mismatch);
   CHECK(f.command({"HEXISTS", rtx, "1"}).integer() == 1);
-  REQUIRE(f.sessions.acknowledge(kUin, kSessionId, 0, matched));
-  CHECK(matched);
-  REQUIRE(f.sessions.acknowledge(kUin, kSessionId, 0, matched));
-  CHECK_FALSE(matched);
-  REQUIRE(f.sessions.acknowledge(kUin, kSessionId, 1, matched));
-  CHECK(matched);
+  CHECK(ack(kUin, kSessionId, 0) == store::TouchResult::acknowledged);
+  CHECK(ack(kUin, kSessionId, 0) == store::TouchResult::ok);  // already forgotten: nothing matched
+  CHECK(ack(kUin, kSessionId, 1) == store::TouchResult::acknowledged);
   CHECK(f.command({"EXISTS", rtx}).integer() == 0);
-  REQUIRE(f.sessions.acknowledge(kUin + 1, kSessionId, 1, matched));
-  CHECK_FALSE(matched);
+  CHECK(ack(kUin + 1, kSessionId, 1) == store::TouchResult::no_session);
 }
 
 TEST_CASE("session store: end removes the session only for its own id and address", "[redis][session]") {
