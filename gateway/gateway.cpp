@@ -96,8 +96,7 @@ Gateway::Gateway(const GatewaySettings& settings, UdpSocket& udp, zmq::socket_t&
       udp_(udp),
       pipeline_(pipeline),
       limiter_(settings.ratePerS, settings.rateBurst),
-      ring_(settings.queueLimit + kBatch, v5::kMaxDatagram + 1),
-      discardBuffer_(kBatch * (v5::kMaxDatagram + 1)) {
+      ring_(settings.queueLimit + kBatch, v5::kMaxDatagram + 1) {
   egressMessages_.reserve(kMaxPipelineMessagesPerTurn);
   egress_.reserve(4096);
 }
@@ -106,13 +105,11 @@ Gateway::Gateway(const GatewaySettings& settings, UdpSocket& udp, zmq::socket_t&
 
 void Gateway::receiveDatagrams(int64_t nowMonoUs) {
   // The ring holds gateway.queue_limit datagrams waiting for credit plus one receive
-  // batch; once full, the socket is still drained so drops are counted, not left to the kernel.
-  size_t room = std::min(ring_.free(), kBatch);
-  if (room == 0) return discardDatagrams();
-
+  // batch, and dispatchHeld trims it back to the limit every turn: there is always room
+  // for a whole batch here.
   std::array<UdpSocket::Slot, kBatch> slots;
-  for (size_t i = 0; i < room; ++i) slots[i].buffer = ring_.freeBuffer(i);
-  size_t got = udp_.receive(std::span(slots.data(), room));
+  for (size_t i = 0; i < kBatch; ++i) slots[i].buffer = ring_.freeBuffer(i);
+  size_t got = udp_.receive(slots);
   int64_t receivedUs = wallMicros();
   size_t base = ring_.size();
   ring_.commit(got);
@@ -123,15 +120,6 @@ void Gateway::receiveDatagrams(int64_t nowMonoUs) {
     bool ok = admit(slots[i], nowMonoUs, uin);
     ring_.at(base + i) = HeldDatagram{slots[i].from, receivedUs, nowMonoUs, uin, ok ? slots[i].length : 0};
   }
-}
-
-void Gateway::discardDatagrams() {
-  std::array<UdpSocket::Slot, kBatch> slots;
-  size_t slotBytes = discardBuffer_.size() / kBatch;
-  for (size_t i = 0; i < kBatch; ++i) slots[i].buffer = std::span(discardBuffer_).subspan(i * slotBytes, slotBytes);
-  size_t got = udp_.receive(slots);
-  stats_.datagramsReceived += got;
-  stats_.drop(DropReason::queue_full, got);
 }
 
 bool Gateway::admit(const UdpSocket::Slot& slot, int64_t nowMonoUs, uint32_t& uin) {

@@ -49,7 +49,6 @@ public:
 
 private:
   void receiveDatagrams(int64_t nowMonoUs);
-  void discardDatagrams();
   bool admit(const UdpSocket::Slot& slot, int64_t nowMonoUs, uint32_t& uin);
   void drainPipeline();
   void handleWorkerMessage(std::string_view worker, const zmq::message_t& body);
@@ -68,7 +67,6 @@ private:
   std::vector<envelope::BatchWriter> batches_;      // one per worker index, reused
   std::vector<zmq::message_t> egressMessages_;      // kept alive until their datagrams are sent
   std::vector<UdpSocket::Outgoing> egress_;
-  std::vector<uint8_t> discardBuffer_;
 };
 
 }  // namespace icq::gateway
