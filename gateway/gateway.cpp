@@ -10,7 +10,7 @@
 #include "common/codec/v5/constants.hpp"
 #include "common/codec/v5/packet.hpp"
 #include "common/util/clock.hpp"
-#include "common/util/zmq_poll.hpp"
+#include "common/util/pipeline_socket.hpp"
 
 namespace icq::gateway {
 namespace {
@@ -79,13 +79,7 @@ zmq::socket_t bindPipeline(zmq::context_t& context, const std::string& endpoint,
   // gateway stops crediting it; a restarted worker with the same id takes its place.
   router.set(zmq::sockopt::router_mandatory, 1);
   router.set(zmq::sockopt::router_handover, 1);
-  router.set(zmq::sockopt::linger, 0);
-  // Credits bound what is in flight; the HWMs only need to exceed any window.
-  router.set(zmq::sockopt::sndhwm, 100000);
-  router.set(zmq::sockopt::rcvhwm, 100000);
-  // Detect a dead worker's TCP connection within seconds even without a FIN/RST.
-  router.set(zmq::sockopt::heartbeat_ivl, 1000);
-  router.set(zmq::sockopt::heartbeat_timeout, 3000);
+  util::setPipelineOptions(router);
   router.bind(endpoint);
   bound = router.get(zmq::sockopt::last_endpoint);
   return router;

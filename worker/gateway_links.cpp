@@ -4,19 +4,17 @@
 #include <algorithm>
 
 #include "common/log/log.hpp"
+#include "common/util/pipeline_socket.hpp"
 
 namespace icq::worker {
 
 GatewayLink::GatewayLink(zmq::context_t& context, const store::GatewayRecord& record, const std::string& workerId)
     : record_(record), socket_(context, zmq::socket_type::dealer) {
   socket_.set(zmq::sockopt::routing_id, workerId);
-  socket_.set(zmq::sockopt::linger, 0);
-  socket_.set(zmq::sockopt::sndhwm, 100000);
-  socket_.set(zmq::sockopt::rcvhwm, 100000);
+  util::setPipelineOptions(socket_);
+  // A restarted gateway is found again within a fraction of a second.
   socket_.set(zmq::sockopt::reconnect_ivl, 100);
   socket_.set(zmq::sockopt::reconnect_ivl_max, 2000);
-  socket_.set(zmq::sockopt::heartbeat_ivl, 1000);
-  socket_.set(zmq::sockopt::heartbeat_timeout, 3000);
   socket_.connect(record.endpoint);
 }
 

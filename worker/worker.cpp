@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "common/log/log.hpp"
-#include "common/util/zmq_poll.hpp"
+#include "common/util/pipeline_socket.hpp"
 
 namespace icq::worker {
 namespace {

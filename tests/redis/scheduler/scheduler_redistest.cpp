@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <thread>
+#include <tuple>
 
 #include "common/redis/lease_store_impl.hpp"
 #include "common/util/clock.hpp"
@@ -24,21 +25,26 @@ private:
   std::chrono::milliseconds period_;
 };
 
-scheduler::SchedulerSettings settingsFor(const std::string& holder) {
-  return {holder, std::chrono::milliseconds(100), std::chrono::milliseconds(1000)};
-}
+/// Two scheduler replicas, each with its own Redis connection, sharing one clock and job kind.
+struct TwoReplicas {
+  RedisServer server;
+  redis::RedisConnection connectionA{server.options()}, connectionB{server.options()};
+  redis::RedisLeaseStore leasesA{connectionA}, leasesB{connectionB};
+  util::ManualClock clock{1'000'000};
+  CountingJob jobA{std::chrono::milliseconds(100)}, jobB{std::chrono::milliseconds(100)};
+  scheduler::Scheduler a{{"replica-a", std::chrono::milliseconds(100), std::chrono::milliseconds(1000)}, leasesA, clock};
+  scheduler::Scheduler b{{"replica-b", std::chrono::milliseconds(100), std::chrono::milliseconds(1000)}, leasesB, clock};
+  TwoReplicas() {
+    a.add(jobA);
+    b.add(jobB);
+  }
+};
 
 }  // namespace
 
 TEST_CASE("scheduler replicas run a job once per period between them", "[scheduler][redis]") {
-  RedisServer server;
-  redis::RedisConnection connectionA(server.options()), connectionB(server.options());
-  redis::RedisLeaseStore leasesA(connectionA), leasesB(connectionB);
-  util::ManualClock clock(1'000'000);
-  CountingJob jobA(std::chrono::milliseconds(100)), jobB(std::chrono::milliseconds(100));
-  scheduler::Scheduler a(settingsFor("replica-a"), leasesA, clock), b(settingsFor("replica-b"), leasesB, clock);
-  a.add(jobA);
-  b.add(jobB);
+  TwoReplicas r;
+  auto [a, b, jobA, jobB, clock] = std::tie(r.a, r.b, r.jobA, r.jobB, r.clock);
   for (int period = 0; period < 20; ++period) {
     a.tick();
     b.tick();
@@ -49,14 +55,8 @@ TEST_CASE("scheduler replicas run a job once per period between them", "[schedul
 }
 
 TEST_CASE("scheduler job moves to another replica when its holder stops", "[scheduler][redis]") {
-  RedisServer server;
-  redis::RedisConnection connectionA(server.options()), connectionB(server.options());
-  redis::RedisLeaseStore leasesA(connectionA), leasesB(connectionB);
-  util::ManualClock clock(1'000'000);
-  CountingJob jobA(std::chrono::milliseconds(100)), jobB(std::chrono::milliseconds(100));
-  scheduler::Scheduler a(settingsFor("replica-a"), leasesA, clock), b(settingsFor("replica-b"), leasesB, clock);
-  a.add(jobA);
-  b.add(jobB);
+  TwoReplicas r;
+  auto [a, b, jobA, jobB, clock] = std::tie(r.a, r.b, r.jobA, r.jobB, r.clock);
   a.tick();
   b.tick();
   REQUIRE(jobA.runs == 1);

@@ -10,18 +10,13 @@
 #include <vector>
 
 #include "common/codec/v5/constants.hpp"
+#include "tests/support/hex.hpp"
 
 using namespace icq::codec::v5;
 
 namespace {
 
-std::vector<uint8_t> fromHex(std::string_view hex) {
-    std::vector<uint8_t> bytes;
-    for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-        bytes.push_back(static_cast<uint8_t>(std::stoul(std::string(hex.substr(i, 2)), nullptr, 16)));
-    }
-    return bytes;
-}
+using icq::test::fromHex;
 
 struct ClientVector {
     const char* name;

@@ -11,18 +11,13 @@
 
 #include "common/codec/v5/byte_io.hpp"
 #include "common/codec/v5/constants.hpp"
+#include "tests/support/hex.hpp"
 
 using namespace icq::codec::v5;
 
 namespace {
 
-std::vector<uint8_t> fromHex(std::string_view hex) {
-    std::vector<uint8_t> bytes;
-    for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-        bytes.push_back(static_cast<uint8_t>(std::stoul(std::string(hex.substr(i, 2)), nullptr, 16)));
-    }
-    return bytes;
-}
+using icq::test::fromHex;
 
 uint32_t ipv4(uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
     const std::array<uint8_t, 4> octets{a, b, c, d};

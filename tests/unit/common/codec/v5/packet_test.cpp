@@ -13,6 +13,7 @@
 
 #include "common/codec/v5/byte_io.hpp"
 #include "common/codec/v5/constants.hpp"
+#include "tests/support/hex.hpp"
 #include "common/codec/v5/crypt.hpp"
 #include "common/codec/v5/messages.hpp"
 
@@ -20,13 +21,7 @@ using namespace icq::codec::v5;
 
 namespace {
 
-std::vector<uint8_t> fromHex(std::string_view hex) {
-    std::vector<uint8_t> bytes;
-    for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-        bytes.push_back(static_cast<uint8_t>(std::stoul(std::string(hex.substr(i, 2)), nullptr, 16)));
-    }
-    return bytes;
-}
+using icq::test::fromHex;
 
 constexpr std::string_view kTv1Plain =
     "0500000000008FE45E001F119586E803F72901003874DB354FA75E3A907500000700646464646464003F010B000A0A0A"
