@@ -107,8 +107,10 @@ bool Cluster::waitUntilServing(std::chrono::milliseconds timeout) {
   return true;
 }
 
-void Cluster::createUser(uint32_t uin, const std::string& password) {
-  pg::PgConnection connection(database_.url());
+void Cluster::createUser(uint32_t uin, const std::string& password) { createTestUser(database_, uin, password); }
+
+void createTestUser(PgDatabase& database, uint32_t uin, const std::string& password) {
+  pg::PgConnection connection(database.url());
   pg::applyMigrations(connection);  // the workers may not have got to it yet; it is idempotent
   pg::PgUserStore users(connection);
   store::NewUser user;

@@ -72,4 +72,7 @@ private:
 /// A UDP port that was free a moment ago (bound, read back, released).
 uint16_t freeUdpPort();
 
+/// Creates an account directly in `database` (schema migrated first; argon2id at test cost).
+void createTestUser(PgDatabase& database, uint32_t uin, const std::string& password);
+
 }  // namespace icq::test

@@ -42,16 +42,20 @@ bool ChildProcess::alive() {
   return !reaped_;
 }
 
-int ChildProcess::stop(int signal, std::chrono::milliseconds timeout) {
-  if (!alive()) return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
-  ::kill(pid_, signal);
+int ChildProcess::wait(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (!alive()) return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
+  while (alive()) {
+    if (std::chrono::steady_clock::now() >= deadline) return -1;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  kill();
-  return -1;
+  return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
+}
+
+int ChildProcess::stop(int signal, std::chrono::milliseconds timeout) {
+  if (alive()) ::kill(pid_, signal);
+  int code = wait(timeout);
+  if (alive()) kill();
+  return code;
 }
 
 void ChildProcess::kill() {

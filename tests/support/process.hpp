@@ -23,6 +23,9 @@ public:
   /// Sends `signal` and waits up to `timeout` for the exit; returns the exit status
   /// (-1 if it had to be SIGKILLed after the timeout).
   int stop(int signal, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  /// Waits up to `timeout` for the process to exit by itself; its exit code, or -1 if it
+  /// is still running (or died of a signal).
+  int wait(std::chrono::milliseconds timeout);
   /// SIGKILL, no grace.
   void kill();
   const std::string& logPath() const { return logPath_; }
