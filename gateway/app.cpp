@@ -58,7 +58,7 @@ int runGateway(const config::Config& config, zmq::context_t& context, store::Gat
     if (!registration.start()) log::warn("gateway_registration_pending", {{"id", id}});
     log::info("gateway_started", {{"id", id}, {"udp_port", udp->localPort()}, {"pipeline", record.endpoint}});
     gateway.run(stop);
-  }  // withdrawn: workers stop sending new work our way...
+  }                            // withdrawn: workers stop sending new work our way...
   gateway.drain(kDrainGrace);  // ...while replies to what they already have still go out
   logStats(gateway.stats());
   return 0;

@@ -15,10 +15,10 @@ namespace icq::gateway {
 
 struct HeldDatagram {
   util::Endpoint from;
-  int64_t receivedUs = 0;   // wall clock, travels in the envelope
+  int64_t receivedUs = 0;     // wall clock, travels in the envelope
   int64_t arrivedMonoUs = 0;  // monotonic, for the queue-age limit
-  uint32_t uin = 0;         // from the clear-text header, for worker affinity
-  size_t length = 0;        // 0 = slot released (rejected at admission)
+  uint32_t uin = 0;           // from the clear-text header, for worker affinity
+  size_t length = 0;          // 0 = slot released (rejected at admission)
 };
 
 class DatagramRing {

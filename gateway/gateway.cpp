@@ -35,10 +35,14 @@ uint32_t clearTextUin(std::span<const uint8_t> d) {
 
 DropReason dropReasonFor(v5::DecodeError error) {
   switch (error) {
-    case v5::DecodeError::too_short: return DropReason::too_short;
-    case v5::DecodeError::too_long: return DropReason::too_long;
-    case v5::DecodeError::unsupported_version: return DropReason::unsupported_version;
-    default: return DropReason::malformed;
+    case v5::DecodeError::too_short:
+      return DropReason::too_short;
+    case v5::DecodeError::too_long:
+      return DropReason::too_long;
+    case v5::DecodeError::unsupported_version:
+      return DropReason::unsupported_version;
+    default:
+      return DropReason::malformed;
   }
 }
 
@@ -51,7 +55,7 @@ void Gateway::runOnce(std::chrono::milliseconds timeout) {
   };
   util::pollIgnoringSignals(items, 2, ring_.size() > 0 ? std::min(timeout, kWaitingPoll) : timeout);
   int64_t now = util::monotonicMicros();
-  if (items[0].revents & ZMQ_POLLIN) drainPipeline();     // credits first: they free workers
+  if (items[0].revents & ZMQ_POLLIN) drainPipeline();  // credits first: they free workers
   if (items[1].revents & ZMQ_POLLIN) receiveDatagrams(now);
   dispatchHeld(now);
   flushEgress();
@@ -224,10 +228,18 @@ void Gateway::handleWorkerMessage(std::string_view worker, const zmq::message_t&
     return;
   }
   switch (control->kind) {
-    case envelope::Kind::Hello: router_.hello(worker, control->credits); break;
-    case envelope::Kind::Credit: router_.credit(worker, control->credits); break;
-    case envelope::Kind::Goodbye: router_.remove(worker); break;
-    default: stats_.controlMalformed++; break;
+    case envelope::Kind::Hello:
+      router_.hello(worker, control->credits);
+      break;
+    case envelope::Kind::Credit:
+      router_.credit(worker, control->credits);
+      break;
+    case envelope::Kind::Goodbye:
+      router_.remove(worker);
+      break;
+    default:
+      stats_.controlMalformed++;
+      break;
   }
 }
 

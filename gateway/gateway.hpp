@@ -64,8 +64,8 @@ private:
   CreditRouter router_;
   GatewayStats stats_;
 
-  std::vector<envelope::BatchWriter> batches_;      // one per worker index, reused
-  std::vector<zmq::message_t> egressMessages_;      // kept alive until their datagrams are sent
+  std::vector<envelope::BatchWriter> batches_;  // one per worker index, reused
+  std::vector<zmq::message_t> egressMessages_;  // kept alive until their datagrams are sent
   std::vector<UdpSocket::Outgoing> egress_;
 };
 

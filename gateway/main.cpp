@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
   int exitCode = 0;
   auto config = config::loadFromCommandLine(argc, argv, "icq-gateway", exitCode);
   if (!config) return exitCode;
-  std::string id = util::processIdentity(config->string("gateway.id"), std::to_string(config->integer("gateway.udp_port")));
+  std::string id =
+      util::processIdentity(config->string("gateway.id"), std::to_string(config->integer("gateway.udp_port")));
   log::init("gateway", id, config->string("log.level"));
   util::StopToken stop;
   util::stopOnSignals(stop);

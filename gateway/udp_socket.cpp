@@ -13,7 +13,9 @@ namespace icq::gateway {
 
 UdpSocket::UdpSocket(const std::string& bindIp, uint16_t port) {
   auto ip = util::parseIp(bindIp);
-  if (!ip) throw std::system_error(EINVAL, std::generic_category(), "gateway.udp_bind '" + bindIp + "' is not an IPv4 address");
+  if (!ip)
+    throw std::system_error(EINVAL, std::generic_category(),
+                            "gateway.udp_bind '" + bindIp + "' is not an IPv4 address");
   fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "socket");
   int one = 1;

@@ -33,10 +33,10 @@ public:
   uint16_t localPort() const;
 
   struct Slot {
-    std::span<uint8_t> buffer;   // in: where to put the datagram
-    size_t length = 0;           // out: its size (a datagram larger than buffer is truncated: flagged)
-    bool truncated = false;      // out
-    util::Endpoint from;         // out
+    std::span<uint8_t> buffer;  // in: where to put the datagram
+    size_t length = 0;          // out: its size (a datagram larger than buffer is truncated: flagged)
+    bool truncated = false;     // out
+    util::Endpoint from;        // out
   };
   /// Receives up to slots.size() (≤ kBatch) datagrams without blocking; returns how many.
   size_t receive(std::span<Slot> slots);

@@ -59,7 +59,8 @@ int main(int argc, char** argv) {
   std::atomic<int> failures = 0;
 
   std::vector<std::thread> roles;
-  roles.push_back(spawn("gateway", stop, failures, [&] { return gateway::runGateway(config, context, registry, stop); }));
+  roles.push_back(
+      spawn("gateway", stop, failures, [&] { return gateway::runGateway(config, context, registry, stop); }));
   for (int64_t w = 0; w < config.integer("icqd.workers"); ++w) {
     config::Config workerConfig = config.with("worker.id", id + "-worker-" + std::to_string(w));
     roles.push_back(spawn("worker", stop, failures, [&, workerConfig] {

@@ -15,7 +15,7 @@
 namespace icq::scheduler {
 
 struct SchedulerSettings {
-  std::string holder;                      // this replica's identity in leases
+  std::string holder;  // this replica's identity in leases
   std::chrono::milliseconds tick{1000};
   std::chrono::milliseconds lease{5000};
 };

@@ -23,7 +23,8 @@ namespace {
 
 namespace v5 = codec::v5;
 
-constexpr std::string_view kDisabledText = "V5 protocol disabled by administrator...\r\nTry to use another client version...";
+constexpr std::string_view kDisabledText =
+    "V5 protocol disabled by administrator...\r\nTry to use another client version...";
 constexpr std::string_view kLockedText = "Account locked...";
 
 size_t buildLoginReply(CommandContext& ctx, const Inbound& in) {
@@ -77,7 +78,8 @@ void sendGoAway(CommandContext& ctx, const store::Session& old) {
 
 void handleLogin(CommandContext& ctx, const Inbound& in) {
   const v5::ClientHeader& h = in.header();
-  if (!ctx.settings.enabled) return refuse(ctx, in, v5::buildSrvLoginErr(h, kDisabledText, ctx.scratch, ctx.rng), "v5 disabled");
+  if (!ctx.settings.enabled)
+    return refuse(ctx, in, v5::buildSrvLoginErr(h, kDisabledText, ctx.scratch, ctx.rng), "v5 disabled");
 
   v5::LoginRequest login;
   if (v5::parseLogin(in.packet.data, login) != v5::ParseError::none) {

@@ -30,7 +30,8 @@ constexpr CommandSpec kUnknown{0, handleAcknowledgeOnly, session};
 }  // namespace
 
 const CommandSpec& lookupCommand(uint16_t command) {
-  auto it = std::find_if(kCommands.begin(), kCommands.end(), [&](const CommandSpec& c) { return c.command == command; });
+  auto it =
+      std::find_if(kCommands.begin(), kCommands.end(), [&](const CommandSpec& c) { return c.command == command; });
   return it == kCommands.end() ? kUnknown : *it;
 }
 

@@ -44,7 +44,8 @@ void GatewayLinks::follow(const std::vector<store::GatewayRecord>& records) {
   // Drop links to gateways that left the registry or restarted (new instance/endpoint).
   std::erase_if(links_, [&](const std::unique_ptr<GatewayLink>& link) {
     auto it = std::find_if(records.begin(), records.end(), [&](const auto& r) { return r.id == link->id(); });
-    bool keep = it != records.end() && it->instance == link->record().instance && it->endpoint == link->record().endpoint;
+    bool keep =
+        it != records.end() && it->instance == link->record().instance && it->endpoint == link->record().endpoint;
     if (!keep) log::info("gateway_link_closed", {{"gateway", link->id()}});
     return !keep;
   });

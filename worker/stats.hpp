@@ -12,15 +12,15 @@ struct WorkerStats {
   std::array<uint64_t, 6> decodeErrors{};  // indexed by codec::v5::DecodeError
   uint64_t checkcodeFailures = 0;          // counted under v5.verify_checkcode=log and drop
   uint64_t envelopeMalformed = 0;
-  uint64_t notConnected = 0;               // SRV_NOT_CONNECTED sent
-  uint64_t duplicates = 0;                 // retransmitted client packets re-acknowledged only
-  uint64_t storeFailures = 0;              // packets left unanswered because Redis/PostgreSQL failed
+  uint64_t notConnected = 0;   // SRV_NOT_CONNECTED sent
+  uint64_t duplicates = 0;     // retransmitted client packets re-acknowledged only
+  uint64_t storeFailures = 0;  // packets left unanswered because Redis/PostgreSQL failed
   uint64_t acksMatched = 0;
   uint64_t acksUnmatched = 0;
   uint64_t loginsAccepted = 0;
   uint64_t loginsRefused = 0;
   uint64_t loginsReplaced = 0;
-  uint64_t loginsRepeated = 0;             // a retransmitted CMD_LOGIN answered from the session
+  uint64_t loginsRepeated = 0;  // a retransmitted CMD_LOGIN answered from the session
   uint64_t logoffs = 0;
   uint64_t malformedBodies = 0;
 };

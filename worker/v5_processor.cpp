@@ -87,7 +87,8 @@ void V5Processor::checkSessions(std::string_view gateway) {
     touchIndex_[i] = touches_.size();
     // An ACK is never a duplicate; it carries the SEQ1 of the server packet it confirms.
     std::optional<uint16_t> acknowledges = isAck ? std::optional<uint16_t>(h.seq1) : std::nullopt;
-    touches_.push_back({h.uin, h.sessionId, inbound_[i].from, gateway, h.seq1, h.seq2, h.command, !isAck, acknowledges});
+    touches_.push_back(
+        {h.uin, h.sessionId, inbound_[i].from, gateway, h.seq1, h.seq2, h.command, !isAck, acknowledges});
   }
   touchResults_.assign(touches_.size(), store::TouchResult::no_session);
   sessionsUnreachable_ = !touches_.empty() && !sessions_.touch(touches_, touchResults_);
@@ -108,13 +109,16 @@ void V5Processor::answerInOrder(CommandContext& ctx) {
       if (sessionsUnreachable_) continue;  // no answer: the client retransmits
       switch (touchResults_[touchIndex_[i]]) {
         case store::TouchResult::no_session:
-        case store::TouchResult::mismatch: ctx.sendNotConnected(in); continue;
+        case store::TouchResult::mismatch:
+          ctx.sendNotConnected(in);
+          continue;
         case store::TouchResult::duplicate:
           stats_.duplicates++;
           ctx.sendAck(in);
           continue;
         case store::TouchResult::ok:
-        case store::TouchResult::acknowledged: break;
+        case store::TouchResult::acknowledged:
+          break;
       }
     }
     ctx.sendAck(in);  // before the work (§4.3)
@@ -130,8 +134,12 @@ void V5Processor::countClientAck(size_t i) {
   // §4.3: never answered; an ACK we cannot match is ignored.
   if (sessionsUnreachable_) return;
   switch (touchResults_[touchIndex_[i]]) {
-    case store::TouchResult::acknowledged: stats_.acksMatched++; break;
-    default: stats_.acksUnmatched++; break;
+    case store::TouchResult::acknowledged:
+      stats_.acksMatched++;
+      break;
+    default:
+      stats_.acksUnmatched++;
+      break;
   }
 }
 

@@ -45,13 +45,13 @@ private:
 
   // Per-batch working memory, reused across batches (no per-datagram allocation once warm).
   std::vector<envelope::Datagram> datagrams_;
-  std::vector<uint8_t> plaintext_;              // decrypted copies of the batch's datagrams
+  std::vector<uint8_t> plaintext_;  // decrypted copies of the batch's datagrams
   std::vector<Inbound> inbound_;
   std::vector<store::TouchRequest> touches_;
   std::vector<store::TouchResult> touchResults_;
-  std::vector<size_t> touchIndex_;              // inbound_[i] → its slot in touches_, or kNoTouch
+  std::vector<size_t> touchIndex_;  // inbound_[i] → its slot in touches_, or kNoTouch
   std::vector<size_t> logins_;
-  bool sessionsUnreachable_ = false;            // (B) failed: session-bound packets get no answer
+  bool sessionsUnreachable_ = false;  // (B) failed: session-bound packets get no answer
 };
 
 }  // namespace icq::worker

@@ -14,10 +14,14 @@ namespace {
 
 std::string describeExpected(const KeyDef& def) {
   switch (def.type) {
-    case KeyType::Integer: return "an integer in " + std::to_string(def.min) + ".." + std::to_string(def.max);
-    case KeyType::Boolean: return "true or false";
-    case KeyType::String: return "a string";
-    case KeyType::Choice: return "one of " + std::string(def.choices);
+    case KeyType::Integer:
+      return "an integer in " + std::to_string(def.min) + ".." + std::to_string(def.max);
+    case KeyType::Boolean:
+      return "true or false";
+    case KeyType::String:
+      return "a string";
+    case KeyType::Choice:
+      return "one of " + std::string(def.choices);
   }
   return "";
 }
@@ -49,10 +53,14 @@ bool isValid(const KeyDef& def, const std::string& text) {
   int64_t n = 0;
   bool b = false;
   switch (def.type) {
-    case KeyType::Integer: return parseInteger(text, n) && n >= def.min && n <= def.max;
-    case KeyType::Boolean: return parseBoolean(text, b);
-    case KeyType::String: return true;
-    case KeyType::Choice: return isChoice(def, text);
+    case KeyType::Integer:
+      return parseInteger(text, n) && n >= def.min && n <= def.max;
+    case KeyType::Boolean:
+      return parseBoolean(text, b);
+    case KeyType::String:
+      return true;
+    case KeyType::Choice:
+      return isChoice(def, text);
   }
   return false;
 }
@@ -85,7 +93,8 @@ void Config::set(const std::string& key, const std::string& text, const std::str
 
 Config Config::defaults() {
   Config config;
-  for (const KeyDef& def : allKeys()) config.values_[std::string(def.key)] = Value{std::string(def.defaultValue), "default"};
+  for (const KeyDef& def : allKeys())
+    config.values_[std::string(def.key)] = Value{std::string(def.defaultValue), "default"};
   return config;
 }
 
@@ -155,11 +164,13 @@ std::string renderReference() {
     std::string_view keySection = def.key.substr(0, def.key.find('.'));
     if (keySection != section) {
       section = keySection;
-      out << "\n### `" << section << "`\n\n| key | default | environment | used by | meaning |\n|---|---|---|---|---|\n";
+      out << "\n### `" << section
+          << "`\n\n| key | default | environment | used by | meaning |\n|---|---|---|---|---|\n";
     }
     std::string choices(def.choices);
     std::replace(choices.begin(), choices.end(), '|', '/');  // a bare | would split the Markdown cell
-    std::string range = def.type == KeyType::Integer ? " (" + std::to_string(def.min) + ".." + std::to_string(def.max) + ")"
+    std::string range = def.type == KeyType::Integer
+                            ? " (" + std::to_string(def.min) + ".." + std::to_string(def.max) + ")"
                         : def.type == KeyType::Choice ? " (" + choices + ")"
                                                       : "";
     out << "| `" << def.key << "` | `" << def.defaultValue << "`" << range << " | `" << envNameFor(def.key) << "` | "

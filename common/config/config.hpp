@@ -26,9 +26,9 @@ using EnvLookup = std::function<const char*(const char*)>;
 class Config {
 public:
   struct Sources {
-    std::string file;                                         // empty: no file
-    EnvLookup env;                                            // empty: no environment
-    std::vector<std::pair<std::string, std::string>> flags;   // --set key=value
+    std::string file;                                        // empty: no file
+    EnvLookup env;                                           // empty: no environment
+    std::vector<std::pair<std::string, std::string>> flags;  // --set key=value
   };
 
   /// Throws ConfigError on an unknown key, a malformed file or an invalid value.

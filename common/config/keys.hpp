@@ -13,7 +13,7 @@ namespace icq::config {
 enum class KeyType { Integer, Boolean, String, Choice };
 
 struct KeyDef {
-  std::string_view key;           // "section.name"
+  std::string_view key;  // "section.name"
   KeyType type;
   std::string_view defaultValue;  // as it would be written in the file
   int64_t min = 0;                // Integer only
@@ -21,7 +21,7 @@ struct KeyDef {
   std::string_view choices;       // Choice only: "a|b|c"
   std::string_view usedBy;        // which binaries read it
   std::string_view help;
-  bool secret = false;            // redacted when the effective config is printed
+  bool secret = false;  // redacted when the effective config is printed
 };
 
 std::span<const KeyDef> allKeys();

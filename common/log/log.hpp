@@ -25,9 +25,15 @@ void write(Level, std::string_view event, std::initializer_list<Field> fields);
 inline void debug(std::string_view event, std::initializer_list<Field> fields = {}) {
   if (enabled(Level::debug)) write(Level::debug, event, fields);
 }
-inline void info(std::string_view event, std::initializer_list<Field> fields = {}) { write(Level::info, event, fields); }
-inline void warn(std::string_view event, std::initializer_list<Field> fields = {}) { write(Level::warn, event, fields); }
-inline void error(std::string_view event, std::initializer_list<Field> fields = {}) { write(Level::error, event, fields); }
+inline void info(std::string_view event, std::initializer_list<Field> fields = {}) {
+  write(Level::info, event, fields);
+}
+inline void warn(std::string_view event, std::initializer_list<Field> fields = {}) {
+  write(Level::warn, event, fields);
+}
+inline void error(std::string_view event, std::initializer_list<Field> fields = {}) {
+  write(Level::error, event, fields);
+}
 
 /// At most one line per interval for one call site; the line says how many were suppressed.
 class RateLimited {

@@ -3,8 +3,7 @@
 
 namespace icq::pg {
 
-PgConnection::PgConnection(std::string url)
-    : url_(std::move(url)), warnings_(std::make_unique<log::RateLimited>()) {}
+PgConnection::PgConnection(std::string url) : url_(std::move(url)), warnings_(std::make_unique<log::RateLimited>()) {}
 
 PgConnection::~PgConnection() = default;
 PgConnection::PgConnection(PgConnection&&) noexcept = default;
@@ -30,9 +29,8 @@ bool PgConnection::connected() const { return connection_ && connection_->is_ope
 void PgConnection::failed(std::string_view operation, const std::exception& error, bool broken) noexcept {
   try {
     if (broken || (connection_ && !connection_->is_open())) connection_.reset();
-    warnings_->warn("postgres_failed", {{"operation", std::string(operation)},
-                                        {"error", error.what()},
-                                        {"connection_lost", broken}});
+    warnings_->warn("postgres_failed",
+                    {{"operation", std::string(operation)}, {"error", error.what()}, {"connection_lost", broken}});
   } catch (...) {
     // Logging itself failed (out of memory); the false return still reports the failure.
   }

@@ -13,9 +13,9 @@
 namespace icq::pg {
 
 struct Migration {
-  int version;            // 1, 2, ...: applied in this order, never renumbered
+  int version;  // 1, 2, ...: applied in this order, never renumbered
   std::string_view name;
-  std::string_view sql;   // may hold several statements; runs in one transaction
+  std::string_view sql;  // may hold several statements; runs in one transaction
 };
 
 /// Every migration this binary knows, in version order.

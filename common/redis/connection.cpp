@@ -32,8 +32,10 @@ std::string_view ReplyView::str() const {
   switch (reply_->type) {
     case REDIS_REPLY_STRING:
     case REDIS_REPLY_STATUS:
-    case REDIS_REPLY_ERROR: return {reply_->str, reply_->len};
-    default: return {};
+    case REDIS_REPLY_ERROR:
+      return {reply_->str, reply_->len};
+    default:
+      return {};
   }
 }
 
@@ -80,9 +82,9 @@ bool RedisConnection::connect() {
   const timeval timeout = toTimeval(options_.timeout);
   context_.reset(redisConnectWithTimeout(options_.host.c_str(), options_.port, timeout));
   if (!context_ || context_->err) {
-    warnings_->warn("redis_unavailable", {{"host", options_.host},
-                                          {"port", options_.port},
-                                          {"error", context_ ? context_->errstr : "out of memory"}});
+    warnings_->warn(
+        "redis_unavailable",
+        {{"host", options_.host}, {"port", options_.port}, {"error", context_ ? context_->errstr : "out of memory"}});
     return false;
   }
   redisSetTimeout(context_.get(), timeout);

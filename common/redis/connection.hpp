@@ -23,7 +23,7 @@ namespace icq::redis {
 struct RedisOptions {
   std::string host = "127.0.0.1";
   int port = 6379;
-  int db = 0;                              // SELECT after every connect
+  int db = 0;                               // SELECT after every connect
   std::chrono::milliseconds timeout{2000};  // connect, and every read or write
 };
 
@@ -171,7 +171,7 @@ private:
   std::vector<std::unique_ptr<RedisScript>> scripts_;
   std::vector<size_t> retry_;
   std::vector<Reply> retryReplies_;
-  std::vector<Reply> single_;  // replies of command() and runScript()
+  std::vector<Reply> single_;                   // replies of command() and runScript()
   std::unique_ptr<log::RateLimited> warnings_;  // on the heap: it holds atomics, the connection moves
 };
 

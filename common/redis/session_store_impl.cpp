@@ -234,8 +234,8 @@ private:
 class Triple {
 public:
   Triple(uint16_t seq1, uint16_t seq2, uint16_t command)
-      : bytes_{static_cast<char>(seq1 >> 8), static_cast<char>(seq1), static_cast<char>(seq2 >> 8),
-               static_cast<char>(seq2), static_cast<char>(command >> 8), static_cast<char>(command)} {}
+      : bytes_{static_cast<char>(seq1 >> 8), static_cast<char>(seq1),         static_cast<char>(seq2 >> 8),
+               static_cast<char>(seq2),      static_cast<char>(command >> 8), static_cast<char>(command)} {}
   operator std::string_view() const { return {bytes_.data(), bytes_.size()}; }
 
 private:
@@ -314,19 +314,37 @@ bool RedisSessionStore::touch(std::span<const store::TouchRequest> requests, std
     const Decimal sessionId(request.sessionId), ip(request.client.ip), port(request.client.port);
     const Decimal acknowledged(request.acknowledges.value_or(0));
     const Triple triple(request.seq1, request.seq2, request.command);
-    const std::string_view args[] = {sessionId, ip,        port, triple, request.dedupe ? "1" : "0",
-                                     now,       request.gateway, window, request.acknowledges ? acknowledged.view() : ""};
+    const std::string_view args[] = {sessionId,
+                                     ip,
+                                     port,
+                                     triple,
+                                     request.dedupe ? "1" : "0",
+                                     now,
+                                     request.gateway,
+                                     window,
+                                     request.acknowledges ? acknowledged.view() : ""};
     redis_.appendScript(touchScript_, keyArgs, args, withSource);
   };
   if (!redis_.pipeline(requests.size(), appendTouch, replies_)) return false;
   for (size_t i = 0; i < requests.size(); ++i) {
     switch (replies_[i].isInteger() ? replies_[i].integer() : -1) {
-      case 0: results[i] = TouchResult::ok; break;
-      case 1: results[i] = TouchResult::duplicate; break;
-      case 2: results[i] = TouchResult::no_session; break;
-      case 3: results[i] = TouchResult::mismatch; break;
-      case 4: results[i] = TouchResult::acknowledged; break;
-      default: return unexpected("touch", replies_[i]);
+      case 0:
+        results[i] = TouchResult::ok;
+        break;
+      case 1:
+        results[i] = TouchResult::duplicate;
+        break;
+      case 2:
+        results[i] = TouchResult::no_session;
+        break;
+      case 3:
+        results[i] = TouchResult::mismatch;
+        break;
+      case 4:
+        results[i] = TouchResult::acknowledged;
+        break;
+      default:
+        return unexpected("touch", replies_[i]);
     }
   }
   return true;
@@ -424,8 +442,7 @@ bool RedisSessionStore::expireStale(int64_t cutoffMs, size_t limit, std::vector<
 
   auto appendExpire = [&](size_t k, bool withSource) {
     const uint32_t uin = uinAt(k);
-    const keys::UinKey sessionKey = keys::session(uin), rtxKey = keys::retransmit(uin),
-                       dupKey = keys::duplicates(uin);
+    const keys::UinKey sessionKey = keys::session(uin), rtxKey = keys::retransmit(uin), dupKey = keys::duplicates(uin);
     const std::string_view keyArgs[] = {sessionKey, rtxKey, dupKey};
     const std::string_view args[] = {cutoff};
     redis_.appendScript(expireScript_, keyArgs, args, withSource);

@@ -11,9 +11,9 @@
 namespace icq::store {
 
 struct GatewayRecord {
-  std::string id;         // routing identity; sessions name their gateway by it
-  std::string endpoint;   // ZeroMQ endpoint of the gateway's ROUTER
-  std::string instance;   // random per gateway process start: a change means "reconnect and re-hello"
+  std::string id;        // routing identity; sessions name their gateway by it
+  std::string endpoint;  // ZeroMQ endpoint of the gateway's ROUTER
+  std::string instance;  // random per gateway process start: a change means "reconnect and re-hello"
 };
 
 class GatewayRegistry {

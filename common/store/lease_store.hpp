@@ -12,7 +12,8 @@ public:
   virtual ~LeaseStore() = default;
   /// Takes the lease if it is free or already ours (extending it to `ttl`); `held` tells
   /// whether we hold it now.
-  virtual bool acquire(const std::string& job, const std::string& holder, std::chrono::milliseconds ttl, bool& held) = 0;
+  virtual bool acquire(const std::string& job, const std::string& holder, std::chrono::milliseconds ttl,
+                       bool& held) = 0;
   /// Gives the lease up if we hold it (clean shutdown lets another replica take over at once).
   virtual bool release(const std::string& job, const std::string& holder) = 0;
 };

@@ -6,13 +6,20 @@ namespace icq::store {
 
 std::string_view auditEventName(AuditEvent event) {
   switch (event) {
-    case AuditEvent::login: return "login";
-    case AuditEvent::logoff: return "logoff";
-    case AuditEvent::expired: return "expired";
-    case AuditEvent::replaced: return "replaced";
-    case AuditEvent::login_refused: return "login_refused";
-    case AuditEvent::user_created: return "user_created";
-    case AuditEvent::password_changed: return "password_changed";
+    case AuditEvent::login:
+      return "login";
+    case AuditEvent::logoff:
+      return "logoff";
+    case AuditEvent::expired:
+      return "expired";
+    case AuditEvent::replaced:
+      return "replaced";
+    case AuditEvent::login_refused:
+      return "login_refused";
+    case AuditEvent::user_created:
+      return "user_created";
+    case AuditEvent::password_changed:
+      return "password_changed";
   }
   return "unknown";
 }

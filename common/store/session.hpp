@@ -12,18 +12,18 @@ namespace icq::store {
 
 struct Session {
   uint32_t uin = 0;
-  uint32_t sessionId = 0;       // the client's, from its CMD_LOGIN header
-  util::Endpoint client;        // source address of the login; every reply goes there
-  std::string gateway;          // id of the gateway that last heard from the client
-  uint64_t serial = 0;          // server-side, random per login: tells sessions of one UIN apart
-  uint32_t status = 0;          // low word state, high word flags (§9.4)
-  uint16_t nextSeq1 = 0;        // next server SEQ1 for a reliable packet (§4.2)
-  uint16_t loginSeq1 = 0;       // SEQ1/SEQ2 of the CMD_LOGIN that created the session (§4.5)
+  uint32_t sessionId = 0;  // the client's, from its CMD_LOGIN header
+  util::Endpoint client;   // source address of the login; every reply goes there
+  std::string gateway;     // id of the gateway that last heard from the client
+  uint64_t serial = 0;     // server-side, random per login: tells sessions of one UIN apart
+  uint32_t status = 0;     // low word state, high word flags (§9.4)
+  uint16_t nextSeq1 = 0;   // next server SEQ1 for a reliable packet (§4.2)
+  uint16_t loginSeq1 = 0;  // SEQ1/SEQ2 of the CMD_LOGIN that created the session (§4.5)
   uint16_t loginSeq2 = 0;
   int64_t loginMs = 0;
   int64_t lastSeenMs = 0;
-  uint32_t tcpPort = 0;         // direct-connection data from the login (§8.7)
-  uint32_t internalIp = 0;      // network order
+  uint32_t tcpPort = 0;     // direct-connection data from the login (§8.7)
+  uint32_t internalIp = 0;  // network order
   uint8_t dcType = 0;
   uint16_t tcpVersion = 0;
   uint32_t webPort = 0;

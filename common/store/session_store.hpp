@@ -19,20 +19,20 @@ namespace icq::store {
 
 /// What the session check of a post-login packet found (§5.1, §4.5).
 enum class TouchResult : uint8_t {
-  ok,          // the packet belongs to the session; last-seen and home gateway refreshed
+  ok,            // the packet belongs to the session; last-seen and home gateway refreshed
   acknowledged,  // ok, and the CMD_ACK it carried matched an unconfirmed packet, now forgotten
-  duplicate,   // a retransmission of a packet already processed: acknowledge, do not process
-  no_session,  // the UIN is not online
-  mismatch,    // the UIN is online with another session id or from another address
+  duplicate,     // a retransmission of a packet already processed: acknowledge, do not process
+  no_session,    // the UIN is not online
+  mismatch,      // the UIN is online with another session id or from another address
 };
 
 struct TouchRequest {
   uint32_t uin = 0;
   uint32_t sessionId = 0;
   util::Endpoint client;
-  std::string_view gateway;   // where this packet arrived: the session re-homes there
+  std::string_view gateway;  // where this packet arrived: the session re-homes there
   uint16_t seq1 = 0, seq2 = 0, command = 0;
-  bool dedupe = true;         // false for commands that are never duplicates (CMD_ACK)
+  bool dedupe = true;  // false for commands that are never duplicates (CMD_ACK)
   /// CMD_ACK (§4.3): the server SEQ1 it acknowledges; that unconfirmed packet is
   /// forgotten. Riding on the session check keeps an ACK at one command, batched.
   std::optional<uint16_t> acknowledges;

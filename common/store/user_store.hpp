@@ -12,13 +12,13 @@ namespace icq::store {
 
 struct UserCredentials {
   uint32_t uin = 0;
-  std::string passwordHash;   // argon2id, libsodium crypto_pwhash_str format; never plaintext
+  std::string passwordHash;  // argon2id, libsodium crypto_pwhash_str format; never plaintext
   bool locked = false;
-  std::string lockText;       // shown with SRV_LOGIN_ERR when locked (8-bit client text)
+  std::string lockText;  // shown with SRV_LOGIN_ERR when locked (8-bit client text)
 };
 
 struct NewUser {
-  uint32_t uin = 0;           // 0: allocate the next free UIN
+  uint32_t uin = 0;  // 0: allocate the next free UIN
   std::string passwordHash;
   std::string nick, firstName, lastName, email;
 };

@@ -10,11 +10,11 @@ TEST_CASE("icqd serves logins, keep-alives and logoffs with every role in one pr
   RedisServer redis;
   PgDatabase database;
   uint16_t port = freeUdpPort();
-  ChildProcess icqd(ICQD_BIN,
-                    {"--set", "redis.port=" + std::to_string(redis.port()), "--set", "postgres.url=" + database.url(),
-                     "--set", "gateway.udp_bind=127.0.0.1", "--set", "gateway.udp_port=" + std::to_string(port),
-                     "--set", "icqd.workers=2"},
-                    "/tmp/icqd-e2e-" + std::to_string(::getpid()) + ".log");
+  ChildProcess icqd(
+      ICQD_BIN,
+      {"--set", "redis.port=" + std::to_string(redis.port()), "--set", "postgres.url=" + database.url(), "--set",
+       "gateway.udp_bind=127.0.0.1", "--set", "gateway.udp_port=" + std::to_string(port), "--set", "icqd.workers=2"},
+      "/tmp/icqd-e2e-" + std::to_string(::getpid()) + ".log");
   createTestUser(database, kAlice, kAlicePassword);
   INFO(icqd.logTail());
   V5Client alice(port, kAlice, kAlicePassword);

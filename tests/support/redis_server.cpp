@@ -22,7 +22,7 @@
 namespace icq::test {
 namespace {
 
-constexpr int kStartAttempts = 5;           // a free port can be taken between probe and bind
+constexpr int kStartAttempts = 5;  // a free port can be taken between probe and bind
 constexpr auto kReadyTimeout = std::chrono::seconds(10);
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.
@@ -95,9 +95,9 @@ redis::RedisOptions RedisServer::options(std::chrono::milliseconds timeout) cons
 
 bool RedisServer::start() {
   const std::string logPath = dir_ + "/redis.log";
-  std::vector<std::string> args = {binary_,   "--port",       std::to_string(port_), "--bind", "127.0.0.1",
-                                   "--save",  "",             "--appendonly",        "no",     "--dir",
-                                   dir_,      "--daemonize",  "no",                  "--logfile", logPath};
+  std::vector<std::string> args = {
+      binary_, "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+      "--dir", dir_,     "--daemonize",         "no",     "--logfile", logPath};
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);

@@ -86,7 +86,8 @@ int main(int argc, char** argv) {
   CLI::App app{"icqctl — administer an icqcluster (accounts, schema)"};
   app.require_subcommand(1);
   Options options;
-  app.add_option("-c,--config", options.configFile, "YAML configuration file (the servers' one)")->envname("ICQ_CONFIG");
+  app.add_option("-c,--config", options.configFile, "YAML configuration file (the servers' one)")
+      ->envname("ICQ_CONFIG");
   app.add_option("--set", options.sets, "Override one configuration key: --set postgres.url=...");
   app.add_flag("--json", options.json, "Machine-readable output");
 

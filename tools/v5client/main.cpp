@@ -26,8 +26,8 @@ int main(int argc, char** argv) {
 
   V5Client client(port, uin, password, localIp);
   LoginOutcome outcome = client.login();
-  const char* names[] = {"accepted", "bad password (SRV_BAD_PASS)", "refused (SRV_LOGIN_ERR)",
-                         "busy (SRV_TRY_AGAIN)", "no answer"};
+  const char* names[] = {"accepted", "bad password (SRV_BAD_PASS)", "refused (SRV_LOGIN_ERR)", "busy (SRV_TRY_AGAIN)",
+                         "no answer"};
   std::cout << "login: " << names[static_cast<int>(outcome)] << "\n";
   if (outcome != LoginOutcome::accepted) return 1;
   std::cout << "  keep-alive interval " << client.loginReply().keepAliveS << " s\n";

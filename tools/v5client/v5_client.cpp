@@ -76,7 +76,8 @@ std::optional<ServerPacket> V5Client::receive(std::chrono::milliseconds timeout)
     packet.v3Layout = true;
     packet.header.command = static_cast<uint16_t>(buffer[2] | buffer[3] << 8);
     packet.header.seq2 = static_cast<uint16_t>(buffer[6] | buffer[7] << 8);
-    packet.header.uin = uint32_t{buffer[8]} | uint32_t{buffer[9]} << 8 | uint32_t{buffer[10]} << 16 | uint32_t{buffer[11]} << 24;
+    packet.header.uin =
+        uint32_t{buffer[8]} | uint32_t{buffer[9]} << 8 | uint32_t{buffer[10]} << 16 | uint32_t{buffer[11]} << 24;
     packet.data.assign(packet.raw.begin() + 16, packet.raw.end());
     return packet;
   }
@@ -155,9 +156,12 @@ LoginOutcome V5Client::login(std::chrono::milliseconds timeout) {
       acknowledge(*outcome);
       v5::parseLoginReply(outcome->data, loginReply_);
       return LoginOutcome::accepted;
-    case v5::SRV_BAD_PASS: return LoginOutcome::bad_password;
-    case v5::SRV_LOGIN_ERR: return LoginOutcome::login_error;
-    default: return LoginOutcome::try_again;
+    case v5::SRV_BAD_PASS:
+      return LoginOutcome::bad_password;
+    case v5::SRV_LOGIN_ERR:
+      return LoginOutcome::login_error;
+    default:
+      return LoginOutcome::try_again;
   }
 }
 

@@ -23,9 +23,9 @@ struct ServerPacket {
   codec::v5::ServerHeader header;
   std::vector<uint8_t> data;
   bool checkcodeValid = false;
-  bool v3Layout = false;          // SRV_BAD_PASS in IServerd's layout (§8.6)
+  bool v3Layout = false;  // SRV_BAD_PASS in IServerd's layout (§8.6)
   std::vector<uint8_t> raw;
-  uint16_t fromPort = 0;          // the server socket it came from: which gateway sent it
+  uint16_t fromPort = 0;  // the server socket it came from: which gateway sent it
 };
 
 enum class LoginOutcome { accepted, bad_password, login_error, try_again, no_answer };

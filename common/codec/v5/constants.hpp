@@ -12,8 +12,8 @@ inline constexpr uint16_t kVersion5 = 0x0005;
 // The V3 version number is needed here only to recognise V3-layout server replies (§8.6).
 inline constexpr uint16_t kVersion3 = 0x0003;
 
-inline constexpr size_t kClientHeaderSize = 24;  // §2.1
-inline constexpr size_t kServerHeaderSize = 21;  // §2.3
+inline constexpr size_t kClientHeaderSize = 24;         // §2.1
+inline constexpr size_t kServerHeaderSize = 21;         // §2.3
 inline constexpr size_t kClientCheckcodeOffset = 0x14;  // scrambled, never encrypted (§2.2)
 inline constexpr size_t kServerCheckcodeOffset = 0x11;  // plain (§3.6)
 // A client packet is at least its header; anything larger than kMaxDatagram is dropped (§1.2).
@@ -100,83 +100,153 @@ inline constexpr uint16_t SRV_META_USER = 0x03DE;
 // Spec names for metric labels and logs; any code not listed above is "other", so the label
 // set stays bounded whatever a peer sends.
 inline constexpr std::string_view clientCommandName(uint16_t command) noexcept {
-    switch (command) {
-        case CMD_ACK: return "CMD_ACK";
-        case CMD_SEND_MESSAGE: return "CMD_SEND_MESSAGE";
-        case CMD_TCP_REQUEST: return "CMD_TCP_REQUEST";
-        case CMD_LOGIN: return "CMD_LOGIN";
-        case CMD_GET_DEPS: return "CMD_GET_DEPS";
-        case CMD_REG_NEW_USER: return "CMD_REG_NEW_USER";
-        case CMD_CONTACT_LIST: return "CMD_CONTACT_LIST";
-        case CMD_SEARCH_UIN: return "CMD_SEARCH_UIN";
-        case CMD_SEARCH_USER: return "CMD_SEARCH_USER";
-        case CMD_KEEP_ALIVE: return "CMD_KEEP_ALIVE";
-        case CMD_SEND_TEXT_CODE: return "CMD_SEND_TEXT_CODE";
-        case CMD_ACK_MESSAGES: return "CMD_ACK_MESSAGES";
-        case CMD_LOGIN_1: return "CMD_LOGIN_1";
-        case CMD_MSG_TO_NEW_USER: return "CMD_MSG_TO_NEW_USER";
-        case CMD_INFO_REQ: return "CMD_INFO_REQ";
-        case CMD_EXT_INFO_REQ: return "CMD_EXT_INFO_REQ";
-        case CMD_CHANGE_PW: return "CMD_CHANGE_PW";
-        case CMD_NEW_USER_INFO: return "CMD_NEW_USER_INFO";
-        case CMD_UPDATE_EXT_INFO: return "CMD_UPDATE_EXT_INFO";
-        case CMD_QUERY_SERVERS: return "CMD_QUERY_SERVERS";
-        case CMD_QUERY_ADDONS: return "CMD_QUERY_ADDONS";
-        case CMD_STATUS_CHANGE: return "CMD_STATUS_CHANGE";
-        case CMD_NEW_USER_1: return "CMD_NEW_USER_1";
-        case CMD_UPDATE_INFO: return "CMD_UPDATE_INFO";
-        case CMD_AUTH_UPDATE: return "CMD_AUTH_UPDATE";
-        case CMD_KEEP_ALIVE2: return "CMD_KEEP_ALIVE2";
-        case CMD_LOGIN_2: return "CMD_LOGIN_2";
-        case CMD_ADD_TO_LIST: return "CMD_ADD_TO_LIST";
-        case CMD_RAND_SET: return "CMD_RAND_SET";
-        case CMD_RAND_SEARCH: return "CMD_RAND_SEARCH";
-        case CMD_META_USER: return "CMD_META_USER";
-        case CMD_INVIS_LIST: return "CMD_INVIS_LIST";
-        case CMD_VIS_LIST: return "CMD_VIS_LIST";
-        case CMD_UPDATE_LIST: return "CMD_UPDATE_LIST";
-        default: return "other";
-    }
+  switch (command) {
+    case CMD_ACK:
+      return "CMD_ACK";
+    case CMD_SEND_MESSAGE:
+      return "CMD_SEND_MESSAGE";
+    case CMD_TCP_REQUEST:
+      return "CMD_TCP_REQUEST";
+    case CMD_LOGIN:
+      return "CMD_LOGIN";
+    case CMD_GET_DEPS:
+      return "CMD_GET_DEPS";
+    case CMD_REG_NEW_USER:
+      return "CMD_REG_NEW_USER";
+    case CMD_CONTACT_LIST:
+      return "CMD_CONTACT_LIST";
+    case CMD_SEARCH_UIN:
+      return "CMD_SEARCH_UIN";
+    case CMD_SEARCH_USER:
+      return "CMD_SEARCH_USER";
+    case CMD_KEEP_ALIVE:
+      return "CMD_KEEP_ALIVE";
+    case CMD_SEND_TEXT_CODE:
+      return "CMD_SEND_TEXT_CODE";
+    case CMD_ACK_MESSAGES:
+      return "CMD_ACK_MESSAGES";
+    case CMD_LOGIN_1:
+      return "CMD_LOGIN_1";
+    case CMD_MSG_TO_NEW_USER:
+      return "CMD_MSG_TO_NEW_USER";
+    case CMD_INFO_REQ:
+      return "CMD_INFO_REQ";
+    case CMD_EXT_INFO_REQ:
+      return "CMD_EXT_INFO_REQ";
+    case CMD_CHANGE_PW:
+      return "CMD_CHANGE_PW";
+    case CMD_NEW_USER_INFO:
+      return "CMD_NEW_USER_INFO";
+    case CMD_UPDATE_EXT_INFO:
+      return "CMD_UPDATE_EXT_INFO";
+    case CMD_QUERY_SERVERS:
+      return "CMD_QUERY_SERVERS";
+    case CMD_QUERY_ADDONS:
+      return "CMD_QUERY_ADDONS";
+    case CMD_STATUS_CHANGE:
+      return "CMD_STATUS_CHANGE";
+    case CMD_NEW_USER_1:
+      return "CMD_NEW_USER_1";
+    case CMD_UPDATE_INFO:
+      return "CMD_UPDATE_INFO";
+    case CMD_AUTH_UPDATE:
+      return "CMD_AUTH_UPDATE";
+    case CMD_KEEP_ALIVE2:
+      return "CMD_KEEP_ALIVE2";
+    case CMD_LOGIN_2:
+      return "CMD_LOGIN_2";
+    case CMD_ADD_TO_LIST:
+      return "CMD_ADD_TO_LIST";
+    case CMD_RAND_SET:
+      return "CMD_RAND_SET";
+    case CMD_RAND_SEARCH:
+      return "CMD_RAND_SEARCH";
+    case CMD_META_USER:
+      return "CMD_META_USER";
+    case CMD_INVIS_LIST:
+      return "CMD_INVIS_LIST";
+    case CMD_VIS_LIST:
+      return "CMD_VIS_LIST";
+    case CMD_UPDATE_LIST:
+      return "CMD_UPDATE_LIST";
+    default:
+      return "other";
+  }
 }
 
 inline constexpr std::string_view serverCommandName(uint16_t command) noexcept {
-    switch (command) {
-        case SRV_ACK: return "SRV_ACK";
-        case SRV_SILENT_TOO_LONG: return "SRV_SILENT_TOO_LONG";
-        case SRV_GO_AWAY: return "SRV_GO_AWAY";
-        case SRV_GET_DEPS_REPLY: return "SRV_GET_DEPS_REPLY";
-        case SRV_NEW_UIN: return "SRV_NEW_UIN";
-        case SRV_LOGIN_REPLY: return "SRV_LOGIN_REPLY";
-        case SRV_BAD_PASS: return "SRV_BAD_PASS";
-        case SRV_USER_ONLINE: return "SRV_USER_ONLINE";
-        case SRV_USER_OFFLINE: return "SRV_USER_OFFLINE";
-        case SRV_QUERY: return "SRV_QUERY";
-        case SRV_USER_FOUND: return "SRV_USER_FOUND";
-        case SRV_END_OF_SEARCH: return "SRV_END_OF_SEARCH";
-        case SRV_NEW_USER: return "SRV_NEW_USER";
-        case SRV_UPDATE_EXT: return "SRV_UPDATE_EXT";
-        case SRV_RECV_MESSAGE: return "SRV_RECV_MESSAGE";
-        case SRV_END_OFFLINE_MESSAGES: return "SRV_END_OFFLINE_MESSAGES";
-        case SRV_NOT_CONNECTED: return "SRV_NOT_CONNECTED";
-        case SRV_TRY_AGAIN: return "SRV_TRY_AGAIN";
-        case SRV_SYS_DELIVERED_MESS: return "SRV_SYS_DELIVERED_MESS";
-        case SRV_INFO_REPLY: return "SRV_INFO_REPLY";
-        case SRV_EXT_INFO_REPLY: return "SRV_EXT_INFO_REPLY";
-        case SRV_INVALID_UIN: return "SRV_INVALID_UIN";
-        case SRV_TCP_REQUEST: return "SRV_TCP_REQUEST";
-        case SRV_STATUS_UPDATE: return "SRV_STATUS_UPDATE";
-        case SRV_SYSTEM_MESSAGE: return "SRV_SYSTEM_MESSAGE";
-        case SRV_UPDATE_SUCCESS: return "SRV_UPDATE_SUCCESS";
-        case SRV_UPDATE_FAIL: return "SRV_UPDATE_FAIL";
-        case SRV_AUTH_UPDATE: return "SRV_AUTH_UPDATE";
-        case SRV_AUTH_UPDATED: return "SRV_AUTH_UPDATED";
-        case SRV_MULTI_PACKET: return "SRV_MULTI_PACKET";
-        case SRV_USER_LIST_DONE: return "SRV_USER_LIST_DONE";
-        case SRV_RAND_USER: return "SRV_RAND_USER";
-        case SRV_LOGIN_ERR: return "SRV_LOGIN_ERR";
-        case SRV_META_USER: return "SRV_META_USER";
-        default: return "other";
-    }
+  switch (command) {
+    case SRV_ACK:
+      return "SRV_ACK";
+    case SRV_SILENT_TOO_LONG:
+      return "SRV_SILENT_TOO_LONG";
+    case SRV_GO_AWAY:
+      return "SRV_GO_AWAY";
+    case SRV_GET_DEPS_REPLY:
+      return "SRV_GET_DEPS_REPLY";
+    case SRV_NEW_UIN:
+      return "SRV_NEW_UIN";
+    case SRV_LOGIN_REPLY:
+      return "SRV_LOGIN_REPLY";
+    case SRV_BAD_PASS:
+      return "SRV_BAD_PASS";
+    case SRV_USER_ONLINE:
+      return "SRV_USER_ONLINE";
+    case SRV_USER_OFFLINE:
+      return "SRV_USER_OFFLINE";
+    case SRV_QUERY:
+      return "SRV_QUERY";
+    case SRV_USER_FOUND:
+      return "SRV_USER_FOUND";
+    case SRV_END_OF_SEARCH:
+      return "SRV_END_OF_SEARCH";
+    case SRV_NEW_USER:
+      return "SRV_NEW_USER";
+    case SRV_UPDATE_EXT:
+      return "SRV_UPDATE_EXT";
+    case SRV_RECV_MESSAGE:
+      return "SRV_RECV_MESSAGE";
+    case SRV_END_OFFLINE_MESSAGES:
+      return "SRV_END_OFFLINE_MESSAGES";
+    case SRV_NOT_CONNECTED:
+      return "SRV_NOT_CONNECTED";
+    case SRV_TRY_AGAIN:
+      return "SRV_TRY_AGAIN";
+    case SRV_SYS_DELIVERED_MESS:
+      return "SRV_SYS_DELIVERED_MESS";
+    case SRV_INFO_REPLY:
+      return "SRV_INFO_REPLY";
+    case SRV_EXT_INFO_REPLY:
+      return "SRV_EXT_INFO_REPLY";
+    case SRV_INVALID_UIN:
+      return "SRV_INVALID_UIN";
+    case SRV_TCP_REQUEST:
+      return "SRV_TCP_REQUEST";
+    case SRV_STATUS_UPDATE:
+      return "SRV_STATUS_UPDATE";
+    case SRV_SYSTEM_MESSAGE:
+      return "SRV_SYSTEM_MESSAGE";
+    case SRV_UPDATE_SUCCESS:
+      return "SRV_UPDATE_SUCCESS";
+    case SRV_UPDATE_FAIL:
+      return "SRV_UPDATE_FAIL";
+    case SRV_AUTH_UPDATE:
+      return "SRV_AUTH_UPDATE";
+    case SRV_AUTH_UPDATED:
+      return "SRV_AUTH_UPDATED";
+    case SRV_MULTI_PACKET:
+      return "SRV_MULTI_PACKET";
+    case SRV_USER_LIST_DONE:
+      return "SRV_USER_LIST_DONE";
+    case SRV_RAND_USER:
+      return "SRV_RAND_USER";
+    case SRV_LOGIN_ERR:
+      return "SRV_LOGIN_ERR";
+    case SRV_META_USER:
+      return "SRV_META_USER";
+    default:
+      return "other";
+  }
 }
 
 }  // namespace icq::codec::v5

@@ -34,66 +34,63 @@ constexpr size_t kFirstEncryptedOffset = 0x0A;   // §2.2
 constexpr size_t kCheckcodeSize = 4;
 
 uint32_t byteAt(std::span<const uint8_t> packet, size_t offset) noexcept {
-    return offset < packet.size() ? packet[offset] : 0;
+  return offset < packet.size() ? packet[offset] : 0;
 }
 
 }  // namespace
 
 uint32_t checkcodeNumber1(std::span<const uint8_t> packet) noexcept {
-    return byteAt(packet, 8) << 24 | byteAt(packet, 4) << 16 | byteAt(packet, 2) << 8 |
-           byteAt(packet, 6);
+  return byteAt(packet, 8) << 24 | byteAt(packet, 4) << 16 | byteAt(packet, 2) << 8 | byteAt(packet, 6);
 }
 
 uint32_t computeCheckcode(std::span<const uint8_t> plain, uint8_t r1, uint8_t r2) noexcept {
-    const uint32_t number2 = static_cast<uint32_t>(r1) << 24 | byteAt(plain, r1) << 16 |
-                             static_cast<uint32_t>(r2) << 8 | kCryptTable[r2];
-    return checkcodeNumber1(plain) ^ number2 ^ kCheckcodeMask;
+  const uint32_t number2 =
+      static_cast<uint32_t>(r1) << 24 | byteAt(plain, r1) << 16 | static_cast<uint32_t>(r2) << 8 | kCryptTable[r2];
+  return checkcodeNumber1(plain) ^ number2 ^ kCheckcodeMask;
 }
 
 uint32_t scramble(uint32_t checkcode) noexcept {
-    return ((checkcode & 0x0000001F) << 12) + ((checkcode & 0x03E003E0) << 1) +
-           ((checkcode & 0xF8000400) >> 10) + ((checkcode & 0x0000F800) << 16) +
-           ((checkcode & 0x041F0000) >> 15);
+  return ((checkcode & 0x0000001F) << 12) + ((checkcode & 0x03E003E0) << 1) + ((checkcode & 0xF8000400) >> 10) +
+         ((checkcode & 0x0000F800) << 16) + ((checkcode & 0x041F0000) >> 15);
 }
 
 uint32_t descramble(uint32_t scrambled) noexcept {
-    return ((scrambled & 0x0001F000) >> 12) + ((scrambled & 0x07C007C0) >> 1) +
-           ((scrambled & 0x003E0001) << 10) + ((scrambled & 0xF8000000) >> 16) +
-           ((scrambled & 0x0000083E) << 15);
+  return ((scrambled & 0x0001F000) >> 12) + ((scrambled & 0x07C007C0) >> 1) + ((scrambled & 0x003E0001) << 10) +
+         ((scrambled & 0xF8000000) >> 16) + ((scrambled & 0x0000083E) << 15);
 }
 
 void applyClientKeystream(std::span<uint8_t> packet, uint32_t checkcode) noexcept {
-    const size_t length = packet.size();
-    // LEN is at most 64 KiB for UDP, so the narrowing matches the 32-bit arithmetic of §3.4.
-    const uint32_t key = static_cast<uint32_t>(length) * kKeyMultiplier + checkcode;
-    for (size_t block = kFirstEncryptedOffset; block < length; block += 4) {
-        // The table index is the absolute offset of the block, not a block counter (§3.4).
-        const uint32_t k = key + kCryptTable[block & 0xFF];
-        for (size_t i = 0; i < 4; ++i) {
-            const size_t offset = block + i;
-            if (offset >= length) {
-                break;
-            }
-            if (offset >= kClientCheckcodeOffset && offset < kClientCheckcodeOffset + kCheckcodeSize) {
-                continue;
-            }
-            packet[offset] ^= static_cast<uint8_t>(k >> (8 * i));
-        }
+  const size_t length = packet.size();
+  // LEN is at most 64 KiB for UDP, so the narrowing matches the 32-bit arithmetic of §3.4.
+  const uint32_t key = static_cast<uint32_t>(length) * kKeyMultiplier + checkcode;
+  for (size_t block = kFirstEncryptedOffset; block < length; block += 4) {
+    // The table index is the absolute offset of the block, not a block counter (§3.4).
+    const uint32_t k = key + kCryptTable[block & 0xFF];
+    for (size_t i = 0; i < 4; ++i) {
+      const size_t offset = block + i;
+      if (offset >= length) {
+        break;
+      }
+      if (offset >= kClientCheckcodeOffset && offset < kClientCheckcodeOffset + kCheckcodeSize) {
+        continue;
+      }
+      packet[offset] ^= static_cast<uint8_t>(k >> (8 * i));
     }
+  }
 }
 
 bool verifyCheckcode(std::span<const uint8_t> plain, uint32_t checkcode, size_t ccOffset) noexcept {
-    const uint32_t number2 = checkcode ^ checkcodeNumber1(plain) ^ kCheckcodeMask;
-    const size_t r1 = number2 >> 24;
-    const auto value = static_cast<uint8_t>(number2 >> 16);
-    const auto r2 = static_cast<uint8_t>(number2 >> 8);
-    const auto tableValue = static_cast<uint8_t>(number2);
-    // NUMBER1 reads P[8]; a shorter span cannot be a packet that carries a checkcode.
-    if (plain.size() <= 8 || r1 >= plain.size() || kCryptTable[r2] != tableValue) {
-        return false;
-    }
-    const bool insideCheckcodeField = r1 >= ccOffset && r1 < ccOffset + kCheckcodeSize;
-    return insideCheckcodeField || plain[r1] == value;
+  const uint32_t number2 = checkcode ^ checkcodeNumber1(plain) ^ kCheckcodeMask;
+  const size_t r1 = number2 >> 24;
+  const auto value = static_cast<uint8_t>(number2 >> 16);
+  const auto r2 = static_cast<uint8_t>(number2 >> 8);
+  const auto tableValue = static_cast<uint8_t>(number2);
+  // NUMBER1 reads P[8]; a shorter span cannot be a packet that carries a checkcode.
+  if (plain.size() <= 8 || r1 >= plain.size() || kCryptTable[r2] != tableValue) {
+    return false;
+  }
+  const bool insideCheckcodeField = r1 >= ccOffset && r1 < ccOffset + kCheckcodeSize;
+  return insideCheckcodeField || plain[r1] == value;
 }
 
 }  // namespace icq::codec::v5

@@ -19,13 +19,13 @@ inline constexpr size_t kMaxTextCodeLength = 20;
 inline constexpr std::string_view kLogoffText = "B_USER_DISCONNECTED";
 
 struct LoginRequest {
-    uint32_t time = 0, tcpPort = 0;
-    std::string_view password;  // points into the parsed datagram
-    uint32_t x1 = 0, internalIp = 0 /*network order*/;
-    uint8_t dcType = 0;
-    uint32_t status = 0;
-    uint16_t tcpVersion = 0;
-    uint32_t webPort = 0, features = 0;
+  uint32_t time = 0, tcpPort = 0;
+  std::string_view password;  // points into the parsed datagram
+  uint32_t x1 = 0, internalIp = 0 /*network order*/;
+  uint8_t dcType = 0;
+  uint32_t status = 0;
+  uint16_t tcpVersion = 0;
+  uint32_t webPort = 0, features = 0;
 };
 
 // Doubles as a drop-reason label, like DecodeError.
@@ -47,8 +47,8 @@ ParseError parseLogin(std::span<const uint8_t> data, LoginRequest& out) noexcept
 ParseError parseTextCode(std::span<const uint8_t> data, std::string_view& text) noexcept;
 
 struct LoginReplyFields {
-    uint16_t keepAliveS = 110, retransmitTimeoutS = 10, retries = 5;
-    uint32_t clientIp = 0 /*network order*/;
+  uint16_t keepAliveS = 110, retransmitTimeoutS = 10, retries = 5;
+  uint32_t clientIp = 0 /*network order*/;
 };
 
 // Builders write a complete server datagram into `out` and return its length, 0 if `out` is too
@@ -57,11 +57,10 @@ struct LoginReplyFields {
 // §4.3: echoes session, SEQ1, SEQ2 and UIN; no data.
 size_t buildSrvAck(const ClientHeader& req, std::span<uint8_t> out, CheckcodeRng& rng) noexcept;
 // §8.5: SEQ1 = 0 (the first reliable packet of the session), SEQ2 = the login's.
-size_t buildSrvLoginReply(const ClientHeader& login, const LoginReplyFields& fields,
-                          std::span<uint8_t> out, CheckcodeRng& rng) noexcept;
+size_t buildSrvLoginReply(const ClientHeader& login, const LoginReplyFields& fields, std::span<uint8_t> out,
+                          CheckcodeRng& rng) noexcept;
 // §8.6: V5 layout by default; `v3Layout` gives IServerd's 18-byte V3 form (D6).
-size_t buildSrvBadPass(const ClientHeader& login, bool v3Layout, std::span<uint8_t> out,
-                       CheckcodeRng& rng) noexcept;
+size_t buildSrvBadPass(const ClientHeader& login, bool v3Layout, std::span<uint8_t> out, CheckcodeRng& rng) noexcept;
 // §4.7: header only, SEQ1 = 0, SEQ2 = the request's.
 size_t buildSrvNotConnected(const ClientHeader& req, std::span<uint8_t> out, CheckcodeRng& rng) noexcept;
 size_t buildSrvTryAgain(const ClientHeader& req, std::span<uint8_t> out, CheckcodeRng& rng) noexcept;

@@ -32,8 +32,10 @@ struct TwoReplicas {
   redis::RedisLeaseStore leasesA{connectionA}, leasesB{connectionB};
   util::ManualClock clock{1'000'000};
   CountingJob jobA{std::chrono::milliseconds(100)}, jobB{std::chrono::milliseconds(100)};
-  scheduler::Scheduler a{{"replica-a", std::chrono::milliseconds(100), std::chrono::milliseconds(1000)}, leasesA, clock};
-  scheduler::Scheduler b{{"replica-b", std::chrono::milliseconds(100), std::chrono::milliseconds(1000)}, leasesB, clock};
+  scheduler::Scheduler a{
+      {"replica-a", std::chrono::milliseconds(100), std::chrono::milliseconds(1000)}, leasesA, clock};
+  scheduler::Scheduler b{
+      {"replica-b", std::chrono::milliseconds(100), std::chrono::milliseconds(1000)}, leasesB, clock};
   TwoReplicas() {
     a.add(jobA);
     b.add(jobB);

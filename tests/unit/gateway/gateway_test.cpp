@@ -237,9 +237,9 @@ TEST_CASE("gateway holds datagrams until a worker has credit, then hands them ou
   CHECK(h.stats().datagramsDispatched == 0);
   CHECK(h.stats().droppedTotal() == 0);
 
-  const int64_t before = std::chrono::duration_cast<std::chrono::microseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+  const int64_t before =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   h.enlist(worker, 10);
   REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 3; }));
   CHECK(h.stats().batchesDispatched == 1);
@@ -333,7 +333,7 @@ TEST_CASE("gateway drops malformed and rate-limited datagrams by reason before a
   std::vector<uint8_t> valid = clientPacket(444444, 1);
   std::vector<uint8_t> tooShort(valid.begin(), valid.begin() + 10);
   std::vector<uint8_t> justTooLong = clientPacket(444444, 2, v5::kMaxDatagram + 1 - v5::kClientHeaderSize);
-  REQUIRE(justTooLong.size() == v5::kMaxDatagram + 1);  // fills the ring slot exactly: not truncated
+  REQUIRE(justTooLong.size() == v5::kMaxDatagram + 1);              // fills the ring slot exactly: not truncated
   std::vector<uint8_t> wayTooLong = clientPacket(444444, 3, 3000);  // truncated by the slot
   std::vector<uint8_t> version3 = valid;
   version3[0] = 0x03;

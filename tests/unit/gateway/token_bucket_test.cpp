@@ -8,8 +8,8 @@
 namespace icq::gateway {
 namespace {
 
-constexpr uint32_t kHeavy = 0x0100000A;  // 10.0.0.1 in network order
-constexpr uint32_t kOther = 0x0200000A;  // 10.0.0.2
+constexpr uint32_t kHeavy = 0x0100000A;    // 10.0.0.1 in network order
+constexpr uint32_t kOther = 0x0200000A;    // 10.0.0.2
 constexpr int64_t kStart = 1'000'000'000;  // an arbitrary monotonic start, in µs
 constexpr int64_t kSecond = 1'000'000;
 

@@ -130,9 +130,9 @@ TEST_CASE("user store: recordLogin stores the time and source IP", "[pg][users]"
   f.create(100);
   const uint32_t ip = 0x0402A8C0;  // 192.168.2.4 in network byte order
   REQUIRE(f.users.recordLogin(100, ip, 1'700'000'000'123));
-  const pqxx::row stored =
-      f.row("SELECT host(last_login_ip), (extract(epoch FROM last_login_at) * 1000)::bigint"
-            " FROM users WHERE uin = 100");
+  const pqxx::row stored = f.row(
+      "SELECT host(last_login_ip), (extract(epoch FROM last_login_at) * 1000)::bigint"
+      " FROM users WHERE uin = 100");
   CHECK(stored[0].as<std::string>() == "192.168.2.4");
   CHECK(stored[1].as<int64_t>() == 1'700'000'000'123);
 }

@@ -257,8 +257,8 @@ TEST_CASE("session store: replace returns the old session with its next SEQ1 and
   fresh.loginSeq1 = 0x1111;
   const std::string loginReply("\x00\x05\x00\x5A\x00", 5);  // binary, with NULs
   std::optional<store::Session> replaced;
-  REQUIRE(f.sessions.replace(fresh, {reinterpret_cast<const uint8_t*>(loginReply.data()), loginReply.size()},
-                             replaced));
+  REQUIRE(
+      f.sessions.replace(fresh, {reinterpret_cast<const uint8_t*>(loginReply.data()), loginReply.size()}, replaced));
   REQUIRE(replaced.has_value());
   CHECK(replaced->sessionId == kSessionId);
   CHECK(replaced->nextSeq1 == 7);
@@ -340,8 +340,7 @@ TEST_CASE("session store: expiry takes silent sessions and keeps touched ones", 
   CHECK_FALSE(f.find(kUin + 1).has_value());
   CHECK(f.find(kUin).has_value());
   // The live session's index entry moved up to its last packet.
-  CHECK(f.command({"ZSCORE", redis::keys::kOnline, std::to_string(kUin)}).str() ==
-        std::to_string(kStartMs + 200'000));
+  CHECK(f.command({"ZSCORE", redis::keys::kOnline, std::to_string(kUin)}).str() == std::to_string(kStartMs + 200'000));
   CHECK(f.online() == 1);
 
   REQUIRE(f.sessions.expireStale(f.clock.nowMs() - kTtlMs, 100, expired));

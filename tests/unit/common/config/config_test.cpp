@@ -127,8 +127,8 @@ TEST_CASE("config environment overrides the file", "[config]") {
 TEST_CASE("config --set flags override the environment", "[config]") {
   TempYaml file("gateway:\n  udp_port: 4001\n  rate_per_s: 50\n");
   Vars vars{{"ICQ_GATEWAY_UDP_PORT", "4002"}, {"ICQ_REDIS_HOST", "redis.internal"}};
-  Config config = Config::load(
-      Config::Sources{file.path(), envFrom(vars), {{"gateway.udp_port", "4003"}, {"v5.enabled", "off"}}});
+  Config config =
+      Config::load(Config::Sources{file.path(), envFrom(vars), {{"gateway.udp_port", "4003"}, {"v5.enabled", "off"}}});
   CHECK(config.integer("gateway.udp_port") == 4003);
   CHECK_FALSE(config.boolean("v5.enabled"));
   CHECK(config.string("redis.host") == "redis.internal");
@@ -320,7 +320,9 @@ TEST_CASE("config keys each have a valid default, help text and a unique name", 
         CHECK((def.defaultValue == "true" || def.defaultValue == "false"));
         CHECK(defaults.boolean(key) == (def.defaultValue == "true"));
         break;
-      case KeyType::String: CHECK(defaults.string(key) == def.defaultValue); break;
+      case KeyType::String:
+        CHECK(defaults.string(key) == def.defaultValue);
+        break;
       case KeyType::Choice:
         CHECK_FALSE(def.choices.empty());
         CHECK(defaults.string(key) == def.defaultValue);

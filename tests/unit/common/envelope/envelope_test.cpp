@@ -105,11 +105,11 @@ TEST_CASE("envelope batch layout is the one envelope.hpp documents", "[envelope]
   const uint8_t payload[] = {0xAA, 0xBB, 0xCC};
   REQUIRE(writer.add(util::Endpoint{0x0403020A, 0x1234}, 0x0102030405060708, payload));
   const std::vector<uint8_t> expected = {
-      1,    2,    1,    0,                           // format, kind Egress, count 1 (LE)
-      0x0A, 0x02, 0x03, 0x04,                        // ip as stored (network order) = 10.2.3.4
-      0x34, 0x12,                                    // port, little-endian
+      1,    2,    1,    0,                             // format, kind Egress, count 1 (LE)
+      0x0A, 0x02, 0x03, 0x04,                          // ip as stored (network order) = 10.2.3.4
+      0x34, 0x12,                                      // port, little-endian
       0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,  // received_us, little-endian
-      3,    0,                                       // length
+      3,    0,                                         // length
       0xAA, 0xBB, 0xCC,
   };
   auto message = writer.message();
