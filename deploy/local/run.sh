@@ -17,7 +17,7 @@ VAR="$ICQ_ROOT/var/local"
 BIN="$ICQ_ROOT/build/release"
 
 install_packages
-build "$BIN" -DCMAKE_BUILD_TYPE=Release
+build "$BIN" -DCMAKE_BUILD_TYPE=Release -DICQ_BUILD_TESTS=OFF
 
 mkdir -p "$VAR/logs" "$VAR/run"
 STATE=$(state_dir "$VAR")

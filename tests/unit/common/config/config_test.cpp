@@ -338,7 +338,10 @@ TEST_CASE("config renderReference lists every key with its default and environme
     INFO("key " << def.key);
     const std::string row = "| `" + std::string(def.key) + "` | `" + std::string(def.defaultValue) + "`";
     CHECK_THAT(reference, Catch::Contains(row));
-    CHECK_THAT(reference, Catch::Contains("`" + envNameFor(def.key) + "`"));
+    std::string env = "`";
+    env += envNameFor(def.key);
+    env += '`';
+    CHECK_THAT(reference, Catch::Contains(env));
   }
 }
 
