@@ -24,7 +24,7 @@ STATE=$(state_dir "$VAR")
 PIDS=()
 
 stop_all() {
-  trap - INT TERM EXIT
+  trap - EXIT
   log "stopping"
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -42,7 +42,8 @@ done
 
 start_redis "$STATE/redis" "$REDIS_PORT"
 start_postgres "$STATE/pg" "$PG_PORT"
-trap stop_all INT TERM EXIT
+trap stop_all EXIT
+trap 'exit 130' INT TERM
 
 cat > "$VAR/icq.yaml" <<YAML
 # Written by deploy/local/run.sh; every key is documented in docs/CONFIGURATION.md.
@@ -57,7 +58,13 @@ YAML
 export ICQ_CONFIG="$VAR/icq.yaml"
 
 # The demo password is made once and kept, so a second run prints the same credentials.
-[ -f "$VAR/demo-password" ] || (tr -dc 'a-z0-9' </dev/urandom | head -c 8 >"$VAR/demo-password")
+# Eight characters: ICQ 99 accepts no more. No pipes: under pipefail a SIGPIPE'd tr would fail.
+if [ ! -s "$VAR/demo-password" ]; then
+  alphabet=abcdefghijkmnpqrstuvwxyz23456789
+  password=""
+  for byte in $(od -An -N8 -tu1 /dev/urandom); do password+=${alphabet:byte%${#alphabet}:1}; done
+  echo "$password" >"$VAR/demo-password"
+fi
 DEMO_PASSWORD=$(cat "$VAR/demo-password")
 "$BIN/tools/icqctl" migrate >/dev/null
 "$BIN/tools/icqctl" user create --uin "$DEMO_UIN" --password "$DEMO_PASSWORD" --nick demo >/dev/null 2>&1 ||
@@ -65,7 +72,8 @@ DEMO_PASSWORD=$(cat "$VAR/demo-password")
 
 start() {  # start <name> <binary> [args...]
   local name=$1; shift
-  "$@" >>"$VAR/logs/$name.log" 2>&1 &
+  # Own session: Ctrl-C reaches only this script, which then stops the servers in order.
+  setsid "$@" >>"$VAR/logs/$name.log" 2>&1 &
   PIDS+=($!)
   echo $! >"$VAR/run/$name.pid"
 }
@@ -97,4 +105,4 @@ cat <<TEXT
 TEXT
 
 wait -n "${PIDS[@]}" || true
-log "a process exited; see $VAR/logs/"
+log "a server process exited on its own; see $VAR/logs/"
