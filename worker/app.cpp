@@ -4,7 +4,7 @@
 #include <random>
 
 #include "common/log/log.hpp"
-#include "worker/gateway_links.hpp"
+#include "common/pipeline/gateway_links.hpp"
 #include "worker/v5_processor.hpp"
 #include "worker/worker.hpp"
 

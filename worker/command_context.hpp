@@ -14,10 +14,15 @@
 #include "common/store/user_store.hpp"
 #include "common/util/clock.hpp"
 #include "common/util/endpoint.hpp"
-#include "worker/egress.hpp"
+#include "common/pipeline/egress.hpp"
 #include "worker/stats.hpp"
 
 namespace icq::worker {
+
+// The pipeline pieces a worker uses everywhere.
+using pipeline::Egress;
+using pipeline::GatewayLink;
+using pipeline::GatewayLinks;
 
 enum class CheckcodePolicy : uint8_t { off, log, drop };
 

@@ -14,7 +14,7 @@
 #include "common/store/user_store.hpp"
 #include "common/util/clock.hpp"
 #include "worker/command_context.hpp"
-#include "worker/egress.hpp"
+#include "common/pipeline/egress.hpp"
 #include "worker/stats.hpp"
 
 namespace icq::worker {

@@ -10,8 +10,8 @@
 #include "common/log/log.hpp"
 #include "common/store/gateway_registry.hpp"
 #include "common/util/shutdown.hpp"
-#include "worker/egress.hpp"
-#include "worker/gateway_links.hpp"
+#include "common/pipeline/egress.hpp"
+#include "common/pipeline/gateway_links.hpp"
 #include "worker/v5_processor.hpp"
 
 namespace icq::worker {

@@ -1,12 +1,12 @@
 // Connections to gateways; see gateway_links.hpp.
-#include "worker/gateway_links.hpp"
+#include "common/pipeline/gateway_links.hpp"
 
 #include <algorithm>
 
 #include "common/log/log.hpp"
 #include "common/util/pipeline_socket.hpp"
 
-namespace icq::worker {
+namespace icq::pipeline {
 
 GatewayLink::GatewayLink(zmq::context_t& context, const store::GatewayRecord& record, const std::string& workerId)
     : record_(record), socket_(context, zmq::socket_type::dealer) {
@@ -54,7 +54,7 @@ void GatewayLinks::follow(const std::vector<store::GatewayRecord>& records) {
     try {
       auto link = std::make_unique<GatewayLink>(context_, record, workerId_);
       // The Hello is queued until the connection is up; ZeroMQ delivers it first.
-      link->sendControl(envelope::Kind::Hello, creditWindow_);
+      if (creditWindow_ > 0) link->sendControl(envelope::Kind::Hello, creditWindow_);
       log::info("gateway_link_opened", {{"gateway", record.id}, {"endpoint", record.endpoint}});
       links_.push_back(std::move(link));
     } catch (const zmq::error_t& e) {
@@ -64,7 +64,8 @@ void GatewayLinks::follow(const std::vector<store::GatewayRecord>& records) {
 }
 
 void GatewayLinks::goodbyeAll() {
+  if (creditWindow_ == 0) return;  // never enlisted for hand-outs
   for (auto& link : links_) link->sendControl(envelope::Kind::Goodbye, 0);
 }
 
-}  // namespace icq::worker
+}  // namespace icq::pipeline

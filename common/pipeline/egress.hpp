@@ -11,9 +11,9 @@
 
 #include "common/envelope/envelope.hpp"
 #include "common/util/endpoint.hpp"
-#include "worker/gateway_links.hpp"
+#include "common/pipeline/gateway_links.hpp"
 
-namespace icq::worker {
+namespace icq::pipeline {
 
 class Egress {
 public:
@@ -36,4 +36,4 @@ private:
   uint64_t undeliverable_ = 0;
 };
 
-}  // namespace icq::worker
+}  // namespace icq::pipeline

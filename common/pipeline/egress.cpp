@@ -1,7 +1,7 @@
 // Per-gateway egress batching; see egress.hpp.
-#include "worker/egress.hpp"
+#include "common/pipeline/egress.hpp"
 
-namespace icq::worker {
+namespace icq::pipeline {
 
 void Egress::send(std::string_view gateway, const util::Endpoint& client, std::span<const uint8_t> datagram) {
   for (PerGateway& p : pending_) {
@@ -24,4 +24,4 @@ void Egress::flush() {
   }
 }
 
-}  // namespace icq::worker
+}  // namespace icq::pipeline

@@ -1,8 +1,8 @@
-// A worker's connections to gateways: one DEALER per registered gateway, named by the
-// worker's id so a gateway's ROUTER can address batches to it. The worker
-// follows the registry: it connects to new gateways with a Hello that grants its whole
-// credit window, reconnects when a gateway restarted (a new instance id), and drops
-// gateways that left. Owned by the worker loop thread.
+// Connections to every registered gateway, from a worker or a scheduler: one DEALER per
+// gateway, named by its owner's id so the gateway's ROUTER can address it. The links
+// follow the registry: a new gateway is connected (a worker grants it its whole credit
+// window with a Hello; a scheduler, window 0, only sends egress), a restarted one (new
+// instance id) is reconnected, a departed one dropped. Owned by one thread.
 #pragma once
 
 #include <zmq.hpp>
@@ -17,7 +17,7 @@
 #include "common/envelope/envelope.hpp"
 #include "common/store/gateway_registry.hpp"
 
-namespace icq::worker {
+namespace icq::pipeline {
 
 class GatewayLink {
 public:
@@ -57,4 +57,4 @@ private:
   std::vector<std::unique_ptr<GatewayLink>> links_;
 };
 
-}  // namespace icq::worker
+}  // namespace icq::pipeline
