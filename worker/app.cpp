@@ -49,8 +49,10 @@ int runWorker(const config::Config& config, zmq::context_t& context, store::Gate
               const util::StopToken& stop) {
   const std::string& id = config.string("worker.id");
   GatewayLinks links(context, id, static_cast<uint32_t>(config.integer("worker.credit_window")));
-  V5Processor processor(v5SettingsFrom(config), sessions, users, clock, std::random_device{}());
-  Worker worker(std::chrono::milliseconds(config.integer("worker.gateway_refresh_ms")), links, registry, processor);
+  Egress egress(links);
+  V5Processor processor(v5SettingsFrom(config), sessions, users, clock, egress, std::random_device{}());
+  Worker worker(std::chrono::milliseconds(config.integer("worker.gateway_refresh_ms")), links, egress, registry,
+                processor);
   log::info("worker_started", {{"id", id}});
   worker.run(stop);
   worker.drain(kDrainQuiet);

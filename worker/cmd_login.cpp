@@ -112,8 +112,10 @@ void handleLogin(CommandContext& ctx, const Inbound& in) {
 
   store::Session fresh = sessionFor(ctx, in, login);
   size_t replyLength = buildLoginReply(ctx, in);
+  auto replyBody = std::span(ctx.scratch).subspan(v5::kServerHeaderSize, replyLength - v5::kServerHeaderSize);
+  store::ReliablePacket stored{h.uin, v5::SRV_LOGIN_REPLY, h.seq2, replyBody, 0};
   std::optional<store::Session> replaced;
-  if (!ctx.sessions.replace(fresh, std::span(ctx.scratch).first(replyLength), replaced)) {
+  if (!ctx.sessions.replace(fresh, stored, replaced)) {
     ctx.stats.storeFailures++;
     return ctx.reply(in, v5::buildSrvTryAgain(h, ctx.scratch, ctx.rng));
   }

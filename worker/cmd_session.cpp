@@ -9,27 +9,29 @@
 
 namespace icq::worker {
 
-void handleKeepAlive(CommandContext&, const Inbound&) {
+Outcome handleKeepAlive(CommandContext&, const Inbound&) {
   // The refresh happened in the session check; the SRV_ACK is the whole answer.
+  return Outcome::done;
 }
 
-void handleAcknowledgeOnly(CommandContext&, const Inbound&) {}
+Outcome handleAcknowledgeOnly(CommandContext&, const Inbound&) { return Outcome::done; }
 
-void handleSendTextCode(CommandContext& ctx, const Inbound& in) {
+Outcome handleSendTextCode(CommandContext& ctx, const Inbound& in) {
   std::string_view text;
   if (codec::v5::parseTextCode(in.packet.data, text) != codec::v5::ParseError::none) {
     ctx.stats.malformedBodies++;
-    return;
+    return Outcome::done;
   }
-  if (text != codec::v5::kLogoffText) return;  // other texts mean nothing to a server
+  if (text != codec::v5::kLogoffText) return Outcome::done;  // other texts mean nothing to a server
   std::optional<store::Session> ended;
   if (!ctx.sessions.end(in.header().uin, in.header().sessionId, in.from, ended)) {
     ctx.stats.storeFailures++;
-    return;
+    return Outcome::retry;
   }
-  if (!ended) return;  // a concurrent logoff or expiry got there first
+  if (!ended) return Outcome::done;  // a concurrent logoff or expiry got there first
   ctx.stats.logoffs++;
   ctx.users.audit(in.header().uin, store::AuditEvent::logoff, util::formatEndpoint(in.from));
+  return Outcome::done;
 }
 
 }  // namespace icq::worker

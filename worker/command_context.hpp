@@ -10,6 +10,7 @@
 
 #include "common/codec/v5/messages.hpp"
 #include "common/codec/v5/packet.hpp"
+#include "common/pipeline/outbox.hpp"
 #include "common/store/session_store.hpp"
 #include "common/store/user_store.hpp"
 #include "common/util/clock.hpp"
@@ -47,6 +48,7 @@ struct CommandContext {
   const util::Clock& clock;
   codec::v5::CheckcodeRng& rng;
   Egress& egress;
+  pipeline::Outbox& outbox;  // reliable packets; flushed by the processor after the handlers
   WorkerStats& stats;
   std::string_view gateway;  // the gateway this batch came through
 
@@ -57,12 +59,23 @@ struct CommandContext {
   /// Sends a reply to the client of `in` through the gateway it used.
   void reply(const Inbound& in, size_t length) { egress.send(gateway, in.from, std::span(scratch).first(length)); }
   void sendAck(const Inbound& in) { reply(in, codec::v5::buildSrvAck(in.header(), scratch, rng)); }
+  /// Queues a reliable reply to the session of `in` (SEQ2 echoed, §4.2).
+  size_t replyReliable(const Inbound& in, uint16_t command, std::span<const uint8_t> body) {
+    return outbox.queue(in.header().uin, command, in.header().seq2, body, in.header().sessionId);
+  }
   void sendNotConnected(const Inbound& in) {
     stats.notConnected++;
     reply(in, codec::v5::buildSrvNotConnected(in.header(), scratch, rng));
   }
 };
 
-using Handler = void (*)(CommandContext&, const Inbound&);
+/// What became of a command's effect.
+enum class Outcome : uint8_t {
+  done,   // recorded (or nothing to record)
+  retry,  // a store failed before the effect was recorded: the client's retransmission
+          // must be processed again, so the packet leaves the duplicate window
+};
+
+using Handler = Outcome (*)(CommandContext&, const Inbound&);
 
 }  // namespace icq::worker

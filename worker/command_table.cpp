@@ -14,7 +14,8 @@ namespace v5 = codec::v5;
 using enum SessionCheck;
 
 constexpr auto kCommands = std::to_array<CommandSpec>({
-    {v5::CMD_LOGIN, handleLogin, none},
+    // No handler here: logins run apart, after the rest of the batch (v5_processor.cpp).
+    {v5::CMD_LOGIN, nullptr, none},
     {v5::CMD_KEEP_ALIVE, handleKeepAlive, session},
     {v5::CMD_KEEP_ALIVE2, handleKeepAlive, session},
     {v5::CMD_SEND_TEXT_CODE, handleSendTextCode, session},

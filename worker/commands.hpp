@@ -11,9 +11,9 @@ namespace icq::worker {
 // cmd_login.cpp
 void handleLogin(CommandContext&, const Inbound&);
 // cmd_session.cpp
-void handleKeepAlive(CommandContext&, const Inbound&);
-void handleSendTextCode(CommandContext&, const Inbound&);
-void handleAcknowledgeOnly(CommandContext&, const Inbound&);
+Outcome handleKeepAlive(CommandContext&, const Inbound&);
+Outcome handleSendTextCode(CommandContext&, const Inbound&);
+Outcome handleAcknowledgeOnly(CommandContext&, const Inbound&);
 
 /// Which session check a command needs before its handler runs (§5.1, decision: one
 /// uniform check of UIN, session id, source IP and port for every post-login command).
@@ -22,10 +22,18 @@ enum class SessionCheck : uint8_t {
   session,  // must belong to the UIN's current session, else SRV_NOT_CONNECTED
 };
 
+/// When the SRV_ACK goes out (§4.3).
+enum class AckTiming : uint8_t {
+  first,         // before the handler, as IServerd does: a slow store never causes retransmits
+  after_effect,  // once the effect is recorded (a message queued or stored): an
+                 // acknowledged message is never lost (ARCHITECTURE.md "Delivery guarantees")
+};
+
 struct CommandSpec {
   uint16_t command;
   Handler handler;
   SessionCheck check;
+  AckTiming ack = AckTiming::first;
 };
 
 /// The entry for `command`; unknown commands get handleAcknowledgeOnly with a session

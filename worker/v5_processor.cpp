@@ -30,19 +30,34 @@ constexpr size_t kNoTouch = std::numeric_limits<size_t>::max();
 }  // namespace
 
 V5Processor::V5Processor(const V5Settings& settings, store::SessionStore& sessions, store::UserStore& users,
-                         const util::Clock& clock, uint64_t seed)
-    : settings_(settings), sessions_(sessions), users_(users), clock_(clock), rng_(seed) {
+                         const util::Clock& clock, Egress& egress, uint64_t seed)
+    : settings_(settings),
+      sessions_(sessions),
+      users_(users),
+      clock_(clock),
+      egress_(egress),
+      rng_(seed),
+      outbox_(sessions, egress, rng_) {
   plaintext_.reserve(64 * 1024);
 }
 
-void V5Processor::processBatch(std::string_view gateway, envelope::BatchReader& batch, Egress& egress) {
+void V5Processor::processBatch(std::string_view gateway, envelope::BatchReader& batch) {
   stats_.batches++;
   decodeAll(batch);
   checkSessions(gateway);
-  CommandContext ctx{settings_, sessions_, users_, clock_, rng_, egress, stats_, gateway};
+  CommandContext ctx{settings_, sessions_, users_, clock_, rng_, egress_, outbox_, stats_, gateway};
   answerInOrder(ctx);
-  egress.flush();
+  flushOutbox();
+  egress_.flush();
   for (size_t i : logins_) handleLogin(ctx, inbound_[i]);
+  flushOutbox();
+}
+
+void V5Processor::flushOutbox() {
+  // A reliable packet that could not be recorded is not sent: its cause is answered by
+  // the client's retransmission, or the notification is lost with the store (Redis is
+  // a cache of the live network, ARCHITECTURE.md).
+  if (!outbox_.flush()) stats_.storeFailures++;
 }
 
 void V5Processor::decodeAll(envelope::BatchReader& batch) {
@@ -121,13 +136,26 @@ void V5Processor::answerInOrder(CommandContext& ctx) {
           break;
       }
     }
-    ctx.sendAck(in);  // before the work (§4.3)
     if (command == v5::CMD_LOGIN) {
+      ctx.sendAck(in);  // before the slow work (§4.3); the login itself runs after the batch
       logins_.push_back(i);
       continue;
     }
-    spec.handler(ctx, in);
+    runCommand(ctx, spec, i);
   }
+}
+
+void V5Processor::runCommand(CommandContext& ctx, const CommandSpec& spec, size_t i) {
+  const Inbound& in = inbound_[i];
+  if (spec.ack == AckTiming::first) ctx.sendAck(in);
+  Outcome outcome = spec.handler(ctx, in);
+  if (outcome == Outcome::done) {
+    if (spec.ack == AckTiming::after_effect) ctx.sendAck(in);
+    return;
+  }
+  // Not recorded: no ACK for an after-effect command, and the packet leaves the duplicate
+  // window so that the client's retransmission is processed rather than re-acknowledged.
+  if (touchIndex_[i] != kNoTouch && !sessions_.forgetDuplicate(touches_[touchIndex_[i]])) stats_.storeFailures++;
 }
 
 void V5Processor::countClientAck(size_t i) {

@@ -13,7 +13,7 @@
 #include "common/store/session_store.hpp"
 #include "common/store/user_store.hpp"
 #include "common/util/clock.hpp"
-#include "worker/command_context.hpp"
+#include "worker/commands.hpp"
 #include "common/pipeline/egress.hpp"
 #include "worker/stats.hpp"
 
@@ -22,11 +22,11 @@ namespace icq::worker {
 class V5Processor {
 public:
   V5Processor(const V5Settings& settings, store::SessionStore& sessions, store::UserStore& users,
-              const util::Clock& clock, uint64_t seed);
+              const util::Clock& clock, Egress& egress, uint64_t seed);
 
-  /// Processes every datagram of one ingress batch from `gateway`. Replies are queued on
-  /// `egress`; acknowledgements are flushed before the logins run.
-  void processBatch(std::string_view gateway, envelope::BatchReader& batch, Egress& egress);
+  /// Processes every datagram of one ingress batch from `gateway`. Acknowledgements leave
+  /// before the logins run; everything else is queued on the egress, which the caller flushes.
+  void processBatch(std::string_view gateway, envelope::BatchReader& batch);
 
   const WorkerStats& stats() const { return stats_; }
 
@@ -35,12 +35,16 @@ private:
   void checkSessions(std::string_view gateway);
   void answerInOrder(CommandContext& ctx);
   void countClientAck(size_t inboundIndex);
+  void runCommand(CommandContext& ctx, const CommandSpec& spec, size_t inboundIndex);
+  void flushOutbox();
 
   V5Settings settings_;
   store::SessionStore& sessions_;
   store::UserStore& users_;
   const util::Clock& clock_;
+  Egress& egress_;
   codec::v5::CheckcodeRng rng_;
+  pipeline::Outbox outbox_;
   WorkerStats stats_;
 
   // Per-batch working memory, reused across batches (no per-datagram allocation once warm).

@@ -24,9 +24,9 @@ void Worker::run(const util::StopToken& stop) {
   while (!stop.stopRequested()) runOnce(kIdlePoll);
 }
 
-Worker::Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, store::GatewayRegistry& registry,
-               V5Processor& processor)
-    : gatewayRefresh_(gatewayRefresh), links_(links), registry_(registry), processor_(processor), egress_(links) {}
+Worker::Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, Egress& egress,
+               store::GatewayRegistry& registry, V5Processor& processor)
+    : gatewayRefresh_(gatewayRefresh), links_(links), egress_(egress), registry_(registry), processor_(processor) {}
 
 void Worker::followRegistry() {
   nextRefresh_ = std::chrono::steady_clock::now() + gatewayRefresh_;
@@ -65,7 +65,7 @@ void Worker::serveBatch(GatewayLink& link, const zmq::message_t& message) {
   auto batch = envelope::BatchReader::open(bytes);
   if (!batch || batch->kind() != envelope::Kind::Ingress) return;  // nothing else flows this way
   uint32_t handedOut = static_cast<uint32_t>(batch->count());
-  processor_.processBatch(link.id(), *batch, egress_);
+  processor_.processBatch(link.id(), *batch);
   egress_.flush();
   // While draining, credit would re-enlist us with the gateway we just left.
   if (!draining_) link.sendControl(envelope::Kind::Credit, handedOut);

@@ -18,8 +18,8 @@ namespace icq::worker {
 
 class Worker {
 public:
-  Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, store::GatewayRegistry& registry,
-         V5Processor& processor);
+  Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, Egress& egress,
+         store::GatewayRegistry& registry, V5Processor& processor);
 
   void run(const util::StopToken& stop);
   void runOnce(std::chrono::milliseconds timeout);
@@ -34,9 +34,9 @@ private:
 
   std::chrono::milliseconds gatewayRefresh_;
   GatewayLinks& links_;
+  Egress& egress_;
   store::GatewayRegistry& registry_;
   V5Processor& processor_;
-  Egress egress_;
   std::chrono::steady_clock::time_point nextRefresh_{};
   std::vector<zmq::pollitem_t> pollItems_;
   std::vector<store::GatewayRecord> records_;

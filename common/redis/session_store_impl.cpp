@@ -10,7 +10,9 @@
 //   icq:{uin}:sess  HASH    the Session, one field per member, integers in decimal, short
 //                           field names (table below). All values are short, so Redis keeps
 //                           the hash in its compact listpack encoding (~300 bytes).
-//   icq:{uin}:rtx   HASH    server SEQ1 → unconfirmed packet bytes; "0" = the login reply.
+//   icq:{uin}:rtx   HASH    server SEQ1 → unconfirmed packet, stored without its header as
+//                           u16 command | u16 SEQ2 | body (little-endian): the header is
+//                           rebuilt from the session when it is resent. "0" = the login reply.
 //   icq:{uin}:dup   STRING  the duplicate window: the last N client (SEQ1, SEQ2, COMMAND)
 //                           triples, 6 big-endian bytes each, used as a ring; the hash
 //                           field "dpos" is the slot to overwrite next. A separate key
@@ -45,6 +47,13 @@
 //                entry is written by a ZADD sent just before the script in the same round
 //                trip: if the link fails between the two, an index entry without a session
 //                is harmless, a session without an index entry would never expire.
+//   forget       overwrite a triple in the window with zeros (no client sends COMMAND 0)
+//                when the packet's effect could not be recorded, so that its
+//                retransmission is processed instead of being taken for a duplicate.
+//   queue        a reliable server packet (§4.4): read the route (sid, ip, port, gw), take
+//                seq, HINCRBY it, HSET rtx <seq> <entry>. Nothing if the session is gone
+//                or, for a reply, is another session now. A session whose SEQ1 would pass
+//                0xFFFF queues nothing more: licq cannot follow the wrap (§4.2).
 //   end          delete the three keys only if sid/ip/port still identify the session;
 //                return what was removed.
 //   expire       for one index candidate: gone → nil; seen after the cutoff → record the
@@ -137,6 +146,35 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 3))
 redis.call('HSET', KEYS[2], '0', ARGV[1])
 redis.call('SET', KEYS[3], ARGV[2])
 return old
+)lua";
+
+// KEYS: sess, dup. ARGV: sid, triple. Returns 1 if the triple was in the window.
+constexpr std::string_view kForgetLua = R"lua(
+if redis.call('HGET', KEYS[1], 'sid') ~= ARGV[1] then return 0 end
+local ring = redis.call('GET', KEYS[2]) or ''
+local from = 1
+while true do
+  local at = string.find(ring, ARGV[2], from, true)
+  if not at then return 0 end
+  if at % 6 == 1 then
+    redis.call('SETRANGE', KEYS[2], at - 1, string.rep('\0', 6))
+    return 1
+  end
+  from = at + 1
+end
+)lua";
+
+// KEYS: sess, rtx. ARGV: session id filter ("" for any), entry. Returns {seq1, sid, ip,
+// port, gw}, or an empty array when nothing was queued.
+constexpr std::string_view kQueueLua = R"lua(
+local s = redis.call('HMGET', KEYS[1], 'sid', 'ip', 'port', 'gw', 'seq')
+if not s[1] then return {} end
+if ARGV[1] ~= '' and s[1] ~= ARGV[1] then return {} end
+local seq = tonumber(s[5])
+if seq > 65535 then return {} end
+redis.call('HSET', KEYS[1], 'seq', seq + 1)
+redis.call('HSET', KEYS[2], seq, ARGV[2])
+return {seq, s[1], s[2], s[3], s[4]}
 )lua";
 
 // KEYS: sess, rtx, dup. ARGV: sid, ip, port. Returns the removed session, or empty.
@@ -272,8 +310,17 @@ Session decodeSession(ReplyView fields, uint32_t uin, int64_t* indexMs = nullptr
   return session;
 }
 
-std::string_view bytesOf(std::span<const uint8_t> bytes) {
-  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+
+// The rtx entry of a reliable packet: u16 command | u16 SEQ2 | body, little-endian.
+std::string encodeUnconfirmed(const store::ReliablePacket& packet) {
+  std::string entry;
+  entry.reserve(4 + packet.body.size());
+  entry += static_cast<char>(packet.command & 0xFF);
+  entry += static_cast<char>(packet.command >> 8);
+  entry += static_cast<char>(packet.seq2 & 0xFF);
+  entry += static_cast<char>(packet.seq2 >> 8);
+  entry.append(reinterpret_cast<const char*>(packet.body.data()), packet.body.size());
+  return entry;
 }
 
 log::RateLimited& unexpectedReplies() {
@@ -297,6 +344,8 @@ RedisSessionStore::RedisSessionStore(RedisConnection& redis, const util::Clock& 
       dedupeWindow_(dedupeWindow == 0 ? 1 : dedupeWindow),
       touchScript_(redis.addScript("session_touch", std::string(kTouchLua))),
       replaceScript_(redis.addScript("session_replace", std::string(kReplaceLua))),
+      queueScript_(redis.addScript("session_queue", std::string(kQueueLua))),
+      forgetScript_(redis.addScript("session_forget", std::string(kForgetLua))),
       endScript_(redis.addScript("session_end", std::string(kEndLua))),
       expireScript_(redis.addScript("session_expire", std::string(kExpireLua))),
       unindexScript_(redis.addScript("session_unindex", std::string(kUnindexLua))) {}
@@ -350,6 +399,18 @@ bool RedisSessionStore::touch(std::span<const store::TouchRequest> requests, std
   return true;
 }
 
+bool RedisSessionStore::forgetDuplicate(const store::TouchRequest& request) {
+  const keys::UinKey sessionKey = keys::session(request.uin), dupKey = keys::duplicates(request.uin);
+  const std::string_view keyArgs[] = {sessionKey, dupKey};
+  const Decimal sessionId(request.sessionId);
+  const Triple triple(request.seq1, request.seq2, request.command);
+  const std::string_view args[] = {sessionId, triple};
+  Reply reply;
+  if (!redis_.runScript(forgetScript_, keyArgs, args, reply)) return false;
+  if (!reply.isInteger()) return unexpected("forget", reply);
+  return true;
+}
+
 bool RedisSessionStore::find(uint32_t uin, std::optional<Session>& out) {
   out.reset();
   Reply reply;
@@ -359,7 +420,7 @@ bool RedisSessionStore::find(uint32_t uin, std::optional<Session>& out) {
   return true;
 }
 
-bool RedisSessionStore::replace(const Session& fresh, std::span<const uint8_t> loginReply,
+bool RedisSessionStore::replace(const Session& fresh, const store::ReliablePacket& loginReply,
                                 std::optional<Session>& replaced) {
   replaced.reset();
   const int64_t now = clock_.nowMs();
@@ -368,8 +429,9 @@ bool RedisSessionStore::replace(const Session& fresh, std::span<const uint8_t> l
   session.lastSeenMs = now;
 
   const Triple loginTriple(fresh.loginSeq1, fresh.loginSeq2, codec::v5::CMD_LOGIN);
+  const std::string entry = encodeUnconfirmed(loginReply);
   Args args;
-  args.add(bytesOf(loginReply));
+  args.add(entry);
   args.add(loginTriple);
   forEachField(session, [&](std::string_view name, const auto& member) {
     args.add(name);
@@ -394,6 +456,35 @@ bool RedisSessionStore::replace(const Session& fresh, std::span<const uint8_t> l
   if (!replies_[0].isInteger()) return unexpected("replace", replies_[0]);
   if (!replies_[1].isArray()) return unexpected("replace", replies_[1]);
   if (replies_[1].size() > 0) replaced = decodeSession(replies_[1], fresh.uin);
+  return true;
+}
+
+bool RedisSessionStore::queueReliable(std::span<const store::ReliablePacket> packets,
+                                      std::span<store::ReliableRoute> routes) {
+  if (routes.size() < packets.size()) return false;
+  if (packets.empty()) return true;
+  entries_.clear();
+  for (const store::ReliablePacket& packet : packets) entries_.push_back(encodeUnconfirmed(packet));
+  auto appendQueue = [&](size_t i, bool withSource) {
+    const keys::UinKey sessionKey = keys::session(packets[i].uin), rtxKey = keys::retransmit(packets[i].uin);
+    const std::string_view keyArgs[] = {sessionKey, rtxKey};
+    const Decimal sessionId(packets[i].sessionId);
+    const std::string_view args[] = {packets[i].sessionId ? sessionId.view() : "", entries_[i]};
+    redis_.appendScript(queueScript_, keyArgs, args, withSource);
+  };
+  if (!redis_.pipeline(packets.size(), appendQueue, replies_)) return false;
+  for (size_t i = 0; i < packets.size(); ++i) {
+    const Reply& reply = replies_[i];
+    if (!reply.isArray()) return unexpected("queue", reply);
+    store::ReliableRoute& route = routes[i];
+    route.queued = reply.size() == 5;
+    if (!route.queued) continue;
+    route.seq1 = static_cast<uint16_t>(reply[0].integer());
+    route.queued = parseNumber(reply[1].str(), route.sessionId) && parseNumber(reply[2].str(), route.client.ip) &&
+                   parseNumber(reply[3].str(), route.client.port);
+    if (!route.queued) return unexpected("queue", reply);
+    route.gateway.assign(reply[4].str());
+  }
   return true;
 }
 

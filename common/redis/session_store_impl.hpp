@@ -20,9 +20,11 @@ public:
 
   // store::SessionStore
   bool touch(std::span<const store::TouchRequest> requests, std::span<store::TouchResult> results) override;
+  bool forgetDuplicate(const store::TouchRequest& request) override;
   bool find(uint32_t uin, std::optional<store::Session>& out) override;
-  bool replace(const store::Session& fresh, std::span<const uint8_t> loginReply,
+  bool replace(const store::Session& fresh, const store::ReliablePacket& loginReply,
                std::optional<store::Session>& replaced) override;
+  bool queueReliable(std::span<const store::ReliablePacket> packets, std::span<store::ReliableRoute> routes) override;
   bool end(uint32_t uin, uint32_t sessionId, const util::Endpoint& client,
            std::optional<store::Session>& ended) override;
   bool expireStale(int64_t cutoffMs, size_t limit, std::vector<store::Session>& expired) override;
@@ -34,11 +36,14 @@ private:
   size_t dedupeWindow_;
   const RedisScript& touchScript_;
   const RedisScript& replaceScript_;
+  const RedisScript& queueScript_;
+  const RedisScript& forgetScript_;
   const RedisScript& endScript_;
   const RedisScript& expireScript_;
   const RedisScript& unindexScript_;
   // Reused by every call: no allocation per batch after warm-up.
   std::vector<Reply> replies_;
+  std::vector<std::string> entries_;  // encoded unconfirmed packets of the current call
   std::vector<Reply> indexReplies_;
   std::vector<size_t> fixes_;
 };

@@ -38,6 +38,25 @@ struct TouchRequest {
   std::optional<uint16_t> acknowledges;
 };
 
+/// A server packet that needs the client's ACK (protocol-v5.md §4.4): it takes the
+/// recipient session's next SEQ1 and stays unconfirmed until acknowledged.
+struct ReliablePacket {
+  uint32_t uin = 0;        // recipient
+  uint16_t command = 0;
+  uint16_t seq2 = 0;       // 0 for notifications; the request's SEQ2 for replies (§4.2)
+  std::span<const uint8_t> body;
+  uint32_t sessionId = 0;  // non-zero: only for this session (a reply); 0: whatever session is current
+};
+
+/// Where a queued reliable packet goes, filled in by queueReliable.
+struct ReliableRoute {
+  bool queued = false;     // false: the recipient is offline (or not the session a reply was for)
+  uint16_t seq1 = 0;
+  uint32_t sessionId = 0;
+  util::Endpoint client;
+  std::string gateway;
+};
+
 class SessionStore {
 public:
   virtual ~SessionStore() = default;
@@ -46,6 +65,10 @@ public:
   /// `results` has one slot per request. False: store unreachable, nothing was changed.
   virtual bool touch(std::span<const TouchRequest> requests, std::span<TouchResult> results) = 0;
 
+  /// Takes a packet back out of the duplicate window: its effect could not be recorded
+  /// (the store behind it failed), so its retransmission must be processed, not dropped.
+  virtual bool forgetDuplicate(const TouchRequest& request) = 0;
+
   /// The UIN's current session, or an empty optional if it is offline.
   virtual bool find(uint32_t uin, std::optional<Session>& out) = 0;
 
@@ -53,7 +76,12 @@ public:
   /// duplicate window of a previous one, and recording the login packet in the new
   /// window), records `loginReply` as the unconfirmed server packet SEQ1 0, and returns
   /// the session it replaced, if any, with that session's next SEQ1 (§4.7 duplicate login).
-  virtual bool replace(const Session& fresh, std::span<const uint8_t> loginReply, std::optional<Session>& replaced) = 0;
+  virtual bool replace(const Session& fresh, const ReliablePacket& loginReply, std::optional<Session>& replaced) = 0;
+
+  /// Gives each packet its recipient's next SEQ1 and records it as unconfirmed, for every
+  /// recipient that is online; `routes` (one per packet) say where to send it. Packets to
+  /// one session take consecutive SEQ1s in the order given. One round trip for the batch.
+  virtual bool queueReliable(std::span<const ReliablePacket> packets, std::span<ReliableRoute> routes) = 0;
 
   /// Ends the session if `sessionId` and `client` still identify it (logoff, §5.3).
   /// `ended` holds the session that was removed, if any.

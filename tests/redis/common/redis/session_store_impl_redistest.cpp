@@ -69,7 +69,8 @@ struct Fixture {
   void login(const store::Session& session, std::string_view reply = "login-reply") {
     std::optional<store::Session> replaced;
     const auto* bytes = reinterpret_cast<const uint8_t*>(reply.data());
-    REQUIRE(sessions.replace(session, {bytes, reply.size()}, replaced));
+    store::ReliablePacket loginReply{session.uin, codec::v5::SRV_LOGIN_REPLY, session.loginSeq2, {bytes, reply.size()}, 0};
+    REQUIRE(sessions.replace(session, loginReply, replaced));
   }
   TouchResult touch(const TouchRequest& request) {
     std::array<TouchResult, 1> result{};
@@ -255,17 +256,19 @@ TEST_CASE("session store: replace returns the old session with its next SEQ1 and
   f.clock.advanceMs(1000);
   store::Session fresh = makeSession(kUin, kSessionId + 1, {0x0100007F, 40001});
   fresh.loginSeq1 = 0x1111;
-  const std::string loginReply("\x00\x05\x00\x5A\x00", 5);  // binary, with NULs
+  const std::string loginBody("\x00\x05\x00\x5A\x00", 5);  // binary, with NULs
+  store::ReliablePacket loginReply{kUin, codec::v5::SRV_LOGIN_REPLY, 0x0102,
+                                   {reinterpret_cast<const uint8_t*>(loginBody.data()), loginBody.size()}, 0};
   std::optional<store::Session> replaced;
-  REQUIRE(
-      f.sessions.replace(fresh, {reinterpret_cast<const uint8_t*>(loginReply.data()), loginReply.size()}, replaced));
+  REQUIRE(f.sessions.replace(fresh, loginReply, replaced));
   REQUIRE(replaced.has_value());
   CHECK(replaced->sessionId == kSessionId);
   CHECK(replaced->nextSeq1 == 7);
   CHECK(replaced->client == kClient);
 
   CHECK(f.command({"HLEN", rtx}).integer() == 1);
-  CHECK(f.command({"HGET", rtx, "0"}).str() == loginReply);
+  // Stored without a header: u16 command, u16 SEQ2, then the body.
+  CHECK(f.command({"HGET", rtx, "0"}).str() == std::string("\x5A\x00\x02\x01", 4) + loginBody);
   const auto now = f.find(kUin);
   CHECK(now->sessionId == kSessionId + 1);
   CHECK(now->nextSeq1 == 1);
@@ -448,6 +451,37 @@ TEST_CASE("session store: reports failure while Redis is down and recovers after
   CHECK(f.touch(request) == TouchResult::no_session);
   f.login(makeSession(kUin));
   CHECK(f.touch(request) == TouchResult::ok);
+}
+
+TEST_CASE("session store: reliable packets take consecutive SEQ1s per session and record their route", "[redis][session]") {
+  Fixture f;
+  f.login(makeSession(kUin));
+  const uint8_t body[] = {1, 2, 3};
+  std::array<store::ReliablePacket, 4> packets{{
+      {kUin, codec::v5::SRV_USER_ONLINE, 0, body, 0},
+      {kUin, codec::v5::SRV_META_USER, 9, body, kSessionId},      // a reply for this session
+      {kUin, codec::v5::SRV_META_USER, 9, body, kSessionId + 1},  // a reply for a session that is gone
+      {kUin + 1, codec::v5::SRV_USER_ONLINE, 0, body, 0},         // offline recipient
+  }};
+  std::array<store::ReliableRoute, 4> routes;
+  REQUIRE(f.sessions.queueReliable(packets, routes));
+  CHECK(routes[0].queued);
+  CHECK(routes[0].seq1 == 1);  // SEQ1 0 was the login reply
+  CHECK(routes[1].queued);
+  CHECK(routes[1].seq1 == 2);
+  CHECK_FALSE(routes[2].queued);
+  CHECK_FALSE(routes[3].queued);
+  CHECK(routes[0].sessionId == kSessionId);
+  CHECK(routes[0].client == kClient);
+  CHECK(routes[0].gateway == makeSession(kUin).gateway);
+  const std::string rtx(redis::keys::retransmit(kUin).view());
+  CHECK(f.command({"HGET", rtx, "2"}).str() == std::string("\xDE\x03\x09\x00\x01\x02\x03", 7));
+  CHECK(f.find(kUin)->nextSeq1 == 3);
+
+  // Past SEQ1 0xFFFF nothing more is queued: licq cannot follow the wrap (§4.2).
+  f.command({"HSET", std::string(redis::keys::session(kUin).view()), "seq", "65536"});
+  REQUIRE(f.sessions.queueReliable(std::span(packets).first(1), routes));
+  CHECK_FALSE(routes[0].queued);
 }
 
 }  // namespace icq
