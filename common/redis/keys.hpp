@@ -53,11 +53,31 @@ inline UinKey retransmit(uint32_t uin) { return UinKey(uin, "rtx"); }
 /// with the session.
 inline UinKey duplicates(uint32_t uin) { return UinKey(uin, "dup"); }
 
+/// SET: the UINs on the session's normal contact list (whom it watches, §10.1). Lives
+/// with the session; dropped at logoff/expiry.
+inline UinKey contacts(uint32_t uin) { return UinKey(uin, "contacts"); }
+
+/// SET: the session's visible list (who may see it while it is invisible, §10.2).
+inline UinKey visibleList(uint32_t uin) { return UinKey(uin, "visible"); }
+
+/// SET: the session's invisible list (who must never see it online, §10.2).
+inline UinKey invisibleList(uint32_t uin) { return UinKey(uin, "invisible"); }
+
+/// SET: the reverse index — the online UINs whose contact list holds this UIN. Outlives
+/// the UIN's own sessions: it belongs to the watchers, who remove themselves when they
+/// go offline. A status change costs one read of it, not a scan of everyone online.
+inline UinKey watchers(uint32_t uin) { return UinKey(uin, "watchers"); }
+
 /// icq:online — ZSET, uin → the ms time its entry was last written: the keep-alive expiry
 /// index (protocol-v5.md §4.6). Written by login (replace) and by the expiry sweep, which
 /// re-scores entries of sessions that were active and removes the rest. The packet path
 /// never writes it (it lives on another cluster slot). Lives as long as the cluster.
 inline constexpr std::string_view kOnline = "icq:online";
+
+/// ZSET uin → when that session's unconfirmed packets are next due (ms). Written with
+/// ZADD LT beside every reliable packet (an earlier due time wins), leased by the
+/// retransmit job's claim (score pushed to now + lease), removed when nothing is left.
+inline constexpr std::string_view kRetransmitDue = "icq:rtx:due";
 
 /// icq:gw:<id> — STRING "<endpoint> <instance>", PX = the registration TTL: one live gateway
 /// (ARCHITECTURE.md "Routing back to the client"). Written by the gateway's heartbeat,
@@ -71,6 +91,10 @@ inline std::string gateway(std::string_view id) {
 /// icq:gateways — SET of gateway ids that may have a live icq:gw:<id>. Added by announce;
 /// ids whose key has expired are removed by whoever lists the registry.
 inline constexpr std::string_view kGateways = "icq:gateways";
+
+/// SET: UINs that joined random-chat group <n> (CMD_RAND_SET, §6.21). Members are checked
+/// against their session ("rg" field) when drawn; stale ones are removed then.
+inline std::string randomGroup(uint32_t group) { return "icq:randgroup:" + std::to_string(group); }
 
 /// icq:lease:<job> — STRING, the holder of a scheduler job's lease, PX = the lease length.
 /// Set and extended by the holder, deleted by it on release or by expiry when it dies.

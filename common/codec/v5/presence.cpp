@@ -106,6 +106,19 @@ bool parseUserOnlineBody(std::span<const uint8_t> data, OnlineContact& out) noex
   return true;
 }
 
+size_t buildRandomUserBody(const OnlineContact& contact, std::span<uint8_t> out) noexcept {
+  ByteWriter writer(out);
+  writer.u32(contact.uin);
+  writer.ip(contact.externalIp);
+  writer.u32(contact.tcpPort);
+  writer.ip(contact.internalIp);
+  writer.u8(contact.dcType);
+  writer.u32(contact.status);
+  writer.u16(static_cast<uint16_t>(contact.tcpVersion));
+  for (int i = 0; i < 14; ++i) writer.u8(0);  // unknown (§8.19): zeros
+  return writer.overflow() ? 0 : writer.size();
+}
+
 size_t buildUserOfflineBody(uint32_t uin, std::span<uint8_t> out) noexcept { return buildU32(uin, out); }
 
 size_t buildStatusUpdateBody(uint32_t uin, uint32_t status, std::span<uint8_t> out) noexcept {

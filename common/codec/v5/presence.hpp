@@ -58,6 +58,11 @@ size_t buildUserOnlineBody(const OnlineContact& contact, std::span<uint8_t> out)
 bool parseUserOnlineBody(std::span<const uint8_t> data, OnlineContact& out) noexcept;
 // SRV_USER_OFFLINE (§8.10): the contact's uin.
 size_t buildUserOfflineBody(uint32_t uin, std::span<uint8_t> out) noexcept;
+
+// SRV_RAND_USER body (§8.19): 37 bytes — mICQ accepts exactly that many. No data means
+// "nobody found".
+inline constexpr size_t kRandomUserBodySize = 37;
+size_t buildRandomUserBody(const OnlineContact& contact, std::span<uint8_t> out) noexcept;
 // SRV_STATUS_UPDATE (§8.16): uin + status as one u32, as licq and mICQ read it.
 size_t buildStatusUpdateBody(uint32_t uin, uint32_t status, std::span<uint8_t> out) noexcept;
 

@@ -291,3 +291,23 @@ TEST_CASE("v5 presence parsers survive random garbage", "[codec][v5]") {
     CHECK(parseUserOnlineBody(data, contact) == (data.size() >= kUserOnlineBodySize));
   }
 }
+
+TEST_CASE("v5 SRV_RAND_USER body is the 37 bytes mICQ accepts", "[codec][v5]") {
+  OnlineContact c;
+  c.uin = 654321;
+  c.externalIp = 0x0100007F;
+  c.tcpPort = 30096;
+  c.internalIp = 0x020A0A0A;
+  c.dcType = 4;
+  c.status = 0x00030020;
+  c.tcpVersion = 6;
+  std::array<uint8_t, 64> out{};
+  REQUIRE(buildRandomUserBody(c, out) == kRandomUserBodySize);
+  CHECK(out[4] == 0x7F);   // IP in wire order
+  CHECK(out[16] == 4);     // DC type
+  CHECK(out[17] == 0x20);  // status at 17, as in SRV_USER_ONLINE
+  CHECK(out[21] == 6);     // TCP version, u16
+  for (size_t i = 23; i < kRandomUserBodySize; ++i) CHECK(out[i] == 0);
+  std::array<uint8_t, 36> tooSmall{};
+  CHECK(buildRandomUserBody(c, tooSmall) == 0);
+}

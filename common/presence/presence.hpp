@@ -1,0 +1,47 @@
+// The presence rules of protocol-v5.md §10 as actions: who is told what when a user
+// arrives, leaves, changes status or edits its lists. Shared by the worker (packets) and
+// the scheduler (keep-alive expiry). Notifications are reliable packets queued on the
+// caller's outbox; the caller flushes it.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "common/codec/v5/presence.hpp"
+#include "common/pipeline/outbox.hpp"
+#include "common/store/presence_store.hpp"
+
+namespace icq::presence {
+
+/// SRV_USER_ONLINE body (§8.7) for `user` as `viewer` sees it.
+codec::v5::OnlineContact onlineContactFor(const store::PresenceData& user);
+
+/// Queues SRV_USER_ONLINE about `user` for `viewer`.
+void tellOnline(pipeline::Outbox& outbox, uint32_t viewer, const store::PresenceData& user);
+/// Queues SRV_USER_OFFLINE about `uin` for `viewer`.
+void tellOffline(pipeline::Outbox& outbox, uint32_t viewer, uint32_t uin);
+
+/// §10.3: every watcher to whom `user` is visible learns it is online.
+void announceArrival(pipeline::Outbox& outbox, const store::PresenceData& user,
+                     std::span<const store::Watcher> watchers);
+
+/// §10.4 (decision: only the watchers to whom it was visible): `uin`, last seen with
+/// `lastStatus`, is offline.
+void announceDeparture(pipeline::Outbox& outbox, uint32_t uin, uint32_t lastStatus,
+                       std::span<const store::Watcher> watchers);
+
+/// §10.5: a status change from `previous` to `user.status`, per watcher: status update,
+/// offline, online or nothing.
+void announceStatusChange(pipeline::Outbox& outbox, const store::PresenceData& user, uint32_t previous,
+                          std::span<const store::Watcher> watchers);
+
+/// §10.8: a list edit changed what some watchers may see.
+void announceVisibilityChanges(pipeline::Outbox& outbox, const store::PresenceData& user,
+                               std::span<const store::VisibilityChange> changes);
+
+/// Ends a user's presence: drops its lists and tells its watchers (logoff, expiry,
+/// replaced session). False when the store could not be reached.
+bool depart(store::PresenceStore& presence, pipeline::Outbox& outbox, uint32_t uin, uint32_t lastStatus);
+
+}  // namespace icq::presence
