@@ -1,0 +1,86 @@
+// PgMessageStore: offline messages (protocol-v5.md §6.8, §6.10 step 6, §8.12, §11.2), one
+// prepared statement per operation.
+//
+// The table
+// ---------
+// offline_messages (migration 3) holds one row per message: the whole text as the client
+// sent it (bytea, without the NUL, never transcoded), its sender and type, and the UTC time
+// it was stored. Rows reference their recipient and go with the account. The index
+// (to_uin, id) serves all three statements: a recipient's messages, oldest first, and the
+// delete of a delivered batch.
+//
+// Why ids must commit in order per recipient
+// ------------------------------------------
+// A session remembers the highest id of the batch it sent, and CMD_ACK_MESSAGES deletes the
+// recipient's rows up to that id (§6.8 decision, D22). That is only right if no message with
+// a smaller id can become visible after the batch was read. A sequence alone does not
+// promise it: an insert that drew id 5 may commit after one that drew id 6, and a batch read
+// in between would carry 6, so the acknowledgement would delete 5 unseen. So an insert
+// first locks its recipient's users row (FOR NO KEY UPDATE: it waits for other inserts to
+// the same recipient, not for foreign-key checks) and only then draws its id. Whatever is
+// still in flight for a recipient therefore has a larger id than everything committed for
+// it. The same sub-select is the existence check: no such user, no row (D40, dropped).
+//
+// Time: stored_at is computed from the caller's milliseconds with interval arithmetic, not
+// floating point, so it reads back to the millisecond.
+#include "common/pg/message_store_impl.hpp"
+
+namespace icq::pg {
+namespace {
+
+// Statement names, prefixed so they cannot collide with another store's on a shared connection.
+constexpr const char* kStore = "messages_store";
+constexpr const char* kPending = "messages_pending";
+constexpr const char* kDeleteDelivered = "messages_delete_delivered";
+
+}  // namespace
+
+PgMessageStore::PgMessageStore(PgConnection& connection) : pg_(connection) {
+  pg_.prepare(kStore,
+              "INSERT INTO offline_messages (to_uin, from_uin, stored_at, msg_type, text)"
+              " SELECT $1::bigint, $2::bigint, 'epoch'::timestamptz + $3::bigint * interval '1 millisecond',"
+              " $4::int, $5::bytea"
+              " WHERE EXISTS (SELECT 1 FROM users WHERE uin = $1::bigint FOR NO KEY UPDATE)");
+  pg_.prepare(kPending,
+              "SELECT id, from_uin, (extract(epoch FROM stored_at) * 1000)::bigint, msg_type, text"
+              " FROM offline_messages WHERE to_uin = $1 ORDER BY id LIMIT $2");
+  pg_.prepare(kDeleteDelivered, "DELETE FROM offline_messages WHERE to_uin = $1 AND id <= $2");
+}
+
+bool PgMessageStore::storeOffline(uint32_t from, uint32_t to, uint16_t type, std::span<const uint8_t> text,
+                                  int64_t atMs, bool& stored) {
+  stored = false;
+  return pg_.run("store_offline", [&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    const pqxx::binarystring bytes(text.data(), text.size());
+    stored = tx.exec_prepared(kStore, to, from, atMs, type, bytes).affected_rows() == 1;
+  });
+}
+
+bool PgMessageStore::pendingFor(uint32_t uin, size_t limit, std::vector<store::OfflineMessage>& out) {
+  out.clear();
+  return pg_.run("pending_messages", [&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    const pqxx::result rows = tx.exec_prepared(kPending, uin, static_cast<int64_t>(limit));
+    out.reserve(rows.size());
+    for (const pqxx::row& row : rows) {
+      store::OfflineMessage message;
+      message.id = row[0].as<int64_t>();
+      message.from = row[1].as<uint32_t>();
+      message.to = uin;
+      message.storedAtMs = row[2].as<int64_t>();
+      message.type = static_cast<uint16_t>(row[3].as<int>());
+      message.text = pqxx::binarystring(row[4]).str();
+      out.push_back(std::move(message));
+    }
+  });
+}
+
+bool PgMessageStore::deleteDelivered(uint32_t uin, int64_t upToId) {
+  return pg_.run("delete_delivered", [&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    tx.exec_prepared(kDeleteDelivered, uin, upToId);
+  });
+}
+
+}  // namespace icq::pg
