@@ -66,13 +66,16 @@ int main(int argc, char** argv) {
     roles.push_back(spawn("worker", stop, failures, [&, workerConfig] {
       wiring::RedisStores redis(workerConfig);
       wiring::PostgresStores postgres(workerConfig);
-      return worker::runWorker(workerConfig, context, registry, redis.sessions, *postgres.users, redis.clock, stop);
+      worker::V5Processor::Stores stores{redis.sessions, redis.presence, *postgres.users, *postgres.messages};
+      return worker::runWorker(workerConfig, context, registry, stores, redis.clock, stop);
     }));
   }
   roles.push_back(spawn("scheduler", stop, failures, [&] {
     wiring::RedisStores redis(config);
     wiring::PostgresStores postgres(config);
-    return scheduler::runScheduler(config, redis.leases, redis.sessions, *postgres.users, redis.clock, stop);
+    scheduler::SchedulerStores stores{redis.leases,    redis.sessions,     redis.presence, redis.retransmits,
+                                      *postgres.users, *postgres.messages, registry};
+    return scheduler::runScheduler(config, context, stores, redis.clock, stop);
   }));
   for (std::thread& t : roles) t.join();
   return failures == 0 ? 0 : 1;

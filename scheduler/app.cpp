@@ -1,26 +1,55 @@
 // Scheduler assembly; see app.hpp.
 #include "scheduler/app.hpp"
 
+#include <random>
+
+#include "common/codec/v5/packet.hpp"
 #include "common/log/log.hpp"
+#include "common/pipeline/egress.hpp"
+#include "common/pipeline/gateway_links.hpp"
+#include "common/pipeline/outbox.hpp"
 #include "scheduler/job_expire_sessions.hpp"
+#include "scheduler/job_follow_gateways.hpp"
+#include "scheduler/job_retransmit.hpp"
 #include "scheduler/scheduler.hpp"
 
 namespace icq::scheduler {
 
-int runScheduler(const config::Config& config, store::LeaseStore& leases, store::SessionStore& sessions,
-                 store::UserStore& users, const util::Clock& clock, const util::StopToken& stop) {
+int runScheduler(const config::Config& config, zmq::context_t& context, const SchedulerStores& stores,
+                 const util::Clock& clock, const util::StopToken& stop) {
   SchedulerSettings settings;
   settings.holder = config.string("scheduler.id");
   settings.tick = std::chrono::milliseconds(config.integer("scheduler.tick_ms"));
   settings.lease = std::chrono::milliseconds(config.integer("scheduler.lease_ms"));
 
-  ExpireSessionsJob expireSessions(sessions, users, std::chrono::seconds(config.integer("v5.session_ttl_s")),
-                                   settings.tick, static_cast<size_t>(config.integer("scheduler.expire_batch")));
-  Scheduler scheduler(settings, leases, clock);
+  // A scheduler only sends through gateways: credit window 0, no hand-outs come its way.
+  pipeline::GatewayLinks links(context, settings.holder, 0);
+  pipeline::Egress egress(links);
+  codec::v5::CheckcodeRng rng(std::random_device{}());
+  pipeline::Outbox outbox(stores.sessions, egress, rng);
+
+  FollowGatewaysJob followGateways(links, stores.registry,
+                                   std::chrono::milliseconds(config.integer("worker.gateway_refresh_ms")));
+  ExpireSessionsJob expireSessions(stores.sessions, stores.presence, stores.users, outbox, egress,
+                                   std::chrono::seconds(config.integer("v5.session_ttl_s")), settings.tick,
+                                   static_cast<size_t>(config.integer("scheduler.expire_batch")));
+  RetransmitSettings retransmitSettings;
+  retransmitSettings.timeout = std::chrono::seconds(config.integer("v5.retransmit_timeout_s"));
+  retransmitSettings.retries = static_cast<uint32_t>(config.integer("v5.retransmit_retries"));
+  retransmitSettings.claim = std::chrono::milliseconds(config.integer("scheduler.retransmit_claim_ms"));
+  retransmitSettings.batch = static_cast<size_t>(config.integer("scheduler.retransmit_batch"));
+  RetransmitJob retransmit(retransmitSettings,
+                           {stores.retransmits, stores.sessions, stores.presence, stores.messages, stores.users},
+                           outbox, egress, rng, settings.tick);
+  Scheduler scheduler(settings, stores.leases, clock);
+  scheduler.add(followGateways);
   scheduler.add(expireSessions);
+  scheduler.add(retransmit);
   log::info("scheduler_started", {{"id", settings.holder}});
   scheduler.run(stop);
-  log::info("scheduler_stopped", {{"sessions_expired", expireSessions.expiredTotal()}});
+  log::info("scheduler_stopped", {{"sessions_expired", expireSessions.expiredTotal()},
+                                  {"packets_resent", retransmit.resentTotal()},
+                                  {"retransmit_give_ups", retransmit.giveUpsTotal()}});
   return 0;
 }
 

@@ -1,9 +1,15 @@
-// The scheduler role assembled from configuration: its jobs, the loop, and the lease
-// release at stop. Shared by icq-scheduler and icqd.
+// The scheduler role assembled from configuration: its jobs, its links to the gateways,
+// the loop, and the lease release at stop. Shared by icq-scheduler and icqd.
 #pragma once
 
+#include <zmq.hpp>
+
 #include "common/config/config.hpp"
+#include "common/store/gateway_registry.hpp"
 #include "common/store/lease_store.hpp"
+#include "common/store/message_store.hpp"
+#include "common/store/presence_store.hpp"
+#include "common/store/retransmit_queue.hpp"
 #include "common/store/session_store.hpp"
 #include "common/store/user_store.hpp"
 #include "common/util/clock.hpp"
@@ -11,8 +17,19 @@
 
 namespace icq::scheduler {
 
+/// The stores the scheduler's jobs use.
+struct SchedulerStores {
+  store::LeaseStore& leases;
+  store::SessionStore& sessions;
+  store::PresenceStore& presence;
+  store::RetransmitQueue& retransmits;
+  store::UserStore& users;
+  store::MessageStore& messages;
+  store::GatewayRegistry& registry;
+};
+
 /// Runs until `stop`; returns the process exit code. `config`'s scheduler.id must be resolved.
-int runScheduler(const config::Config& config, store::LeaseStore& leases, store::SessionStore& sessions,
-                 store::UserStore& users, const util::Clock& clock, const util::StopToken& stop);
+int runScheduler(const config::Config& config, zmq::context_t& context, const SchedulerStores& stores,
+                 const util::Clock& clock, const util::StopToken& stop);
 
 }  // namespace icq::scheduler

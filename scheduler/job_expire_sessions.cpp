@@ -4,24 +4,36 @@
 #include "scheduler/job_expire_sessions.hpp"
 
 #include "common/log/log.hpp"
+#include "common/presence/presence.hpp"
 
 namespace icq::scheduler {
 
-ExpireSessionsJob::ExpireSessionsJob(store::SessionStore& sessions, store::UserStore& users,
+ExpireSessionsJob::ExpireSessionsJob(store::SessionStore& sessions, store::PresenceStore& presence,
+                                     store::UserStore& users, pipeline::Outbox& outbox, pipeline::Egress& egress,
                                      std::chrono::milliseconds sessionTtl, std::chrono::milliseconds period,
                                      size_t batch)
-    : sessions_(sessions), users_(users), sessionTtl_(sessionTtl), period_(period), batch_(batch) {}
+    : sessions_(sessions),
+      presence_(presence),
+      users_(users),
+      outbox_(outbox),
+      egress_(egress),
+      sessionTtl_(sessionTtl),
+      period_(period),
+      batch_(batch) {}
 
 bool ExpireSessionsJob::runSlice(int64_t nowMs) {
   expired_.clear();
   if (!sessions_.expireStale(nowMs - sessionTtl_.count(), batch_, expired_)) return false;
+  bool reached = true;
   for (const store::Session& session : expired_) {
-    // Watchers' SRV_USER_OFFLINE (§10.4) joins here with the presence engine.
+    reached = presence::depart(presence_, outbox_, session.uin, session.status) && reached;
     users_.audit(session.uin, store::AuditEvent::expired, session.gateway);
   }
+  reached = outbox_.flush() && reached;
+  egress_.flush();
   expiredTotal_ += expired_.size();
   if (!expired_.empty()) log::debug("sessions_expired", {{"count", expired_.size()}});
-  return true;
+  return reached;
 }
 
 }  // namespace icq::scheduler

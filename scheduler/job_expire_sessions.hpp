@@ -1,11 +1,13 @@
 // Job "expire_sessions": keep-alive expiry (protocol-v5.md §4.6). A session that sent no
-// packet for v5.session_ttl_s goes offline; nothing is sent to the client (its next
-// packet gets SRV_NOT_CONNECTED and it logs in again).
+// packet for v5.session_ttl_s goes offline and its watchers are told (§10.4); nothing is
+// sent to the client itself (its next packet gets SRV_NOT_CONNECTED and it logs in again).
 #pragma once
 
 #include <chrono>
 #include <vector>
 
+#include "common/pipeline/outbox.hpp"
+#include "common/store/presence_store.hpp"
 #include "common/store/session_store.hpp"
 #include "common/store/user_store.hpp"
 #include "scheduler/job.hpp"
@@ -14,7 +16,8 @@ namespace icq::scheduler {
 
 class ExpireSessionsJob final : public Job {
 public:
-  ExpireSessionsJob(store::SessionStore& sessions, store::UserStore& users, std::chrono::milliseconds sessionTtl,
+  ExpireSessionsJob(store::SessionStore& sessions, store::PresenceStore& presence, store::UserStore& users,
+                    pipeline::Outbox& outbox, pipeline::Egress& egress, std::chrono::milliseconds sessionTtl,
                     std::chrono::milliseconds period, size_t batch);
 
   const std::string& name() const override { return name_; }
@@ -26,7 +29,10 @@ public:
 private:
   std::string name_ = "expire_sessions";
   store::SessionStore& sessions_;
+  store::PresenceStore& presence_;
   store::UserStore& users_;
+  pipeline::Outbox& outbox_;
+  pipeline::Egress& egress_;
   std::chrono::milliseconds sessionTtl_;
   std::chrono::milliseconds period_;
   size_t batch_;

@@ -1,6 +1,8 @@
 // icq-scheduler: everything that happens on a clock (see scheduler/README.md).
 #include <unistd.h>
 
+#include <zmq.hpp>
+
 #include "common/config/command_line.hpp"
 #include "common/log/log.hpp"
 #include "common/util/identity.hpp"
@@ -20,8 +22,10 @@ int main(int argc, char** argv) {
   try {
     wiring::RedisStores redis(*config);
     wiring::PostgresStores postgres(*config);
-    return scheduler::runScheduler(config->with("scheduler.id", id), redis.leases, redis.sessions, *postgres.users,
-                                   redis.clock, stop);
+    zmq::context_t context;
+    scheduler::SchedulerStores stores{redis.leases,    redis.sessions,     redis.presence, redis.retransmits,
+                                      *postgres.users, *postgres.messages, redis.registry};
+    return scheduler::runScheduler(config->with("scheduler.id", id), context, stores, redis.clock, stop);
   } catch (const std::exception& e) {
     log::error("scheduler_start_failed", {{"error", e.what()}});
     return 1;

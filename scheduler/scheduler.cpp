@@ -34,6 +34,10 @@ void Scheduler::runIfDue(Scheduled& scheduled, int64_t nowMs) {
   if (nowMs < scheduled.nextRunMs) return;
   Job& job = *scheduled.job;
   scheduled.nextRunMs = nowMs + job.period().count();
+  if (!job.leased()) {
+    if (!job.runSlice(nowMs)) scheduled.failures.warn("job_store_unreachable", {{"job", job.name()}});
+    return;
+  }
   bool held = false;
   if (!leases_.acquire(job.name(), settings_.holder, settings_.lease, held)) {
     scheduled.failures.warn("lease_unreachable", {{"job", job.name()}});

@@ -41,16 +41,24 @@ V5Settings v5SettingsFrom(const config::Config& config) {
   s.loginReply.retries = static_cast<uint16_t>(config.integer("v5.retransmit_retries"));
   s.verifyCheckcode = checkcodePolicyFrom(config.string("v5.verify_checkcode"));
   s.badPassV3Layout = config.boolean("v5.bad_pass_v3_layout");
+  s.maxMsgChunk = static_cast<size_t>(config.integer("v5.max_msg_chunk"));
+  s.splitOrder = config.string("v5.split_order") == "forward" ? codec::v5::SplitOrder::forward
+                                                                : codec::v5::SplitOrder::backward;
+  s.maxOfflineBatch = static_cast<size_t>(config.integer("v5.max_offline_batch"));
+  s.maxSearchResults = static_cast<size_t>(config.integer("v5.max_search_results"));
+  s.registration = config.boolean("v5.registration");
+  s.newUinV3Layout = config.boolean("v5.new_uin_v3_layout");
+  s.passwordOpsLimit = static_cast<uint64_t>(config.integer("auth.argon2_opslimit"));
+  s.passwordMemLimitBytes = static_cast<size_t>(config.integer("auth.argon2_memlimit_kib")) * 1024;
   return s;
 }
 
 int runWorker(const config::Config& config, zmq::context_t& context, store::GatewayRegistry& registry,
-              store::SessionStore& sessions, store::UserStore& users, const util::Clock& clock,
-              const util::StopToken& stop) {
+              const V5Processor::Stores& stores, const util::Clock& clock, const util::StopToken& stop) {
   const std::string& id = config.string("worker.id");
   GatewayLinks links(context, id, static_cast<uint32_t>(config.integer("worker.credit_window")));
   Egress egress(links);
-  V5Processor processor(v5SettingsFrom(config), sessions, users, clock, egress, std::random_device{}());
+  V5Processor processor(v5SettingsFrom(config), stores, clock, egress, std::random_device{}());
   Worker worker(std::chrono::milliseconds(config.integer("worker.gateway_refresh_ms")), links, egress, registry,
                 processor);
   log::info("worker_started", {{"id", id}});

@@ -6,11 +6,9 @@
 
 #include "common/config/config.hpp"
 #include "common/store/gateway_registry.hpp"
-#include "common/store/session_store.hpp"
-#include "common/store/user_store.hpp"
 #include "common/util/clock.hpp"
 #include "common/util/shutdown.hpp"
-#include "worker/command_context.hpp"
+#include "worker/v5_processor.hpp"
 
 namespace icq::worker {
 
@@ -18,7 +16,6 @@ V5Settings v5SettingsFrom(const config::Config& config);
 
 /// Runs until `stop`; returns the process exit code. `config`'s worker.id must be resolved.
 int runWorker(const config::Config& config, zmq::context_t& context, store::GatewayRegistry& registry,
-              store::SessionStore& sessions, store::UserStore& users, const util::Clock& clock,
-              const util::StopToken& stop);
+              const V5Processor::Stores& stores, const util::Clock& clock, const util::StopToken& stop);
 
 }  // namespace icq::worker

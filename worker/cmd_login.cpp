@@ -16,6 +16,7 @@
 
 #include "common/auth/password.hpp"
 #include "common/codec/v5/constants.hpp"
+#include "common/presence/presence.hpp"
 #include "worker/commands.hpp"
 
 namespace icq::worker {
@@ -74,6 +75,19 @@ void sendGoAway(CommandContext& ctx, const store::Session& old) {
   ctx.egress.send(old.gateway, old.client, std::span(buffer).first(n));
 }
 
+/// §10.3: watchers to whom the new session is visible learn it is online. Its own lists
+/// are still empty; the uploads that follow correct the picture (§6.17).
+void announceArrival(CommandContext& ctx, uint32_t uin) {
+  store::PresenceData self;
+  bool found = false;
+  std::vector<store::Watcher> watchers;
+  if (!ctx.presence.watchers(uin, self, found, watchers)) {
+    ctx.stats.storeFailures++;
+    return;
+  }
+  if (found) presence::announceArrival(ctx.outbox, self, watchers);
+}
+
 }  // namespace
 
 void handleLogin(CommandContext& ctx, const Inbound& in) {
@@ -122,10 +136,15 @@ void handleLogin(CommandContext& ctx, const Inbound& in) {
   if (replaced) {
     ctx.stats.loginsReplaced++;
     sendGoAway(ctx, *replaced);
+    // The old session's lists go; its watchers are not told it left, since the new
+    // session is announced at once (§4.7 decision).
+    std::vector<store::Watcher> unannounced;
+    if (!ctx.presence.depart(h.uin, unannounced)) ctx.stats.storeFailures++;
     ctx.users.audit(h.uin, store::AuditEvent::replaced, replaced->gateway);
   }
   ctx.reply(in, replyLength);
   ctx.stats.loginsAccepted++;
+  announceArrival(ctx, h.uin);
   // The session is live already; these records are history, so a failure only costs the record.
   ctx.users.recordLogin(h.uin, in.from.ip, fresh.loginMs);
   ctx.users.audit(h.uin, store::AuditEvent::login, util::formatEndpoint(in.from));

@@ -1,10 +1,12 @@
 // worker: the commands that only touch the session itself — CMD_KEEP_ALIVE and
-// CMD_KEEP_ALIVE2 (protocol-v5.md §6.6), logoff by CMD_SEND_TEXT_CODE (§6.7, §5.3), and
+// CMD_KEEP_ALIVE2 (protocol-v5.md §6.6), logoff by CMD_SEND_TEXT_CODE (§6.7, §5.3, with
+// the watchers told, §10.4), and
 // the commands that are acknowledged and nothing more (§6.20, §6.21).
 //
 // By the time these run, the processor has checked the session, refreshed it (any
 // authenticated packet keeps a session alive, §4.6 decision) and sent the SRV_ACK.
 #include "common/codec/v5/messages.hpp"
+#include "common/presence/presence.hpp"
 #include "worker/commands.hpp"
 
 namespace icq::worker {
@@ -30,6 +32,7 @@ Outcome handleSendTextCode(CommandContext& ctx, const Inbound& in) {
   }
   if (!ended) return Outcome::done;  // a concurrent logoff or expiry got there first
   ctx.stats.logoffs++;
+  if (!presence::depart(ctx.presence, ctx.outbox, ended->uin, ended->status)) ctx.stats.storeFailures++;
   ctx.users.audit(in.header().uin, store::AuditEvent::logoff, util::formatEndpoint(in.from));
   return Outcome::done;
 }

@@ -8,9 +8,12 @@
 #include <span>
 #include <string_view>
 
+#include "common/codec/v5/message.hpp"
 #include "common/codec/v5/messages.hpp"
 #include "common/codec/v5/packet.hpp"
 #include "common/pipeline/outbox.hpp"
+#include "common/store/message_store.hpp"
+#include "common/store/presence_store.hpp"
 #include "common/store/session_store.hpp"
 #include "common/store/user_store.hpp"
 #include "common/util/clock.hpp"
@@ -32,6 +35,18 @@ struct V5Settings {
   codec::v5::LoginReplyFields loginReply;  // keep-alive and retransmit values told to clients (§8.5)
   CheckcodePolicy verifyCheckcode = CheckcodePolicy::log;
   bool badPassV3Layout = false;
+  // Messages (§6.10 step 5, D45, §5.2): pieces of at most maxMsgChunk text bytes, in
+  // splitOrder; at most maxOfflineBatch offline messages per login.
+  size_t maxMsgChunk = 450;
+  codec::v5::SplitOrder splitOrder = codec::v5::SplitOrder::backward;
+  size_t maxOfflineBatch = 100;
+  // Searches and registration (§7.10, §6.2, D7).
+  size_t maxSearchResults = 50;
+  bool registration = false;
+  bool newUinV3Layout = false;
+  // Argon2id cost of the password hashes a worker writes (SET_PASS, registration).
+  uint64_t passwordOpsLimit = 2;
+  size_t passwordMemLimitBytes = size_t{64} * 1024 * 1024;
 };
 
 /// A decoded client packet and the address it came from.
@@ -44,7 +59,9 @@ struct Inbound {
 struct CommandContext {
   const V5Settings& settings;
   store::SessionStore& sessions;
+  store::PresenceStore& presence;
   store::UserStore& users;
+  store::MessageStore& messages;
   const util::Clock& clock;
   codec::v5::CheckcodeRng& rng;
   Egress& egress;

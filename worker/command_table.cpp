@@ -19,11 +19,37 @@ constexpr auto kCommands = std::to_array<CommandSpec>({
     {v5::CMD_KEEP_ALIVE, handleKeepAlive, session},
     {v5::CMD_KEEP_ALIVE2, handleKeepAlive, session},
     {v5::CMD_SEND_TEXT_CODE, handleSendTextCode, session},
-    // Pre-login commands have no session to check; until registration is implemented
-    // they are acknowledged (D29: acknowledge everything but CMD_ACK).
-    {v5::CMD_REG_NEW_USER, handleAcknowledgeOnly, none},
-    {v5::CMD_NEW_USER_1, handleAcknowledgeOnly, none},
-    {v5::CMD_GET_DEPS, handleAcknowledgeOnly, none},
+    {v5::CMD_CONTACT_LIST, handleContactList, session},
+    {v5::CMD_ADD_TO_LIST, handleAddToList, session},
+    {v5::CMD_VIS_LIST, handleVisList, session},
+    {v5::CMD_INVIS_LIST, handleInvisList, session},
+    {v5::CMD_UPDATE_LIST, handleUpdateList, session},
+    {v5::CMD_STATUS_CHANGE, handleStatusChange, session},
+    {v5::CMD_RAND_SET, handleRandSet, session},
+    {v5::CMD_RAND_SEARCH, handleRandSearch, session},
+    {v5::CMD_LOGIN_1, handleLogin1, session},
+    // Acknowledged once stored or queued: an acknowledged message is never lost.
+    {v5::CMD_SEND_MESSAGE, handleSendMessage, session, AckTiming::after_effect},
+    {v5::CMD_MSG_TO_NEW_USER, handleSendMessage, session, AckTiming::after_effect},
+    // Acknowledged once the batch is deleted: a failed delete is retried by the client's
+    // retransmission instead of redelivering the batch at the next login.
+    {v5::CMD_ACK_MESSAGES, handleAckMessages, session, AckTiming::after_effect},
+    // User information, searches and profile updates: acknowledged once read or saved, so
+    // a store failure leaves the packet to the client's retransmission (§7, §6.4–§6.12).
+    {v5::CMD_META_USER, handleMetaUser, session, AckTiming::after_effect},
+    {v5::CMD_INFO_REQ, handleInfoReq, session, AckTiming::after_effect},
+    {v5::CMD_EXT_INFO_REQ, handleExtInfoReq, session, AckTiming::after_effect},
+    {v5::CMD_SEARCH_UIN, handleSearchUin, session, AckTiming::after_effect},
+    {v5::CMD_SEARCH_USER, handleSearchUser, session, AckTiming::after_effect},
+    {v5::CMD_CHANGE_PW, handleChangePw, session, AckTiming::after_effect},
+    {v5::CMD_UPDATE_INFO, handleUpdateInfo, session, AckTiming::after_effect},
+    {v5::CMD_AUTH_UPDATE, handleAuthUpdate, session, AckTiming::after_effect},
+    {v5::CMD_UPDATE_EXT_INFO, handleUpdateExtInfo, session, AckTiming::after_effect},
+    // Pre-login commands have no session to check (§5.1). Their own replies (the extended
+    // ACKs of §6.2 and §6.15, §6.16's V3 reply) go first; the plain SRV_ACK follows (D29).
+    {v5::CMD_REG_NEW_USER, handleRegNewUser, none, AckTiming::after_effect},
+    {v5::CMD_NEW_USER_1, handleNewUser1, none, AckTiming::after_effect},
+    {v5::CMD_GET_DEPS, handleGetDeps, none, AckTiming::after_effect},
 });
 
 constexpr CommandSpec kUnknown{0, handleAcknowledgeOnly, session};

@@ -14,6 +14,54 @@ void handleLogin(CommandContext&, const Inbound&);
 Outcome handleKeepAlive(CommandContext&, const Inbound&);
 Outcome handleSendTextCode(CommandContext&, const Inbound&);
 Outcome handleAcknowledgeOnly(CommandContext&, const Inbound&);
+// cmd_presence.cpp
+Outcome handleContactList(CommandContext&, const Inbound&);
+Outcome handleAddToList(CommandContext&, const Inbound&);
+Outcome handleVisList(CommandContext&, const Inbound&);
+Outcome handleInvisList(CommandContext&, const Inbound&);
+Outcome handleUpdateList(CommandContext&, const Inbound&);
+Outcome handleStatusChange(CommandContext&, const Inbound&);
+Outcome handleRandSet(CommandContext&, const Inbound&);
+Outcome handleRandSearch(CommandContext&, const Inbound&);
+// cmd_message.cpp
+Outcome handleSendMessage(CommandContext&, const Inbound&);
+Outcome handleLogin1(CommandContext&, const Inbound&);
+Outcome handleAckMessages(CommandContext&, const Inbound&);
+/// Offline messages, once per session (§5.2): on CMD_LOGIN_1 or after the first
+/// SRV_USER_LIST_DONE, whichever comes first. retry: a store failed before the delivery
+/// was claimed, so a later trigger in this session tries again.
+Outcome deliverOfflineMessagesOnce(CommandContext&, const Inbound&);
+
+// cmd_meta.cpp
+Outcome handleMetaUser(CommandContext&, const Inbound&);
+/// What a new password came to (SET_PASS, CMD_CHANGE_PW): refused covers an empty or
+/// over-long password (longer than CMD_LOGIN accepts) and an account that is gone.
+enum class PasswordChange : uint8_t { changed, refused, store_failed };
+PasswordChange changePassword(CommandContext&, uint32_t uin, std::string_view password);
+/// A CMD_META_USER sub-command and its parameters (§7.0), for the sub-command handlers.
+struct MetaRequest {
+  uint16_t subcommand = 0;
+  std::span<const uint8_t> params;
+};
+using MetaHandler = Outcome (*)(CommandContext&, const Inbound&, const MetaRequest&);
+// cmd_info.cpp
+Outcome handleInfoReq(CommandContext&, const Inbound&);
+Outcome handleExtInfoReq(CommandContext&, const Inbound&);
+// cmd_search.cpp
+Outcome handleSearchUin(CommandContext&, const Inbound&);
+Outcome handleSearchUser(CommandContext&, const Inbound&);
+Outcome handleMetaSearchName(CommandContext&, const Inbound&, const MetaRequest&);
+Outcome handleMetaSearchUin(CommandContext&, const Inbound&, const MetaRequest&);
+Outcome handleMetaSearchEmail(CommandContext&, const Inbound&, const MetaRequest&);
+Outcome handleMetaSearchWhite(CommandContext&, const Inbound&, const MetaRequest&);
+// cmd_register.cpp
+Outcome handleRegNewUser(CommandContext&, const Inbound&);
+Outcome handleNewUser1(CommandContext&, const Inbound&);
+Outcome handleGetDeps(CommandContext&, const Inbound&);
+Outcome handleChangePw(CommandContext&, const Inbound&);
+Outcome handleUpdateInfo(CommandContext&, const Inbound&);
+Outcome handleAuthUpdate(CommandContext&, const Inbound&);
+Outcome handleUpdateExtInfo(CommandContext&, const Inbound&);
 
 /// Which session check a command needs before its handler runs (§5.1, decision: one
 /// uniform check of UIN, session id, source IP and port for every post-login command).

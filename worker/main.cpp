@@ -23,8 +23,8 @@ int main(int argc, char** argv) {
     wiring::RedisStores redis(*config);
     wiring::PostgresStores postgres(*config);
     zmq::context_t context;
-    return worker::runWorker(config->with("worker.id", id), context, redis.registry, redis.sessions, *postgres.users,
-                             redis.clock, stop);
+    worker::V5Processor::Stores stores{redis.sessions, redis.presence, *postgres.users, *postgres.messages};
+    return worker::runWorker(config->with("worker.id", id), context, redis.registry, stores, redis.clock, stop);
   } catch (const std::exception& e) {
     log::error("worker_start_failed", {{"error", e.what()}});
     return 1;

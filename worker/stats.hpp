@@ -23,6 +23,11 @@ struct WorkerStats {
   uint64_t loginsRepeated = 0;  // a retransmitted CMD_LOGIN answered from the session
   uint64_t logoffs = 0;
   uint64_t malformedBodies = 0;
+  uint64_t messagesOnline = 0;     // CMD_SEND_MESSAGE delivered as SRV_SYS_DELIVERED_MESS
+  uint64_t messagesStored = 0;     // stored as offline messages
+  uint64_t messagesDropped = 0;    // recipient UIN does not exist (D40)
+  uint64_t messagesTooLong = 0;    // LEN above 510, dropped (D33)
+  uint64_t offlineDelivered = 0;   // SRV_RECV_MESSAGE batches' messages sent
 };
 
 }  // namespace icq::worker

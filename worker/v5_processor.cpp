@@ -29,15 +29,15 @@ constexpr size_t kNoTouch = std::numeric_limits<size_t>::max();
 
 }  // namespace
 
-V5Processor::V5Processor(const V5Settings& settings, store::SessionStore& sessions, store::UserStore& users,
-                         const util::Clock& clock, Egress& egress, uint64_t seed)
+V5Processor::V5Processor(const V5Settings& settings, const Stores& stores, const util::Clock& clock, Egress& egress,
+                         uint64_t seed)
     : settings_(settings),
-      sessions_(sessions),
-      users_(users),
+      stores_(stores),
+      sessions_(stores.sessions),
       clock_(clock),
       egress_(egress),
       rng_(seed),
-      outbox_(sessions, egress, rng_) {
+      outbox_(stores.sessions, egress, rng_) {
   plaintext_.reserve(64 * 1024);
 }
 
@@ -45,7 +45,9 @@ void V5Processor::processBatch(std::string_view gateway, envelope::BatchReader& 
   stats_.batches++;
   decodeAll(batch);
   checkSessions(gateway);
-  CommandContext ctx{settings_, sessions_, users_, clock_, rng_, egress_, outbox_, stats_, gateway};
+  CommandContext ctx{settings_,       stores_.sessions, stores_.presence, stores_.users, stores_.messages,
+                     clock_,          rng_,             egress_,          outbox_,       stats_,
+                     gateway};
   answerInOrder(ctx);
   flushOutbox();
   egress_.flush();

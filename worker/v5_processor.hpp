@@ -21,8 +21,16 @@ namespace icq::worker {
 
 class V5Processor {
 public:
-  V5Processor(const V5Settings& settings, store::SessionStore& sessions, store::UserStore& users,
-              const util::Clock& clock, Egress& egress, uint64_t seed);
+  /// The stores a V5 worker talks to.
+  struct Stores {
+    store::SessionStore& sessions;
+    store::PresenceStore& presence;
+    store::UserStore& users;
+    store::MessageStore& messages;
+  };
+
+  V5Processor(const V5Settings& settings, const Stores& stores, const util::Clock& clock, Egress& egress,
+              uint64_t seed);
 
   /// Processes every datagram of one ingress batch from `gateway`. Acknowledgements leave
   /// before the logins run; everything else is queued on the egress, which the caller flushes.
@@ -39,8 +47,8 @@ private:
   void flushOutbox();
 
   V5Settings settings_;
+  Stores stores_;
   store::SessionStore& sessions_;
-  store::UserStore& users_;
   const util::Clock& clock_;
   Egress& egress_;
   codec::v5::CheckcodeRng rng_;

@@ -14,6 +14,10 @@ constexpr auto kAll = std::to_array<KeyDef>({
     {"log.level", Choice, "info", 0, 0, "trace|debug|info|warn|error", "all",
      "Lowest level written to stdout, one JSON object per line."},
 
+    {"text.codepage", String, "CP1252", 0, 0, "", "icqctl",
+     "Code page of the clients' 8-bit text (an iconv name: CP1252, CP1251, KOI8-R, ...). Text is stored and "
+     "relayed unchanged; only what is shown to people (admin tools) is converted to UTF-8 with it."},
+
     {"redis.host", String, "127.0.0.1", 0, 0, "", "all", "Redis server address."},
     {"redis.port", Integer, "6379", 1, 65535, "", "all", "Redis server port."},
     {"redis.db", Integer, "0", 0, 15, "", "all", "Redis logical database (SELECT); 0 on Redis Cluster."},
@@ -52,7 +56,7 @@ constexpr auto kAll = std::to_array<KeyDef>({
      "Routing identity of this worker; empty means POD_NAME, else the host name plus the process id."},
     {"worker.credit_window", Integer, "256", 1, 65536, "", "worker, icqd",
      "Datagrams a gateway may hand this worker before it has answered them: the most a crash can lose."},
-    {"worker.gateway_refresh_ms", Integer, "1000", 50, 60000, "", "worker, icqd",
+    {"worker.gateway_refresh_ms", Integer, "1000", 50, 60000, "", "worker, scheduler, icqd",
      "How often the worker re-reads the gateway registry to follow gateways that come and go."},
 
     {"scheduler.id", String, "", 0, 0, "", "scheduler, icqd",
@@ -66,6 +70,12 @@ constexpr auto kAll = std::to_array<KeyDef>({
 
     {"icqd.workers", Integer, "2", 1, 64, "", "icqd",
      "Worker threads in the all-in-one process (each with its own Redis and PostgreSQL connections)."},
+
+    {"scheduler.retransmit_batch", Integer, "1000", 1, 100000, "", "scheduler, icqd",
+     "Most sessions whose unconfirmed packets are resent per tick."},
+    {"scheduler.retransmit_claim_ms", Integer, "30000", 100, 600000, "", "scheduler, icqd",
+     "How long a claimed retransmission belongs to the replica that claimed it; if that replica dies, another "
+     "resends after this long."},
 
     {"v5.enabled", Boolean, "true", 0, 0, "", "worker, icqd",
      "When false, V5 logins are refused with SRV_LOGIN_ERR (protocol-v5.md §6.1 step 2)."},
@@ -81,8 +91,20 @@ constexpr auto kAll = std::to_array<KeyDef>({
      "What to do with a client packet whose checkcode does not verify (§3.5): ignore, count, or drop."},
     {"v5.bad_pass_v3_layout", Boolean, "false", 0, 0, "", "worker, icqd",
      "Send SRV_BAD_PASS in IServerd's V3 layout instead of V5 (§8.6, D6)."},
+    {"v5.max_search_results", Integer, "50", 1, 1000, "", "worker, icqd",
+     "Most users one search answers with; the last result says how many more matched (§7.10, D35)."},
+    {"v5.registration", Boolean, "false", 0, 0, "", "worker, icqd",
+     "Create an account for every CMD_REG_NEW_USER (§6.2); when false it is only acknowledged."},
+    {"v5.new_uin_v3_layout", Boolean, "false", 0, 0, "", "worker, icqd",
+     "Send SRV_NEW_UIN in IServerd's V3 layout instead of V5 (§8.4, D7)."},
     {"v5.dedupe_window", Integer, "64", 1, 64, "", "worker, icqd",
      "Client (SEQ1, SEQ2, COMMAND) triples remembered per session to drop retransmissions (§4.5)."},
+    {"v5.max_msg_chunk", Integer, "450", 1, 450, "", "worker, icqd",
+     "Most text bytes per SRV_SYS_DELIVERED_MESS or SRV_RECV_MESSAGE; longer texts go out in pieces (§6.10, D45)."},
+    {"v5.split_order", Choice, "backward", 0, 0, "backward|forward", "worker, icqd",
+     "Order of a split text's pieces: backward sends the last piece first, as ICQ 99 shows the newest on top (D45)."},
+    {"v5.max_offline_batch", Integer, "100", 1, 1000, "", "worker, icqd",
+     "Most offline messages sent at one login; the rest follow at the next login (§5.2, §6.8)."},
 
     {"auth.argon2_opslimit", Integer, "2", 1, 16, "", "worker, icqctl, icqd",
      "Argon2id passes for new password hashes (libsodium opslimit)."},

@@ -44,6 +44,143 @@ CREATE TABLE audit_events (
 );
 CREATE INDEX audit_events_uin_at ON audit_events (uin, at);
 )sql"},
+    {2, "profiles", R"sql(
+-- Every profile field of protocol-v5.md §11.2, on the users row itself: a white-pages search
+-- mixes names, places and codes, and one table lets each of its criteria use an index.
+-- users.email (migration 1) is the primary e-mail. Text is bytea, the client's bytes.
+ALTER TABLE users
+  ADD COLUMN email2              bytea NOT NULL DEFAULT '',
+  ADD COLUMN email3              bytea NOT NULL DEFAULT '',
+  ADD COLUMN hide_email          boolean NOT NULL DEFAULT false,
+  ADD COLUMN home_city           bytea NOT NULL DEFAULT '',
+  ADD COLUMN home_state          bytea NOT NULL DEFAULT '',
+  ADD COLUMN home_phone          bytea NOT NULL DEFAULT '',
+  ADD COLUMN home_fax            bytea NOT NULL DEFAULT '',
+  ADD COLUMN home_street         bytea NOT NULL DEFAULT '',
+  ADD COLUMN home_cell           bytea NOT NULL DEFAULT '',
+  ADD COLUMN home_zip            bytea NOT NULL DEFAULT '',
+  ADD COLUMN home_country        integer NOT NULL DEFAULT 0 CHECK (home_country BETWEEN 0 AND 65535),
+  ADD COLUMN timezone            smallint NOT NULL DEFAULT 0 CHECK (timezone BETWEEN -128 AND 127),
+  ADD COLUMN auth_required       boolean NOT NULL DEFAULT false,
+  ADD COLUMN web_aware           boolean NOT NULL DEFAULT true,
+  ADD COLUMN hide_ip             boolean NOT NULL DEFAULT false,
+  ADD COLUMN age                 integer NOT NULL DEFAULT 0 CHECK (age BETWEEN 0 AND 65535),
+  ADD COLUMN gender              smallint NOT NULL DEFAULT 0 CHECK (gender BETWEEN 0 AND 255),
+  ADD COLUMN homepage            bytea NOT NULL DEFAULT '',
+  ADD COLUMN birth_year          integer NOT NULL DEFAULT 0 CHECK (birth_year BETWEEN 0 AND 65535),
+  ADD COLUMN birth_month         smallint NOT NULL DEFAULT 0 CHECK (birth_month BETWEEN 0 AND 255),
+  ADD COLUMN birth_day           smallint NOT NULL DEFAULT 0 CHECK (birth_day BETWEEN 0 AND 255),
+  ADD COLUMN lang1               smallint NOT NULL DEFAULT 0 CHECK (lang1 BETWEEN 0 AND 255),
+  ADD COLUMN lang2               smallint NOT NULL DEFAULT 0 CHECK (lang2 BETWEEN 0 AND 255),
+  ADD COLUMN lang3               smallint NOT NULL DEFAULT 0 CHECK (lang3 BETWEEN 0 AND 255),
+  ADD COLUMN work_city           bytea NOT NULL DEFAULT '',
+  ADD COLUMN work_state          bytea NOT NULL DEFAULT '',
+  ADD COLUMN work_phone          bytea NOT NULL DEFAULT '',
+  ADD COLUMN work_fax            bytea NOT NULL DEFAULT '',
+  ADD COLUMN work_street         bytea NOT NULL DEFAULT '',
+  ADD COLUMN work_zip            bytea NOT NULL DEFAULT '',
+  ADD COLUMN work_country        integer NOT NULL DEFAULT 0 CHECK (work_country BETWEEN 0 AND 65535),
+  ADD COLUMN work_company        bytea NOT NULL DEFAULT '',
+  ADD COLUMN work_department     bytea NOT NULL DEFAULT '',
+  ADD COLUMN work_position       bytea NOT NULL DEFAULT '',
+  ADD COLUMN work_occupation     integer NOT NULL DEFAULT 0 CHECK (work_occupation BETWEEN 0 AND 65535),
+  ADD COLUMN work_homepage       bytea NOT NULL DEFAULT '',
+  ADD COLUMN about               bytea NOT NULL DEFAULT '',
+  ADD COLUMN about_changed_at    timestamptz,
+  -- Category lists (§7.5, §7.7): a count and fixed slots, unused slots code 0 and empty.
+  ADD COLUMN interest_count      smallint NOT NULL DEFAULT 0 CHECK (interest_count BETWEEN 0 AND 4),
+  ADD COLUMN interest_code1      integer NOT NULL DEFAULT 0,
+  ADD COLUMN interest_code2      integer NOT NULL DEFAULT 0,
+  ADD COLUMN interest_code3      integer NOT NULL DEFAULT 0,
+  ADD COLUMN interest_code4      integer NOT NULL DEFAULT 0,
+  ADD COLUMN interest_key1       bytea NOT NULL DEFAULT '',
+  ADD COLUMN interest_key2       bytea NOT NULL DEFAULT '',
+  ADD COLUMN interest_key3       bytea NOT NULL DEFAULT '',
+  ADD COLUMN interest_key4       bytea NOT NULL DEFAULT '',
+  ADD COLUMN past_count          smallint NOT NULL DEFAULT 0 CHECK (past_count BETWEEN 0 AND 3),
+  ADD COLUMN past_code1          integer NOT NULL DEFAULT 0,
+  ADD COLUMN past_code2          integer NOT NULL DEFAULT 0,
+  ADD COLUMN past_code3          integer NOT NULL DEFAULT 0,
+  ADD COLUMN past_key1           bytea NOT NULL DEFAULT '',
+  ADD COLUMN past_key2           bytea NOT NULL DEFAULT '',
+  ADD COLUMN past_key3           bytea NOT NULL DEFAULT '',
+  ADD COLUMN affiliation_count   smallint NOT NULL DEFAULT 0 CHECK (affiliation_count BETWEEN 0 AND 3),
+  ADD COLUMN affiliation_code1   integer NOT NULL DEFAULT 0,
+  ADD COLUMN affiliation_code2   integer NOT NULL DEFAULT 0,
+  ADD COLUMN affiliation_code3   integer NOT NULL DEFAULT 0,
+  ADD COLUMN affiliation_key1    bytea NOT NULL DEFAULT '',
+  ADD COLUMN affiliation_key2    bytea NOT NULL DEFAULT '',
+  ADD COLUMN affiliation_key3    bytea NOT NULL DEFAULT '',
+  ADD COLUMN homepage_cat_enabled boolean NOT NULL DEFAULT false,
+  ADD COLUMN homepage_cat        integer NOT NULL DEFAULT 0,
+  ADD COLUMN homepage_cat_keys   bytea NOT NULL DEFAULT '';
+
+-- Case-insensitive substring search (§6.5, §7.10, §7.11) over 8-bit text of unknown code
+-- page: decode the bytes as LATIN1 (a fixed byte → code point map that never merges two
+-- bytes), lower-case with the database's collation (ASCII always; other letters as its
+-- locale knows them), match trigrams. Text stops at its first NUL, as clients read it (D44);
+-- LATIN1 has no NUL character. convert_from() is only STABLE (other encodings' conversions
+-- can change), but LATIN1's cannot, so this wrapper may be IMMUTABLE and feed generated
+-- columns. The *_fold columns hold its result, so a match's recheck compares text instead of
+-- calling the function.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE FUNCTION icq_fold(bytea) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT lower(convert_from(CASE WHEN position('\x00'::bytea IN $1) > 0
+                                 THEN substring($1 FROM 1 FOR position('\x00'::bytea IN $1) - 1)
+                                 ELSE $1 END, 'LATIN1'))
+$$;
+
+ALTER TABLE users
+  ADD COLUMN nick_fold          text GENERATED ALWAYS AS (icq_fold(nick)) STORED,
+  ADD COLUMN first_name_fold    text GENERATED ALWAYS AS (icq_fold(first_name)) STORED,
+  ADD COLUMN last_name_fold     text GENERATED ALWAYS AS (icq_fold(last_name)) STORED,
+  ADD COLUMN email_fold         text GENERATED ALWAYS AS (icq_fold(email)) STORED,
+  ADD COLUMN email2_fold        text GENERATED ALWAYS AS (icq_fold(email2)) STORED,
+  ADD COLUMN home_city_fold     text GENERATED ALWAYS AS (icq_fold(home_city)) STORED,
+  ADD COLUMN home_state_fold    text GENERATED ALWAYS AS (icq_fold(home_state)) STORED,
+  ADD COLUMN work_state_fold    text GENERATED ALWAYS AS (icq_fold(work_state)) STORED,
+  ADD COLUMN work_company_fold  text GENERATED ALWAYS AS (icq_fold(work_company)) STORED,
+  ADD COLUMN work_position_fold text GENERATED ALWAYS AS (icq_fold(work_position)) STORED;
+
+-- One index per search criterion; the UIN search uses the primary key. Keywords of the
+-- category criteria are checked on the rows their code index finds.
+CREATE INDEX users_nick_trgm          ON users USING gin (nick_fold gin_trgm_ops);
+CREATE INDEX users_first_name_trgm    ON users USING gin (first_name_fold gin_trgm_ops);
+CREATE INDEX users_last_name_trgm     ON users USING gin (last_name_fold gin_trgm_ops);
+CREATE INDEX users_email_trgm         ON users USING gin (email_fold gin_trgm_ops);
+CREATE INDEX users_email2_trgm        ON users USING gin (email2_fold gin_trgm_ops);
+CREATE INDEX users_home_city_trgm     ON users USING gin (home_city_fold gin_trgm_ops);
+CREATE INDEX users_home_state_trgm    ON users USING gin (home_state_fold gin_trgm_ops);
+CREATE INDEX users_work_state_trgm    ON users USING gin (work_state_fold gin_trgm_ops);
+CREATE INDEX users_work_company_trgm  ON users USING gin (work_company_fold gin_trgm_ops);
+CREATE INDEX users_work_position_trgm ON users USING gin (work_position_fold gin_trgm_ops);
+CREATE INDEX users_age                ON users (age);
+CREATE INDEX users_gender             ON users (gender);
+CREATE INDEX users_home_country       ON users (home_country);
+CREATE INDEX users_work_country       ON users (work_country);
+CREATE INDEX users_work_occupation    ON users (work_occupation);
+CREATE INDEX users_homepage_cat       ON users (homepage_cat);
+CREATE INDEX users_languages          ON users USING gin ((ARRAY[lang1, lang2, lang3]));
+CREATE INDEX users_interest_codes     ON users USING gin
+  ((ARRAY[interest_code1, interest_code2, interest_code3, interest_code4]));
+CREATE INDEX users_past_codes         ON users USING gin ((ARRAY[past_code1, past_code2, past_code3]));
+CREATE INDEX users_affiliation_codes  ON users USING gin
+  ((ARRAY[affiliation_code1, affiliation_code2, affiliation_code3]));
+)sql"},
+    {3, "offline messages", R"sql(
+-- Messages for users who were offline (protocol-v5.md §6.10 step 6, §11.2), delivered oldest
+-- first (by id) and deleted up to the id of the batch the client acknowledged (§6.8, D22).
+-- The text is the client's bytes without the NUL; stored_at is UTC (§8.12).
+CREATE TABLE offline_messages (
+  id        bigserial PRIMARY KEY,
+  to_uin    bigint NOT NULL REFERENCES users (uin) ON DELETE CASCADE,
+  from_uin  bigint NOT NULL,
+  stored_at timestamptz NOT NULL,
+  msg_type  int NOT NULL,
+  text      bytea NOT NULL
+);
+CREATE INDEX offline_messages_to_uin_id ON offline_messages (to_uin, id);
+)sql"},
 });
 
 const Migration* findMigration(int version) {

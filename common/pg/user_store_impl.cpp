@@ -38,6 +38,7 @@ PgUserStore::PgUserStore(PgConnection& connection) : pg_(connection) {
               "INSERT INTO users (uin, password_hash, nick, first_name, last_name, email)"
               " VALUES (nextval('users_uin_seq'), $1, $2, $3, $4, $5) ON CONFLICT (uin) DO NOTHING RETURNING uin");
   pg_.prepare(kSetPassword, "UPDATE users SET password_hash = $2, must_change_password = false WHERE uin = $1");
+  prepareProfileStatements();
 }
 
 bool PgUserStore::findCredentials(uint32_t uin, std::optional<store::UserCredentials>& out) {

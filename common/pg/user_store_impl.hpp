@@ -1,11 +1,25 @@
 // PgUserStore: accounts and the audit trail in PostgreSQL (tables of migration 1), every
-// query a prepared statement on one PgConnection.
+// query a prepared statement on one PgConnection. Profiles and searches (migration 2) live
+// in user_profile_impl.cpp.
 #pragma once
+
+#include <string>
+#include <vector>
 
 #include "common/pg/connection.hpp"
 #include "common/store/user_store.hpp"
 
 namespace icq::pg {
+
+/// A search as SQL: the statement returning at most `limit` hits, the one counting matches
+/// up to a cap, and their shared parameters (text; bytea travels hex-encoded). Search
+/// criteria combine freely, so the WHERE clause holds only the applied ones and each can use
+/// its index. Exposed so the plan test EXPLAINs exactly what PgUserStore::search runs.
+struct SearchSql {
+  std::string rows, count;
+  std::vector<std::string> params;
+};
+SearchSql buildSearchSql(const store::SearchCriteria& criteria, size_t limit);
 
 /// Implements store::UserStore; like its connection, one instance per thread. Declares
 /// its prepared statements on `connection` at construction.
@@ -19,8 +33,28 @@ public:
   bool audit(uint32_t uin, store::AuditEvent event, std::string_view detail) override;
   bool createUser(const store::NewUser& user, uint32_t& uin, bool& exists) override;
   bool setPasswordHash(uint32_t uin, const std::string& hash, bool& found) override;
+  // user_profile_impl.cpp
+  bool findProfile(uint32_t uin, std::optional<store::UserProfile>& out) override;
+  bool setBasic(uint32_t uin, const store::BasicUpdate& update, bool& found) override;
+  bool setMore(uint32_t uin, const store::MoreInfo& more, bool& found) override;
+  bool setWork(uint32_t uin, const store::WorkInfo& work, bool& found) override;
+  bool setAbout(uint32_t uin, std::string_view about, int64_t atMs, bool& found) override;
+  bool setInterests(uint32_t uin, const store::Interests& interests, bool& found) override;
+  bool setBackground(uint32_t uin, const store::Background& background, bool& found) override;
+  bool setHomepageCategory(uint32_t uin, const store::HomepageCategory& category, bool& found) override;
+  bool setSecurity(uint32_t uin, const store::SecurityUpdate& security, bool& found) override;
+  bool setAuthRequired(uint32_t uin, bool authRequired, bool& found) override;
+  bool updateNames(uint32_t uin, const store::NameUpdate& update, bool& found) override;
+  bool updateExtInfo(uint32_t uin, const store::ExtInfoUpdate& update, int64_t atMs, bool& found) override;
+  bool search(const store::SearchRequest& request, store::SearchResult& out) override;
+  bool deleteUser(uint32_t uin, const std::string& passwordHash, bool& deleted) override;
 
 private:
+  void prepareProfileStatements();
+  /// Runs `exec(tx)`, a statement changing at most one row; `found` = it changed one.
+  template <class Exec>
+  bool changeRow(std::string_view operation, bool& found, Exec&& exec);
+
   PgConnection& pg_;
 };
 

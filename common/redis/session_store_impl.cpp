@@ -61,6 +61,15 @@
 //                and return the session. The DEL inside the script is what makes each
 //                expired session come back to exactly one of several concurrent sweeps.
 //   unindex      ZREM uin from the index only if its score is still the one we saw.
+//   claim_offline  sid equal? then HSETNX "ofd": the session's one offline-message
+//                delivery (§5.2) goes to whoever sets the field first. CMD_LOGIN_1 and a
+//                contact list may reach two workers at once; HSETNX settles it.
+//   offline_batch  sid equal? then HSET "ofb" = the highest offline-message id of the batch
+//                sent, which CMD_ACK_MESSAGES deletes up to (§6.8 decision). Reading it
+//                back is one HMGET of sid and ofb, atomic without a script.
+// Both marks are fields of the session hash, so a new login (replace) or the end of the
+// session drops them with it: each session delivers once, and an acknowledgement can only
+// delete what its own session was sent.
 //
 // Removing index entries safely
 // -----------------------------
@@ -115,7 +124,7 @@ if not s[1] then return 2 end
 if s[1] ~= ARGV[1] or s[2] ~= ARGV[2] or s[3] ~= ARGV[3] then return 3 end
 if ARGV[5] ~= '1' then
   redis.call('HSET', KEYS[1], 'seen', ARGV[6], 'gw', ARGV[7])
-  if ARGV[9] ~= '' and redis.call('HDEL', KEYS[3], ARGV[9]) == 1 then return 4 end
+  if ARGV[9] ~= '' and redis.call('HDEL', KEYS[3], ARGV[9], 'a:' .. ARGV[9]) >= 1 then return 4 end
   return 0
 end
 local ring = redis.call('GET', KEYS[2]) or ''
@@ -207,13 +216,27 @@ if score and tonumber(score) == tonumber(ARGV[2]) then return redis.call('ZREM',
 return 0
 )lua";
 
+// KEYS: sess. ARGV: sid. Returns 1 for the first claim of this session, else 0.
+constexpr std::string_view kClaimOfflineLua = R"lua(
+if redis.call('HGET', KEYS[1], 'sid') ~= ARGV[1] then return 0 end
+return redis.call('HSETNX', KEYS[1], 'ofd', '1')
+)lua";
+
+// KEYS: sess. ARGV: sid, highest id. Returns 1 if recorded, 0 if the session is gone.
+constexpr std::string_view kOfflineBatchLua = R"lua(
+if redis.call('HGET', KEYS[1], 'sid') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'ofb', ARGV[2])
+return 1
+)lua";
+
 // ---------------------------------------------------------------------------------------
 // Encoding
 // ---------------------------------------------------------------------------------------
 
-// The session hash fields besides these: "dpos" (duplicate ring position) and "ix" (the
-// index time last written for the session). The scripts spell sid, ip, port, gw, seen,
-// dpos and ix literally.
+// The session hash fields besides these: "dpos" (duplicate ring position), "ix" (the
+// index time last written for the session), "ofd" (offline delivery claimed) and "ofb"
+// (offline batch's highest id). The scripts spell sid, ip, port, gw, seen, dpos, ix, ofd
+// and ofb literally.
 template <class S, class Visit>
 void forEachField(S& session, Visit&& visit) {
   visit("sid", session.sessionId);
@@ -338,17 +361,21 @@ bool unexpected(std::string_view operation, ReplyView reply) {
 
 }  // namespace
 
-RedisSessionStore::RedisSessionStore(RedisConnection& redis, const util::Clock& clock, size_t dedupeWindow)
+RedisSessionStore::RedisSessionStore(RedisConnection& redis, const util::Clock& clock, size_t dedupeWindow,
+                                     std::chrono::milliseconds retransmitTimeout)
     : redis_(redis),
       clock_(clock),
       dedupeWindow_(dedupeWindow == 0 ? 1 : dedupeWindow),
+      retransmitTimeout_(retransmitTimeout),
       touchScript_(redis.addScript("session_touch", std::string(kTouchLua))),
       replaceScript_(redis.addScript("session_replace", std::string(kReplaceLua))),
       queueScript_(redis.addScript("session_queue", std::string(kQueueLua))),
       forgetScript_(redis.addScript("session_forget", std::string(kForgetLua))),
       endScript_(redis.addScript("session_end", std::string(kEndLua))),
       expireScript_(redis.addScript("session_expire", std::string(kExpireLua))),
-      unindexScript_(redis.addScript("session_unindex", std::string(kUnindexLua))) {}
+      unindexScript_(redis.addScript("session_unindex", std::string(kUnindexLua))),
+      claimOfflineScript_(redis.addScript("session_claim_offline", std::string(kClaimOfflineLua))),
+      offlineBatchScript_(redis.addScript("session_offline_batch", std::string(kOfflineBatchLua))) {}
 
 bool RedisSessionStore::touch(std::span<const store::TouchRequest> requests, std::span<TouchResult> results) {
   if (results.size() < requests.size()) return false;
@@ -445,14 +472,16 @@ bool RedisSessionStore::replace(const Session& fresh, const store::ReliablePacke
   const keys::UinKey sessionKey = keys::session(fresh.uin), rtxKey = keys::retransmit(fresh.uin),
                      dupKey = keys::duplicates(fresh.uin);
   const std::string_view keyArgs[] = {sessionKey, rtxKey, dupKey};
-  const Decimal nowText(now), uinText(fresh.uin);
+  const Decimal nowText(now), uinText(fresh.uin), due(now + retransmitTimeout_.count());
   auto appendCommand = [&](size_t i, bool withSource) {
     if (i == 0)
       redis_.append({"ZADD", keys::kOnline, nowText, uinText});
-    else
+    else if (i == 1)
       redis_.appendScript(replaceScript_, keyArgs, args.view(), withSource);
+    else  // the login reply is the session's first unconfirmed packet
+      redis_.append({"ZADD", keys::kRetransmitDue, "LT", due, uinText});
   };
-  if (!redis_.pipeline(2, appendCommand, replies_)) return false;
+  if (!redis_.pipeline(3, appendCommand, replies_)) return false;
   if (!replies_[0].isInteger()) return unexpected("replace", replies_[0]);
   if (!replies_[1].isArray()) return unexpected("replace", replies_[1]);
   if (replies_[1].size() > 0) replaced = decodeSession(replies_[1], fresh.uin);
@@ -465,16 +494,26 @@ bool RedisSessionStore::queueReliable(std::span<const store::ReliablePacket> pac
   if (packets.empty()) return true;
   entries_.clear();
   for (const store::ReliablePacket& packet : packets) entries_.push_back(encodeUnconfirmed(packet));
+  // Per packet: the queue script, then its recipient's place in the retransmit schedule
+  // (another slot, so a separate command in the same round trip; LT keeps an earlier due
+  // time and adds the session if it is not scheduled). An entry for a recipient that
+  // turned out to be offline is dropped by the retransmit job as "gone".
+  const Decimal due(clock_.nowMs() + retransmitTimeout_.count());
   auto appendQueue = [&](size_t i, bool withSource) {
-    const keys::UinKey sessionKey = keys::session(packets[i].uin), rtxKey = keys::retransmit(packets[i].uin);
+    const store::ReliablePacket& packet = packets[i / 2];
+    if (i % 2 == 1) {
+      redis_.append({"ZADD", keys::kRetransmitDue, "LT", due, Decimal(packet.uin)});
+      return;
+    }
+    const keys::UinKey sessionKey = keys::session(packet.uin), rtxKey = keys::retransmit(packet.uin);
     const std::string_view keyArgs[] = {sessionKey, rtxKey};
-    const Decimal sessionId(packets[i].sessionId);
-    const std::string_view args[] = {packets[i].sessionId ? sessionId.view() : "", entries_[i]};
+    const Decimal sessionId(packet.sessionId);
+    const std::string_view args[] = {packet.sessionId ? sessionId.view() : "", entries_[i / 2]};
     redis_.appendScript(queueScript_, keyArgs, args, withSource);
   };
-  if (!redis_.pipeline(packets.size(), appendQueue, replies_)) return false;
+  if (!redis_.pipeline(2 * packets.size(), appendQueue, replies_)) return false;
   for (size_t i = 0; i < packets.size(); ++i) {
-    const Reply& reply = replies_[i];
+    const Reply& reply = replies_[2 * i];
     if (!reply.isArray()) return unexpected("queue", reply);
     store::ReliableRoute& route = routes[i];
     route.queued = reply.size() == 5;
@@ -576,6 +615,41 @@ bool RedisSessionStore::countOnline(int64_t& out) {
   if (!redis_.command({"ZCARD", keys::kOnline}, reply)) return false;
   if (!reply.isInteger()) return unexpected("count", reply);
   out = reply.integer();
+  return true;
+}
+
+bool RedisSessionStore::claimOfflineDelivery(uint32_t uin, uint32_t sessionId, bool& first) {
+  first = false;
+  const keys::UinKey sessionKey = keys::session(uin);
+  const std::string_view keyArgs[] = {sessionKey};
+  const Decimal sid(sessionId);
+  const std::string_view args[] = {sid};
+  Reply reply;
+  if (!redis_.runScript(claimOfflineScript_, keyArgs, args, reply)) return false;
+  if (!reply.isInteger()) return unexpected("claim_offline", reply);
+  first = reply.integer() == 1;
+  return true;
+}
+
+bool RedisSessionStore::setOfflineBatch(uint32_t uin, uint32_t sessionId, int64_t upToId) {
+  const keys::UinKey sessionKey = keys::session(uin);
+  const std::string_view keyArgs[] = {sessionKey};
+  const Decimal sid(sessionId), upTo(upToId);
+  const std::string_view args[] = {sid, upTo};
+  Reply reply;
+  if (!redis_.runScript(offlineBatchScript_, keyArgs, args, reply)) return false;
+  if (!reply.isInteger()) return unexpected("offline_batch", reply);
+  return true;
+}
+
+bool RedisSessionStore::offlineBatch(uint32_t uin, uint32_t sessionId, int64_t& upToId) {
+  upToId = 0;
+  Reply reply;
+  if (!redis_.command({"HMGET", keys::session(uin), "sid", "ofb"}, reply)) return false;
+  if (!reply.isArray() || reply.size() != 2) return unexpected("offline_batch", reply);
+  uint32_t current = 0;
+  if (reply[0].isNil() || !parseNumber(reply[0].str(), current) || current != sessionId) return true;
+  if (!reply[1].isNil() && !parseNumber(reply[1].str(), upToId)) return unexpected("offline_batch", reply);
   return true;
 }
 

@@ -2,6 +2,7 @@
 // expiry index, every per-session step one Lua script. The design essay opens the .cpp.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <vector>
 
@@ -16,7 +17,10 @@ namespace icq::redis {
 class RedisSessionStore final : public store::SessionStore {
 public:
   /// `dedupeWindow`: client sequence triples remembered per session (v5.dedupe_window).
-  RedisSessionStore(RedisConnection& redis, const util::Clock& clock, size_t dedupeWindow);
+  /// `retransmitTimeout`: when a newly queued reliable packet is first due for resending
+  /// (v5.retransmit_timeout_s); the packet goes into the retransmit schedule (keys.hpp).
+  RedisSessionStore(RedisConnection& redis, const util::Clock& clock, size_t dedupeWindow,
+                    std::chrono::milliseconds retransmitTimeout = std::chrono::seconds(10));
 
   // store::SessionStore
   bool touch(std::span<const store::TouchRequest> requests, std::span<store::TouchResult> results) override;
@@ -29,11 +33,15 @@ public:
            std::optional<store::Session>& ended) override;
   bool expireStale(int64_t cutoffMs, size_t limit, std::vector<store::Session>& expired) override;
   bool countOnline(int64_t& out) override;
+  bool claimOfflineDelivery(uint32_t uin, uint32_t sessionId, bool& first) override;
+  bool setOfflineBatch(uint32_t uin, uint32_t sessionId, int64_t upToId) override;
+  bool offlineBatch(uint32_t uin, uint32_t sessionId, int64_t& upToId) override;
 
 private:
   RedisConnection& redis_;
   const util::Clock& clock_;
   size_t dedupeWindow_;
+  std::chrono::milliseconds retransmitTimeout_;
   const RedisScript& touchScript_;
   const RedisScript& replaceScript_;
   const RedisScript& queueScript_;
@@ -41,6 +49,8 @@ private:
   const RedisScript& endScript_;
   const RedisScript& expireScript_;
   const RedisScript& unindexScript_;
+  const RedisScript& claimOfflineScript_;
+  const RedisScript& offlineBatchScript_;
   // Reused by every call: no allocation per batch after warm-up.
   std::vector<Reply> replies_;
   std::vector<std::string> entries_;  // encoded unconfirmed packets of the current call

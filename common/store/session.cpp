@@ -20,6 +20,8 @@ std::string_view auditEventName(AuditEvent event) {
       return "user_created";
     case AuditEvent::password_changed:
       return "password_changed";
+    case AuditEvent::user_deleted:
+      return "user_deleted";
   }
   return "unknown";
 }

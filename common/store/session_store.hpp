@@ -94,6 +94,20 @@ public:
 
   /// Number of sessions online (index size).
   virtual bool countOnline(int64_t& out) = 0;
+
+  // Offline-message marks of a session (protocol-v5.md §5.2, §6.8). They live and die with
+  // the session; a call for a session id that is no longer current changes nothing.
+
+  /// Claims the session's one offline-message delivery: `first` is true for exactly one
+  /// caller per session, however many workers ask at once; false if the session is gone.
+  virtual bool claimOfflineDelivery(uint32_t uin, uint32_t sessionId, bool& first) = 0;
+
+  /// Remembers the highest offline-message id sent in this session's batch: what
+  /// CMD_ACK_MESSAGES may delete (§6.8 decision).
+  virtual bool setOfflineBatch(uint32_t uin, uint32_t sessionId, int64_t upToId) = 0;
+
+  /// The id setOfflineBatch recorded for this session; 0 when none was (nothing to delete).
+  virtual bool offlineBatch(uint32_t uin, uint32_t sessionId, int64_t& upToId) = 0;
 };
 
 }  // namespace icq::store

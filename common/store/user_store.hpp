@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/store/profile.hpp"
+
 namespace icq::store {
 
 struct UserCredentials {
@@ -24,7 +26,7 @@ struct NewUser {
 };
 
 /// Audit trail entries (protocol-v5.md §11.2 "audit").
-enum class AuditEvent { login, logoff, expired, replaced, login_refused, user_created, password_changed };
+enum class AuditEvent { login, logoff, expired, replaced, login_refused, user_created, password_changed, user_deleted };
 std::string_view auditEventName(AuditEvent);
 
 class UserStore {
@@ -45,6 +47,32 @@ public:
 
   /// Replaces the password hash; `found` tells whether the user exists.
   virtual bool setPasswordHash(uint32_t uin, const std::string& hash, bool& found) = 0;
+
+  // Profiles and searches (protocol-v5.md §6.4, §6.5, §6.11, §6.12, §6.21, §7). Every setter
+  // sets `found` to whether the account exists.
+
+  /// Every profile block of `uin`; an empty optional when no such user exists.
+  virtual bool findProfile(uint32_t uin, std::optional<UserProfile>& out) = 0;
+  virtual bool setBasic(uint32_t uin, const BasicUpdate& update, bool& found) = 0;
+  virtual bool setMore(uint32_t uin, const MoreInfo& more, bool& found) = 0;
+  virtual bool setWork(uint32_t uin, const WorkInfo& work, bool& found) = 0;
+  /// The about text and its change time.
+  virtual bool setAbout(uint32_t uin, std::string_view about, int64_t atMs, bool& found) = 0;
+  virtual bool setInterests(uint32_t uin, const Interests& interests, bool& found) = 0;
+  virtual bool setBackground(uint32_t uin, const Background& background, bool& found) = 0;
+  virtual bool setHomepageCategory(uint32_t uin, const HomepageCategory& category, bool& found) = 0;
+  virtual bool setSecurity(uint32_t uin, const SecurityUpdate& security, bool& found) = 0;
+  virtual bool setAuthRequired(uint32_t uin, bool authRequired, bool& found) = 0;
+  virtual bool updateNames(uint32_t uin, const NameUpdate& update, bool& found) = 0;
+  virtual bool updateExtInfo(uint32_t uin, const ExtInfoUpdate& update, int64_t atMs, bool& found) = 0;
+
+  /// The accounts matching every applied criterion, at most `request.limit` of them. An
+  /// empty criteria set finds nothing (it never scans every account).
+  virtual bool search(const SearchRequest& request, SearchResult& out) = 0;
+
+  /// Deletes `uin` if its password hash is still `passwordHash` (the one the caller checked
+  /// the password against), so a concurrent password change wins. `deleted` tells.
+  virtual bool deleteUser(uint32_t uin, const std::string& passwordHash, bool& deleted) = 0;
 };
 
 }  // namespace icq::store

@@ -12,6 +12,7 @@ PostgresStores::PostgresStores(const config::Config& config)
   else
     pg::checkMigrations(*connection);
   users = std::make_unique<pg::PgUserStore>(*connection);
+  messages = std::make_unique<pg::PgMessageStore>(*connection);
 }
 
 }  // namespace icq::wiring

@@ -6,6 +6,7 @@
 
 #include "common/config/config.hpp"
 #include "common/pg/connection.hpp"
+#include "common/pg/message_store_impl.hpp"
 #include "common/pg/user_store_impl.hpp"
 
 namespace icq::wiring {
@@ -15,6 +16,7 @@ struct PostgresStores {
   explicit PostgresStores(const config::Config& config);
   std::unique_ptr<pg::PgConnection> connection;
   std::unique_ptr<pg::PgUserStore> users;
+  std::unique_ptr<pg::PgMessageStore> messages;
 };
 
 }  // namespace icq::wiring

@@ -14,7 +14,10 @@ redis::RedisOptions redisOptionsFrom(const config::Config& config) {
 
 RedisStores::RedisStores(const config::Config& config)
     : connection(redisOptionsFrom(config)),
-      sessions(connection, clock, static_cast<size_t>(config.integer("v5.dedupe_window"))),
+      sessions(connection, clock, static_cast<size_t>(config.integer("v5.dedupe_window")),
+               std::chrono::seconds(config.integer("v5.retransmit_timeout_s"))),
+      presence(connection),
+      retransmits(connection),
       registry(connection),
       leases(connection) {}
 

@@ -7,6 +7,8 @@
 #include "common/redis/connection.hpp"
 #include "common/redis/gateway_registry_impl.hpp"
 #include "common/redis/lease_store_impl.hpp"
+#include "common/redis/presence_store_impl.hpp"
+#include "common/redis/retransmit_queue_impl.hpp"
 #include "common/redis/session_store_impl.hpp"
 #include "common/util/clock.hpp"
 
@@ -20,6 +22,8 @@ struct RedisStores {
   util::SystemClock clock;
   redis::RedisConnection connection;
   redis::RedisSessionStore sessions;
+  redis::RedisPresenceStore presence;
+  redis::RedisRetransmitQueue retransmits;
   redis::RedisGatewayRegistry registry;
   redis::RedisLeaseStore leases;
 };

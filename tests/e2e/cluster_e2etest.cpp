@@ -14,6 +14,9 @@ TEST_CASE("a session re-homes to the gateway its packets arrive through", "[e2e]
   E2E e2e({.gateways = 2, .workers = 1});
   V5Client alice(e2e.cluster.udpPort(0), kAlice, kAlicePassword);
   REQUIRE(alice.login() == LoginOutcome::accepted);
+  // The login reply's CMD_ACK went through gateway 0 and re-homes the session too; a
+  // keep-alive behind it on the same path makes sure it has been processed.
+  REQUIRE(alice.keepAlive());
   alice.setServerPort(e2e.cluster.udpPort(1));  // the load balancer moved the flow
   std::array<uint8_t, 4> random{};
   alice.send(v5::CMD_KEEP_ALIVE, random, false);

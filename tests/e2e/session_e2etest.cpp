@@ -99,4 +99,22 @@ TEST_CASE("a silent client goes offline after the session TTL while a pinging on
   CHECK(pinging.keepAlive());
 }
 
+TEST_CASE("commands the server only acknowledges get SRV_ACK and nothing more", "[e2e][session]") {
+  E2E e2e;
+  V5Client alice(e2e.cluster.udpPort(0), kAlice, kAlicePassword);
+  REQUIRE(alice.login() == LoginOutcome::accepted);
+  std::array<uint8_t, 8> body{1, 2, 3, 4, 5, 6, 7, 8};
+  // §6.21's acknowledge-only rows, and a code that is no command at all (§6.20).
+  for (uint16_t command : {v5::CMD_TCP_REQUEST, v5::CMD_NEW_USER_INFO, v5::CMD_QUERY_SERVERS, v5::CMD_QUERY_ADDONS,
+                           v5::CMD_LOGIN_2, uint16_t{0x7777}}) {
+    INFO("command " << command);
+    auto header = alice.send(command, body, true);
+    auto ack = alice.expect(v5::SRV_ACK);
+    REQUIRE(ack);
+    CHECK(ack->header.seq1 == header.seq1);
+    CHECK(alice.silentFor(std::chrono::milliseconds(200)));
+  }
+  CHECK(alice.keepAlive());
+}
+
 }  // namespace icq::test

@@ -6,10 +6,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <random>
 #include <stdexcept>
 
 #include "common/codec/v5/constants.hpp"
+#include "common/codec/v5/message.hpp"
 #include "common/util/endpoint.hpp"
 
 namespace icq::client {
@@ -92,6 +94,58 @@ void V5Client::acknowledge(const ServerPacket& packet) {
   std::array<uint8_t, 4> random{1, 2, 3, 4};
   v5::ClientHeader h{uin_, sessionId_, v5::CMD_ACK, packet.header.seq1, packet.header.seq2};
   resend(h, random);
+}
+
+std::optional<ServerPacket> V5Client::expectAckOf(const v5::ClientHeader& sent, std::chrono::milliseconds timeout) {
+  auto echoes = [&](const ServerPacket& p) {
+    return p.header.command == v5::SRV_ACK && p.header.seq1 == sent.seq1 && p.header.seq2 == sent.seq2;
+  };
+  if (auto it = std::find_if(queued_.begin(), queued_.end(), echoes); it != queued_.end()) {
+    ServerPacket p = std::move(*it);
+    queued_.erase(it);
+    return p;
+  }
+  return awaitPacket(timeout, [&](const ServerPacket& p) {
+    if (p.header.command != v5::SRV_ACK && !p.v3Layout) acknowledge(p);
+    return echoes(p);
+  });
+}
+
+std::vector<ServerPacket> V5Client::receiveUntil(uint16_t command, std::chrono::milliseconds timeout) {
+  std::vector<ServerPacket> got;
+  // Earlier arrivals first; SRV_ACKs stay queued for expect().
+  for (auto it = queued_.begin(); it != queued_.end();) {
+    if (it->header.command == v5::SRV_ACK) {
+      ++it;
+      continue;
+    }
+    const bool last = it->header.command == command;
+    got.push_back(std::move(*it));
+    it = queued_.erase(it);
+    if (last) return got;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return got;
+    auto packet = receive(left);
+    if (!packet) return got;
+    if (packet->header.command == v5::SRV_ACK) {
+      queued_.push_back(std::move(*packet));
+      continue;
+    }
+    if (!packet->v3Layout) acknowledge(*packet);
+    const bool last = packet->header.command == command;
+    got.push_back(std::move(*packet));
+    if (last) return got;
+  }
+}
+
+v5::ClientHeader V5Client::sendMessage(uint32_t to, uint16_t type, std::string_view text, uint16_t command) {
+  std::vector<uint8_t> body(8 + text.size() + 1);
+  const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+  body.resize(v5::buildSendMessageData(to, type, bytes, body));
+  return send(command, body);
 }
 
 std::optional<ServerPacket> V5Client::takeQueued(uint16_t command) {

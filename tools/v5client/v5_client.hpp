@@ -10,8 +10,10 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "common/codec/v5/constants.hpp"
 #include "common/codec/v5/messages.hpp"
 #include "common/codec/v5/packet.hpp"
 
@@ -58,6 +60,17 @@ public:
   bool silentFor(std::chrono::milliseconds window);
   /// CMD_ACK for a server packet (§4.3).
   void acknowledge(const ServerPacket& packet);
+  /// The SRV_ACK echoing both sequence numbers of `sent` (§4.3), or nullopt after `timeout`.
+  std::optional<ServerPacket> expectAckOf(const codec::v5::ClientHeader& sent,
+                                          std::chrono::milliseconds timeout = 2000ms);
+  /// Every packet but SRV_ACK up to and including the first `command`, in arrival order,
+  /// acknowledging reliable ones; fewer (without `command`) if `timeout` passes first.
+  std::vector<ServerPacket> receiveUntil(uint16_t command, std::chrono::milliseconds timeout = 2000ms);
+
+  /// CMD_SEND_MESSAGE (§6.10) with `text` and its NUL, whatever its length: the test client
+  /// may send what a real client must not.
+  codec::v5::ClientHeader sendMessage(uint32_t to, uint16_t type, std::string_view text,
+                                      uint16_t command = codec::v5::CMD_SEND_MESSAGE);
 
   /// CMD_LOGIN with a fresh session id; waits for SRV_ACK and the outcome; acknowledges the reply.
   LoginOutcome login(std::chrono::milliseconds timeout = 3000ms);

@@ -484,4 +484,80 @@ TEST_CASE("session store: reliable packets take consecutive SEQ1s per session an
   CHECK_FALSE(routes[0].queued);
 }
 
+TEST_CASE("session store: the offline delivery is claimed once per session", "[redis][session][offline]") {
+  Fixture f;
+  bool first = true;
+  REQUIRE(f.sessions.claimOfflineDelivery(kUin, kSessionId, first));
+  CHECK_FALSE(first);  // no session yet: nothing to deliver to
+
+  f.login(makeSession(kUin));
+  REQUIRE(f.sessions.claimOfflineDelivery(kUin, kSessionId + 1, first));
+  CHECK_FALSE(first);  // another session id claims nothing
+  REQUIRE(f.sessions.claimOfflineDelivery(kUin, kSessionId, first));
+  CHECK(first);
+  REQUIRE(f.sessions.claimOfflineDelivery(kUin, kSessionId, first));
+  CHECK_FALSE(first);
+  REQUIRE(f.find(kUin).has_value());  // the session itself is untouched
+
+  f.login(makeSession(kUin, kSessionId + 7));  // a new login delivers again
+  REQUIRE(f.sessions.claimOfflineDelivery(kUin, kSessionId + 7, first));
+  CHECK(first);
+}
+
+TEST_CASE("session store: concurrent claims give the offline delivery to exactly one caller",
+          "[redis][session][offline]") {
+  Fixture f;
+  f.login(makeSession(kUin));
+  constexpr int kClaimers = 8;
+  std::atomic<int> firsts{0}, failures{0};
+  std::vector<std::thread> claimers;
+  for (int i = 0; i < kClaimers; ++i)
+    claimers.emplace_back([&] {
+      redis::RedisConnection redis(f.server.options());
+      redis::RedisSessionStore sessions(redis, f.clock, kWindow);
+      bool first = false;
+      if (!sessions.claimOfflineDelivery(kUin, kSessionId, first)) failures++;
+      if (first) firsts++;
+    });
+  for (auto& claimer : claimers) claimer.join();
+  CHECK(failures == 0);
+  CHECK(firsts == 1);
+}
+
+TEST_CASE("session store: the offline batch is remembered for its own session only", "[redis][session][offline]") {
+  Fixture f;
+  int64_t upTo = -1;
+  REQUIRE(f.sessions.offlineBatch(kUin, kSessionId, upTo));
+  CHECK(upTo == 0);  // no session
+  REQUIRE(f.sessions.setOfflineBatch(kUin, kSessionId, 5));
+  CHECK_FALSE(f.find(kUin).has_value());  // and none was created
+
+  f.login(makeSession(kUin));
+  REQUIRE(f.sessions.offlineBatch(kUin, kSessionId, upTo));
+  CHECK(upTo == 0);  // nothing sent yet
+  REQUIRE(f.sessions.setOfflineBatch(kUin, kSessionId, 9'000'000'000));
+  REQUIRE(f.sessions.setOfflineBatch(kUin, kSessionId + 1, 3));  // a session that is gone
+  REQUIRE(f.sessions.offlineBatch(kUin, kSessionId, upTo));
+  CHECK(upTo == 9'000'000'000);
+  REQUIRE(f.sessions.offlineBatch(kUin, kSessionId + 1, upTo));
+  CHECK(upTo == 0);
+
+  f.login(makeSession(kUin, kSessionId + 7));  // the next session acknowledges only its own batch
+  REQUIRE(f.sessions.offlineBatch(kUin, kSessionId + 7, upTo));
+  CHECK(upTo == 0);
+}
+
+TEST_CASE("session store: offline marks report failure while Redis is down", "[redis][session][offline]") {
+  Fixture f;
+  f.login(makeSession(kUin));
+  f.server.kill();
+  bool first = true;
+  int64_t upTo = -1;
+  CHECK_FALSE(f.sessions.claimOfflineDelivery(kUin, kSessionId, first));
+  CHECK_FALSE(first);
+  CHECK_FALSE(f.sessions.setOfflineBatch(kUin, kSessionId, 1));
+  CHECK_FALSE(f.sessions.offlineBatch(kUin, kSessionId, upTo));
+  CHECK(upTo == 0);
+}
+
 }  // namespace icq
