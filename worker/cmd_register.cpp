@@ -48,7 +48,7 @@ Outcome handleRegNewUser(CommandContext& ctx, const Inbound& in) {
   if (parsed == ParseError::truncated) return malformed(ctx);
   if (parsed == ParseError::too_long || request.password.empty()) {
     sendRegistrationAck(ctx, in, false, request.x2);
-    return Outcome::done;
+    return Outcome::acknowledged;
   }
   store::NewUser user;
   try {
@@ -64,14 +64,14 @@ Outcome handleRegNewUser(CommandContext& ctx, const Inbound& in) {
   ctx.users.audit(uin, store::AuditEvent::user_created, "v5 registration from " + util::formatEndpoint(in.from));
   sendRegistrationAck(ctx, in, true, request.x2);
   ctx.reply(in, v5::buildSrvNewUin(in.header(), uin, request.x2, ctx.settings.newUinV3Layout, ctx.scratch, ctx.rng));
-  return Outcome::done;
+  return Outcome::acknowledged;
 }
 
 Outcome handleNewUser1(CommandContext& ctx, const Inbound& in) {
   uint32_t x = 0;
   if (v5::parseNewUser1(in.packet.data, x) != ParseError::none) return malformed(ctx);
   ctx.reply(in, v5::buildSrvNewUser1Ack(in.header(), x, ctx.scratch, ctx.rng));
-  return Outcome::done;
+  return Outcome::acknowledged;
 }
 
 /// §6.16, implemented exactly (IServerd's Groupware "pseudo login"): no session is created.

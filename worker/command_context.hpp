@@ -88,7 +88,9 @@ struct CommandContext {
 
 /// What became of a command's effect.
 enum class Outcome : uint8_t {
-  done,   // recorded (or nothing to record)
+  done,          // recorded (or nothing to record)
+  acknowledged,  // done, and the handler's own reply was the acknowledgement (the extended
+                 // SRV_ACKs of §6.2 and §6.15): no plain SRV_ACK after it
   retry,  // a store failed before the effect was recorded: the client's retransmission
           // must be processed again, so the packet leaves the duplicate window
 };

@@ -45,8 +45,8 @@ constexpr auto kCommands = std::to_array<CommandSpec>({
     {v5::CMD_UPDATE_INFO, handleUpdateInfo, session, AckTiming::after_effect},
     {v5::CMD_AUTH_UPDATE, handleAuthUpdate, session, AckTiming::after_effect},
     {v5::CMD_UPDATE_EXT_INFO, handleUpdateExtInfo, session, AckTiming::after_effect},
-    // Pre-login commands have no session to check (§5.1). Their own replies (the extended
-    // ACKs of §6.2 and §6.15, §6.16's V3 reply) go first; the plain SRV_ACK follows (D29).
+    // Pre-login commands have no session to check (§5.1). The extended ACKs of §6.2 and
+    // §6.15 are their acknowledgement; §6.16's V3 reply is followed by a plain SRV_ACK (D29).
     {v5::CMD_REG_NEW_USER, handleRegNewUser, none, AckTiming::after_effect},
     {v5::CMD_NEW_USER_1, handleNewUser1, none, AckTiming::after_effect},
     {v5::CMD_GET_DEPS, handleGetDeps, none, AckTiming::after_effect},

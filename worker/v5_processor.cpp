@@ -151,6 +151,7 @@ void V5Processor::runCommand(CommandContext& ctx, const CommandSpec& spec, size_
   const Inbound& in = inbound_[i];
   if (spec.ack == AckTiming::first) ctx.sendAck(in);
   Outcome outcome = spec.handler(ctx, in);
+  if (outcome == Outcome::acknowledged) return;
   if (outcome == Outcome::done) {
     if (spec.ack == AckTiming::after_effect) ctx.sendAck(in);
     return;

@@ -448,6 +448,7 @@ TEST_CASE("registration hands out distinct UINs that can log in, with the first-
     CHECK(newUin->header.seq2 == request.seq2);
     CHECK(newUin->header.sessionId == request.sessionId);
     CHECK(newUin->data == Bytes{0x61, 0x24, 0x00, 0x00});
+    CHECK(newcomer.silentFor(std::chrono::milliseconds(200)));  // the extended ACK was the ACK
     uins.push_back(newUin->header.uin);
   }
   REQUIRE(uins.size() == 2);
@@ -462,6 +463,7 @@ TEST_CASE("registration hands out distinct UINs that can log in, with the first-
   auto withData = first.expectAckOf(hello);
   REQUIRE(withData);
   CHECK(withData->data == Bytes{0x0A, 0xBE, 0xBA, 0xFE, 0xCA, 0x01, 0x00});
+  CHECK(first.silentFor(std::chrono::milliseconds(200)));  // and no plain SRV_ACK after it
 
   // CMD_GET_DEPS: the V3 0x0032 reply for the right password, SRV_BAD_PASS (V3) otherwise,
   // SRV_TRY_AGAIN while the UIN is online (§6.16).
