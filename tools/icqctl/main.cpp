@@ -13,6 +13,7 @@
 #include "common/config/command_line.hpp"
 #include "common/log/log.hpp"
 #include "common/pg/migrations.hpp"
+#include "common/util/codepage.hpp"
 #include "common/wiring/postgres_stores.hpp"
 
 namespace {
@@ -71,6 +72,29 @@ int setPassword(const Options& options, uint32_t uin, const std::string& passwor
   return 0;
 }
 
+/// Profile text is the client's 8-bit code page; people read it converted (text.codepage).
+int showUser(const Options& options, uint32_t uin) {
+  config::Config config = loadConfig(options);
+  const std::string& codepage = config.string("text.codepage");
+  util::toUtf8("", codepage);  // an unknown code page is a configuration error, before any query
+  wiring::PostgresStores postgres(config);
+  std::optional<store::UserProfile> profile;
+  if (!postgres.users->findProfile(uin, profile)) return std::cerr << "icqctl: database unreachable\n", kFailed;
+  if (!profile) return std::cerr << "icqctl: no user with UIN " << uin << "\n", kFailed;
+  const store::BasicInfo& basic = profile->basic;
+  nlohmann::json result = {{"uin", uin},
+                           {"nick", util::toUtf8(basic.nick, codepage)},
+                           {"first_name", util::toUtf8(basic.firstName, codepage)},
+                           {"last_name", util::toUtf8(basic.lastName, codepage)},
+                           {"email", util::toUtf8(basic.email, codepage)},
+                           {"about", util::toUtf8(profile->about, codepage)}};
+  std::string text = "UIN " + std::to_string(uin);
+  for (const char* field : {"nick", "first_name", "last_name", "email", "about"})
+    text += std::string("\n  ") + field + ": " + result[field].get<std::string>();
+  report(options, result, text);
+  return 0;
+}
+
 int migrate(const Options& options) {
   config::Config config = loadConfig(options).with("postgres.migrate", "auto");
   wiring::PostgresStores postgres(config);
@@ -101,6 +125,8 @@ int main(int argc, char** argv) {
   CLI::App* passwd = user->add_subcommand("passwd", "Set an account's password");
   passwd->add_option("--uin", uin, "UIN")->required()->check(CLI::Range(1u, 4294967295u));
   passwd->add_option("--password", password, "New password, at most 8 characters")->required();
+  CLI::App* show = user->add_subcommand("show", "Show an account's profile (text converted from text.codepage)");
+  show->add_option("--uin", uin, "UIN")->required()->check(CLI::Range(1u, 4294967295u));
   CLI::App* schema = app.add_subcommand("migrate", "Apply missing schema migrations and print the version");
 
   try {
@@ -115,9 +141,13 @@ int main(int argc, char** argv) {
   try {
     if (create->parsed()) return createUser(options, uin, password, nick);
     if (passwd->parsed()) return setPassword(options, uin, password);
+    if (show->parsed()) return showUser(options, uin);
     if (schema->parsed()) return migrate(options);
   } catch (const config::ConfigError& e) {
     std::cerr << "icqctl: configuration error: " << e.what() << "\n";
+    return kUsage;
+  } catch (const std::invalid_argument& e) {  // an unknown text.codepage
+    std::cerr << "icqctl: configuration error: text.codepage: " << e.what() << "\n";
     return kUsage;
   } catch (const std::exception& e) {
     std::cerr << "icqctl: " << e.what() << "\n";
