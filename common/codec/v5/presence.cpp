@@ -67,14 +67,24 @@ ParseError parseUpdateList(std::span<const uint8_t> data, UpdateList& out) noexc
   return ParseError::none;
 }
 
-size_t buildUserOnlineBody(const OnlineContact& contact, std::span<uint8_t> out) noexcept {
-  ByteWriter writer(out);
+namespace {
+
+// The 21 bytes SRV_USER_ONLINE (§8.7) and SRV_RAND_USER (§8.19) begin with alike: who,
+// where to connect to directly, and the status at offset 17 (not Wireshark's 19, D14).
+void writeContactHead(ByteWriter& writer, const OnlineContact& contact) noexcept {
   writer.u32(contact.uin);
   writer.ip(contact.externalIp);
   writer.u32(contact.tcpPort);
   writer.ip(contact.internalIp);
   writer.u8(contact.dcType);
-  writer.u32(contact.status);  // offset 17, not Wireshark's 19 (D14)
+  writer.u32(contact.status);
+}
+
+}  // namespace
+
+size_t buildUserOnlineBody(const OnlineContact& contact, std::span<uint8_t> out) noexcept {
+  ByteWriter writer(out);
+  writeContactHead(writer, contact);
   writer.u32(contact.tcpVersion);
   writer.u32(contact.dcCookie);
   writer.u32(contact.webPort);
@@ -108,12 +118,7 @@ bool parseUserOnlineBody(std::span<const uint8_t> data, OnlineContact& out) noex
 
 size_t buildRandomUserBody(const OnlineContact& contact, std::span<uint8_t> out) noexcept {
   ByteWriter writer(out);
-  writer.u32(contact.uin);
-  writer.ip(contact.externalIp);
-  writer.u32(contact.tcpPort);
-  writer.ip(contact.internalIp);
-  writer.u8(contact.dcType);
-  writer.u32(contact.status);
+  writeContactHead(writer, contact);
   writer.u16(static_cast<uint16_t>(contact.tcpVersion));
   for (int i = 0; i < 14; ++i) writer.u8(0);  // unknown (§8.19): zeros
   return writer.overflow() ? 0 : writer.size();
