@@ -45,11 +45,11 @@ void V5Processor::processBatch(std::string_view gateway, envelope::BatchReader& 
   stats_.batches++;
   decodeAll(batch);
   checkSessions(gateway);
-  CommandContext ctx{settings_,       stores_.sessions, stores_.presence, stores_.users, stores_.messages,
-                     clock_,          rng_,             egress_,          outbox_,       stats_,
-                     gateway};
+  CommandContext ctx{settings_, stores_.sessions, stores_.presence, stores_.users, stores_.messages,
+                     stores_.limits, clock_, rng_, egress_, outbox_, stats_, gateway};
   answerInOrder(ctx);
   flushOutbox();
+  flushRecords();
   egress_.flush();
   for (size_t i : logins_) handleLogin(ctx, inbound_[i]);
   flushOutbox();
@@ -103,9 +103,15 @@ void V5Processor::checkSessions(std::string_view gateway) {
     if (!isAck && lookupCommand(h.command).check != SessionCheck::session) continue;
     touchIndex_[i] = touches_.size();
     // An ACK is never a duplicate; it carries the SEQ1 of the server packet it confirms.
+    // A command acknowledged after its effect is remembered only once that effect is
+    // recorded (see runCommand), so a worker dying in between loses nothing.
     std::optional<uint16_t> acknowledges = isAck ? std::optional<uint16_t>(h.seq1) : std::nullopt;
+    using Dedupe = store::TouchRequest::Dedupe;
+    Dedupe dedupe = isAck                                                      ? Dedupe::off
+                    : lookupCommand(h.command).ack == AckTiming::after_effect ? Dedupe::check_only
+                                                                               : Dedupe::check_and_record;
     touches_.push_back(
-        {h.uin, h.sessionId, inbound_[i].from, gateway, h.seq1, h.seq2, h.command, !isAck, acknowledges});
+        {h.uin, h.sessionId, inbound_[i].from, gateway, h.seq1, h.seq2, h.command, dedupe, acknowledges});
   }
   touchResults_.assign(touches_.size(), store::TouchResult::no_session);
   sessionsUnreachable_ = !touches_.empty() && !sessions_.touch(touches_, touchResults_);
@@ -151,14 +157,31 @@ void V5Processor::runCommand(CommandContext& ctx, const CommandSpec& spec, size_
   const Inbound& in = inbound_[i];
   if (spec.ack == AckTiming::first) ctx.sendAck(in);
   Outcome outcome = spec.handler(ctx, in);
-  if (outcome == Outcome::acknowledged) return;
-  if (outcome == Outcome::done) {
-    if (spec.ack == AckTiming::after_effect) ctx.sendAck(in);
+  bool hasTouch = touchIndex_[i] != kNoTouch;
+  if (outcome != Outcome::retry) {
+    if (spec.ack == AckTiming::after_effect) {
+      if (hasTouch) remember(touches_[touchIndex_[i]]);  // recorded: from now on a duplicate
+      if (outcome == Outcome::done) ctx.sendAck(in);
+    }
     return;
   }
-  // Not recorded: no ACK for an after-effect command, and the packet leaves the duplicate
-  // window so that the client's retransmission is processed rather than re-acknowledged.
-  if (touchIndex_[i] != kNoTouch && !sessions_.forgetDuplicate(touches_[touchIndex_[i]])) stats_.storeFailures++;
+  // Not recorded: no ACK for an after-effect command (it never entered the window), and an
+  // acknowledged-first one leaves the window, so the client's retransmission is processed.
+  if (spec.ack == AckTiming::first && hasTouch && !sessions_.forgetDuplicate(touches_[touchIndex_[i]]))
+    stats_.storeFailures++;
+}
+
+void V5Processor::remember(const store::TouchRequest& touch) {
+  store::TouchRequest& record = records_.emplace_back(touch);
+  record.dedupe = store::TouchRequest::Dedupe::record_only;
+}
+
+void V5Processor::flushRecords() {
+  if (records_.empty()) return;
+  recordResults_.assign(records_.size(), store::TouchResult::ok);
+  // Failure here costs at most a duplicate delivery of a retransmission, never a loss.
+  if (!sessions_.touch(records_, recordResults_)) stats_.storeFailures++;
+  records_.clear();
 }
 
 void V5Processor::countClientAck(size_t i) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/envelope/envelope.hpp"
+#include "common/store/rate_limiter.hpp"
 #include "common/store/session_store.hpp"
 #include "common/store/user_store.hpp"
 #include "common/util/clock.hpp"
@@ -27,6 +28,7 @@ public:
     store::PresenceStore& presence;
     store::UserStore& users;
     store::MessageStore& messages;
+    store::RateLimiter& limits;
   };
 
   V5Processor(const V5Settings& settings, const Stores& stores, const util::Clock& clock, Egress& egress,
@@ -45,6 +47,8 @@ private:
   void countClientAck(size_t inboundIndex);
   void runCommand(CommandContext& ctx, const CommandSpec& spec, size_t inboundIndex);
   void flushOutbox();
+  void remember(const store::TouchRequest& touch);
+  void flushRecords();
 
   V5Settings settings_;
   Stores stores_;
@@ -63,6 +67,8 @@ private:
   std::vector<store::TouchResult> touchResults_;
   std::vector<size_t> touchIndex_;  // inbound_[i] → its slot in touches_, or kNoTouch
   std::vector<size_t> logins_;
+  std::vector<store::TouchRequest> records_;  // after-effect packets to remember (runCommand)
+  std::vector<store::TouchResult> recordResults_;
   bool sessionsUnreachable_ = false;  // (B) failed: session-bound packets get no answer
 };
 

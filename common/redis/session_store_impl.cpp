@@ -36,7 +36,8 @@
 //   touch        sess exists? (no_session) sid/ip/port equal? (mismatch) Then HSET
 //                seen + gw — gw re-homes the session to the gateway that just heard the
 //                client — and look the triple up in the window: found → duplicate, else
-//                record it (unless dedupe is off) → ok. Triples are compared at 6-byte
+//                record it (unless dedupe is off, or check-only: see TouchRequest::Dedupe)
+//                → ok. Triples are compared at 6-byte
 //                boundaries only. A CMD_ACK rides along (§4.3): with dedupe off it HDELs
 //                rtx <seq1> → acknowledged if there was such a packet. Each request is one
 //                EVALSHA; a batch is one round trip.
@@ -115,34 +116,36 @@ using store::TouchResult;
 // Lua
 // ---------------------------------------------------------------------------------------
 
-// KEYS: sess, dup, rtx. ARGV: sid, ip, port, triple, dedupe ("1"/"0"), now, gw, window,
-// acknowledged SEQ1 ("" for none). Returns 0 ok, 1 duplicate, 2 no_session, 3 mismatch,
-// 4 acknowledged.
+// KEYS: sess, dup, rtx. ARGV: sid, ip, port, triple, dedupe mode ("0" off, "1" check and
+// record, "2" check only, "3" record only), now, gw, window, acknowledged SEQ1 ("" for
+// none). Returns 0 ok, 1 duplicate, 2 no_session, 3 mismatch, 4 acknowledged.
+constexpr std::string_view kDedupeModes[] = {"0", "1", "2", "3"};  // by TouchRequest::Dedupe
+
 constexpr std::string_view kTouchLua = R"lua(
 local s = redis.call('HMGET', KEYS[1], 'sid', 'ip', 'port', 'dpos')
 if not s[1] then return 2 end
 if s[1] ~= ARGV[1] or s[2] ~= ARGV[2] or s[3] ~= ARGV[3] then return 3 end
-if ARGV[5] ~= '1' then
-  redis.call('HSET', KEYS[1], 'seen', ARGV[6], 'gw', ARGV[7])
+redis.call('HSET', KEYS[1], 'seen', ARGV[6], 'gw', ARGV[7])
+if ARGV[5] == '0' then
   if ARGV[9] ~= '' and redis.call('HDEL', KEYS[3], ARGV[9], 'a:' .. ARGV[9]) >= 1 then return 4 end
   return 0
 end
-local ring = redis.call('GET', KEYS[2]) or ''
-local from = 1
-while true do
-  local at = string.find(ring, ARGV[4], from, true)
-  if not at then break end
-  if at % 6 == 1 then
-    redis.call('HSET', KEYS[1], 'seen', ARGV[6], 'gw', ARGV[7])
-    return 1
+if ARGV[5] ~= '3' then
+  local ring = redis.call('GET', KEYS[2]) or ''
+  local from = 1
+  while true do
+    local at = string.find(ring, ARGV[4], from, true)
+    if not at then break end
+    if at % 6 == 1 then return 1 end
+    from = at + 1
   end
-  from = at + 1
+  if ARGV[5] == '2' then return 0 end
 end
 local window = tonumber(ARGV[8])
 local pos = tonumber(s[4]) or 0
 if pos >= window then pos = 0 end
 redis.call('SETRANGE', KEYS[2], pos * 6, ARGV[4])
-redis.call('HSET', KEYS[1], 'seen', ARGV[6], 'gw', ARGV[7], 'dpos', (pos + 1) % window)
+redis.call('HSET', KEYS[1], 'dpos', (pos + 1) % window)
 return 0
 )lua";
 
@@ -394,7 +397,7 @@ bool RedisSessionStore::touch(std::span<const store::TouchRequest> requests, std
                                      ip,
                                      port,
                                      triple,
-                                     request.dedupe ? "1" : "0",
+                                     kDedupeModes[static_cast<size_t>(request.dedupe)],
                                      now,
                                      request.gateway,
                                      window,

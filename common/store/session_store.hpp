@@ -32,7 +32,15 @@ struct TouchRequest {
   util::Endpoint client;
   std::string_view gateway;  // where this packet arrived: the session re-homes there
   uint16_t seq1 = 0, seq2 = 0, command = 0;
-  bool dedupe = true;  // false for commands that are never duplicates (CMD_ACK)
+  /// What the duplicate window (§4.5) does with this packet.
+  enum class Dedupe : uint8_t {
+    off,               // never a duplicate, not remembered (CMD_ACK)
+    check_and_record,  // a duplicate if seen; remembered from now on
+    check_only,        // a duplicate if seen; remembered only once its effect is recorded
+                       // (record_only later), so a worker that dies in between loses nothing
+    record_only,       // remember it now (the effect of a check_only packet is recorded)
+  };
+  Dedupe dedupe = Dedupe::check_and_record;
   /// CMD_ACK (§4.3): the server SEQ1 it acknowledges; that unconfirmed packet is
   /// forgotten. Riding on the session check keeps an ACK at one command, batched.
   std::optional<uint16_t> acknowledges;

@@ -194,12 +194,25 @@ TEST_CASE("session store: with dedupe off a packet is never a duplicate nor reme
   Fixture f;
   f.login(makeSession(kUin));
   TouchRequest ack = makeTouch(7, 0, 0x000A);
-  ack.dedupe = false;
+  ack.dedupe = TouchRequest::Dedupe::off;
   CHECK(f.touch(ack) == TouchResult::ok);
   CHECK(f.touch(ack) == TouchResult::ok);
-  ack.dedupe = true;
+  ack.dedupe = TouchRequest::Dedupe::check_and_record;
   CHECK(f.touch(ack) == TouchResult::ok);
   CHECK(f.touch(ack) == TouchResult::duplicate);
+}
+
+TEST_CASE("session store: a check-only packet is remembered only when recorded afterwards", "[redis][session]") {
+  Fixture f;
+  f.login(makeSession(kUin));
+  TouchRequest message = makeTouch(9, 3, 0x010E);
+  message.dedupe = TouchRequest::Dedupe::check_only;
+  CHECK(f.touch(message) == TouchResult::ok);
+  CHECK(f.touch(message) == TouchResult::ok);  // its effect was never recorded: process it again
+  TouchRequest record = message;
+  record.dedupe = TouchRequest::Dedupe::record_only;
+  CHECK(f.touch(record) == TouchResult::ok);
+  CHECK(f.touch(message) == TouchResult::duplicate);
 }
 
 TEST_CASE("session store: a packet through another gateway re-homes the session", "[redis][session]") {
@@ -286,7 +299,8 @@ TEST_CASE("session store: a CMD_ACK touch forgets a packet only for the session'
   const std::string rtx(redis::keys::retransmit(kUin).view());
   f.command({"HSET", rtx, "1", "packet-1"});
   auto ack = [&](uint32_t uin, uint32_t sessionId, uint16_t seq1) {
-    store::TouchRequest request{uin, sessionId, kClient, "gw-1", seq1, 0, codec::v5::CMD_ACK, false, seq1};
+    store::TouchRequest request{uin, sessionId, kClient, "gw-1", seq1, 0, codec::v5::CMD_ACK,
+                                 store::TouchRequest::Dedupe::off, seq1};
     store::TouchResult result{};
     REQUIRE(f.sessions.touch(std::span(&request, 1), std::span(&result, 1)));
     return result;
