@@ -30,6 +30,7 @@ void logStats(const GatewayStats& stats) {
   log::info("gateway_stopped", {{"received", stats.datagramsReceived},
                                 {"dispatched", stats.datagramsDispatched},
                                 {"sent", stats.datagramsSent},
+                                {"busy_replies", stats.busyReplies},
                                 {"dropped", dropped}});
 }
 

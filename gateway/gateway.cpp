@@ -1,13 +1,17 @@
 // gateway: the datagram loop. Per turn: receive a batch straight into the hold ring,
 // admit or release each datagram (size, version, token bucket), hand the held ones to
-// workers that have credit — one envelope per worker — and send whatever egress the
-// workers returned, in one sendmmsg batch. Nothing here allocates per datagram, logs
-// per datagram, or talks to Redis/PostgreSQL.
+// workers that have credit — one envelope per worker — answer busy (SRV_TRY_AGAIN) for
+// those it has to shed, and send that and whatever egress the workers returned in one
+// sendmmsg batch. Nothing here allocates per datagram, logs per datagram, or talks to
+// Redis/PostgreSQL.
 #include "gateway/gateway.hpp"
 
 #include <algorithm>
+#include <cassert>
+#include <random>
 
 #include "common/codec/v5/constants.hpp"
+#include "common/codec/v5/messages.hpp"
 #include "common/codec/v5/packet.hpp"
 #include "common/util/clock.hpp"
 #include "common/util/pipeline_socket.hpp"
@@ -23,6 +27,13 @@ constexpr size_t kMaxPipelineMessagesPerTurn = 256;
 // Poll timeouts: idle, and while datagrams wait for credit (so the age limit is honoured).
 constexpr std::chrono::milliseconds kIdlePoll{100};
 constexpr std::chrono::milliseconds kWaitingPoll{5};
+// Busy replies per source IP: one a second, no burst. A client told SRV_TRY_AGAIN waits
+// 2–5 s before it tries again (protocol-v5.md §4.7), so a second reply within the second
+// tells it nothing new. Per IP rather than per address, so that a spoofed flood cannot
+// make the gateway a reflector by varying source ports; the allowance lives in a fixed
+// table like the admission buckets (token_bucket.hpp), and a crowded table answers no one.
+constexpr uint32_t kBusyRatePerS = 1;
+constexpr uint32_t kBusyBurst = 1;
 
 int64_t wallMicros() {
   using namespace std::chrono;
@@ -94,7 +105,10 @@ Gateway::Gateway(const GatewaySettings& settings, UdpSocket& udp, zmq::socket_t&
       udp_(udp),
       pipeline_(pipeline),
       limiter_(settings.ratePerS, settings.rateBurst),
-      ring_(settings.queueLimit + kBatch, v5::kMaxDatagram + 1) {
+      ring_(settings.queueLimit + kBatch, v5::kMaxDatagram + 1),
+      busyLimiter_(kBusyRatePerS, kBusyBurst),
+      rng_(std::random_device{}()),
+      busyReplies_(ring_.capacity() * v5::kServerHeaderSize) {
   egressMessages_.reserve(kMaxPipelineMessagesPerTurn);
   egress_.reserve(4096);
 }
@@ -141,8 +155,7 @@ void Gateway::dispatchHeld(int64_t nowMonoUs) {
       continue;
     }
     if (nowMonoUs - held.arrivedMonoUs > maxAgeUs) {
-      stats_.drop(DropReason::queue_expired);
-      ring_.popFront();
+      shedOldest(DropReason::queue_expired, nowMonoUs);
       continue;
     }
     auto worker = router_.take(held.uin);
@@ -153,11 +166,40 @@ void Gateway::dispatchHeld(int64_t nowMonoUs) {
   }
   // Out of credit with more held than allowed: shed the oldest, whose clients are the
   // closest to retransmitting anyway.
-  while (ring_.size() > settings_.queueLimit) {
-    stats_.drop(DropReason::queue_full);
-    ring_.popFront();
-  }
+  while (ring_.size() > settings_.queueLimit) shedOldest(DropReason::queue_full, nowMonoUs);
   sendToWorkers();
+}
+
+// ---- overload: busy replies -----------------------------------------------------------
+
+// Overload is answered, never silently dropped (ARCHITECTURE.md "Delivery guarantees").
+void Gateway::shedOldest(DropReason reason, int64_t nowMonoUs) {
+  // A slot released at admission may sit behind a held datagram; it was counted then.
+  if (ring_.at(0).length > 0) {
+    stats_.drop(reason);
+    answerBusy(ring_.at(0), ring_.bytes(0), nowMonoUs);
+  }
+  ring_.popFront();
+}
+
+void Gateway::answerBusy(const HeldDatagram& held, std::span<const uint8_t> bytes, int64_t nowMonoUs) {
+  // The session id and SEQ2 that SRV_TRY_AGAIN echoes are encrypted (§2.2). Decrypt a copy:
+  // the ring's bytes stay what the client sent.
+  std::span<uint8_t> copy = std::span(decrypted_).first(bytes.size());
+  std::copy(bytes.begin(), bytes.end(), copy.begin());
+  v5::ClientPacket packet;
+  // Admission already ran the pre-checks, so only the checkcode can fail here. A datagram
+  // whose checkcode does not verify is noise or forgery, and the gateway answers only what
+  // a client could have sent.
+  if (v5::decodeClientPacket(copy, packet) != v5::DecodeError::none || !packet.checkcodeValid) return;
+  if (packet.header.command == v5::CMD_ACK) return;  // never answered (§4.3)
+  if (!busyLimiter_.admit(held.from.ip, nowMonoUs)) return;
+  // One slot per ring slot and flushEgress after every dispatchHeld: a turn cannot shed more.
+  assert(busyCount_ < ring_.capacity());
+  std::span<uint8_t> reply(&busyReplies_[busyCount_++ * v5::kServerHeaderSize], v5::kServerHeaderSize);
+  size_t length = v5::buildSrvTryAgain(packet.header, reply, rng_);
+  egress_.push_back({held.from, reply.first(length)});
+  stats_.busyReplies++;
 }
 
 void Gateway::sendToWorkers() {
@@ -251,6 +293,7 @@ void Gateway::flushEgress() {
   }
   egress_.clear();
   egressMessages_.clear();
+  busyCount_ = 0;
 }
 
 }  // namespace icq::gateway

@@ -5,11 +5,14 @@
 
 #include <zmq.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "common/codec/v5/constants.hpp"
+#include "common/codec/v5/packet.hpp"
 #include "common/envelope/envelope.hpp"
 #include "common/util/shutdown.hpp"
 #include "gateway/credit_router.hpp"
@@ -53,6 +56,8 @@ private:
   void drainPipeline();
   void handleWorkerMessage(std::string_view worker, const zmq::message_t& body);
   void dispatchHeld(int64_t nowMonoUs);
+  void shedOldest(DropReason reason, int64_t nowMonoUs);
+  void answerBusy(const HeldDatagram& held, std::span<const uint8_t> bytes, int64_t nowMonoUs);
   void sendToWorkers();
   void flushEgress();
 
@@ -63,6 +68,15 @@ private:
   DatagramRing ring_;
   CreditRouter router_;
   GatewayStats stats_;
+
+  // Busy replies (SRV_TRY_AGAIN) to shed datagrams: the per-source allowance, the copy a
+  // shed datagram is decrypted in, and one reply slot per ring slot — a turn sheds at most
+  // the whole ring — whose bytes live until flushEgress has sent them.
+  SourceRateLimiter busyLimiter_;
+  codec::v5::CheckcodeRng rng_;
+  std::array<uint8_t, codec::v5::kMaxDatagram> decrypted_{};
+  std::vector<uint8_t> busyReplies_;
+  size_t busyCount_ = 0;
 
   std::vector<envelope::BatchWriter> batches_;  // one per worker index, reused
   std::vector<zmq::message_t> egressMessages_;  // kept alive until their datagrams are sent

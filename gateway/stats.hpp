@@ -31,6 +31,9 @@ struct GatewayStats {
   uint64_t datagramsSendFailed = 0;
   uint64_t egressMalformed = 0;
   uint64_t controlMalformed = 0;
+  // SRV_TRY_AGAIN sent by the gateway itself for a datagram shed as queue_full or
+  // queue_expired (the drop is counted there as well); at most one per source a second.
+  uint64_t busyReplies = 0;
   std::array<uint64_t, static_cast<size_t>(DropReason::count_)> dropped{};
 
   void drop(DropReason reason, uint64_t n = 1) { dropped[static_cast<size_t>(reason)] += n; }

@@ -28,7 +28,8 @@ void logStats(const WorkerStats& s) {
                                {"store_failures", s.storeFailures},
                                {"checkcode_failures", s.checkcodeFailures},
                                {"logins_accepted", s.loginsAccepted},
-                               {"logins_refused", s.loginsRefused}});
+                               {"logins_refused", s.loginsRefused},
+                               {"logins_throttled", s.loginsThrottled}});
 }
 
 }  // namespace

@@ -8,9 +8,12 @@
 //   3. a retransmission of the login that created the current session (§4.5)
 //                                          → the same SRV_LOGIN_REPLY again
 //   4. store unreachable (D41)             → SRV_TRY_AGAIN: the client logs in again shortly
-//   5. unknown UIN or wrong password       → SRV_BAD_PASS (V5 layout, or V3 by switch, §8.6)
-//   6. account locked                      → SRV_LOGIN_ERR with the lock text
-//   7. otherwise: replace any old session (it gets SRV_GO_AWAY through its own gateway,
+//   5. over a password-attempt limit, per source IP or per UIN, cluster-wide
+//                                          → SRV_TRY_AGAIN without looking at the password,
+//      so a guesser learns nothing and costs no hashing (§4.7: the client retries later)
+//   6. unknown UIN or wrong password       → SRV_BAD_PASS (V5 layout, or V3 by switch, §8.6)
+//   7. account locked                      → SRV_LOGIN_ERR with the lock text
+//   8. otherwise: replace any old session (it gets SRV_GO_AWAY through its own gateway,
 //      §4.7), create the new one and send SRV_LOGIN_REPLY (reliable, SEQ1 0).
 #include <random>
 
@@ -90,6 +93,18 @@ void announceArrival(CommandContext& ctx, uint32_t uin) {
 
 }  // namespace
 
+AttemptGate gatePasswordAttempt(CommandContext& ctx, const Inbound& in, uint32_t uin) {
+  store::AttemptVerdict verdict = store::AttemptVerdict::limited;
+  if (!ctx.limits.countLoginAttempt(in.from.ip, uin, verdict)) return AttemptGate::unreachable;
+  if (verdict == store::AttemptVerdict::allowed) return AttemptGate::go;
+  ctx.stats.loginsThrottled++;
+  ctx.reply(in, v5::buildSrvTryAgain(in.header(), ctx.scratch, ctx.rng));
+  // One record per limit and window: a flood past the limit must not write the audit trail.
+  if (verdict == store::AttemptVerdict::newly_limited)
+    ctx.users.audit(uin, store::AuditEvent::login_refused, "rate limited from " + util::formatIp(in.from.ip));
+  return AttemptGate::refused;
+}
+
 void handleLogin(CommandContext& ctx, const Inbound& in) {
   const v5::ClientHeader& h = in.header();
   if (!ctx.settings.enabled)
@@ -111,6 +126,15 @@ void handleLogin(CommandContext& ctx, const Inbound& in) {
     return ctx.reply(in, buildLoginReply(ctx, in));
   }
 
+  switch (gatePasswordAttempt(ctx, in, h.uin)) {
+    case AttemptGate::go:
+      break;
+    case AttemptGate::refused:
+      return;
+    case AttemptGate::unreachable:
+      ctx.stats.storeFailures++;
+      return ctx.reply(in, v5::buildSrvTryAgain(h, ctx.scratch, ctx.rng));
+  }
   std::optional<store::UserCredentials> user;
   if (!ctx.users.findCredentials(h.uin, user)) {
     ctx.stats.storeFailures++;

@@ -5,7 +5,10 @@
 //
 // The first three run without a session. Registration is off unless v5.registration is set;
 // then every CMD_REG_NEW_USER creates an account whose UIN PostgreSQL allocates from one
-// sequence, so two workers never hand out the same number.
+// sequence, so two workers never hand out the same number. Registration and CMD_GET_DEPS
+// hash or check a password, so they count against the same password-attempt limits as
+// CMD_LOGIN (cmd_login.cpp) before they do.
+#include <optional>
 #include <stdexcept>
 
 #include "common/auth/password.hpp"
@@ -39,6 +42,21 @@ void sendRegistrationAck(CommandContext& ctx, const Inbound& in, bool success, u
   ctx.reply(in, v5::buildSrvRegistrationAck(in.header(), success, x2, ctx.scratch, ctx.rng));
 }
 
+/// The password-attempt limits for a pre-login command: nullopt to go on, else the outcome.
+/// Over a limit the command ends answered SRV_TRY_AGAIN; the plain SRV_ACK that follows stops
+/// the client's retransmissions, and SRV_TRY_AGAIN tells it to come back later (§4.7).
+std::optional<Outcome> limitAttempt(CommandContext& ctx, const Inbound& in, uint32_t uin) {
+  switch (gatePasswordAttempt(ctx, in, uin)) {
+    case AttemptGate::go:
+      return std::nullopt;
+    case AttemptGate::refused:
+      return Outcome::done;
+    case AttemptGate::unreachable:
+      break;
+  }
+  return storeFailed(ctx);
+}
+
 }  // namespace
 
 Outcome handleRegNewUser(CommandContext& ctx, const Inbound& in) {
@@ -50,6 +68,7 @@ Outcome handleRegNewUser(CommandContext& ctx, const Inbound& in) {
     sendRegistrationAck(ctx, in, false, request.x2);
     return Outcome::acknowledged;
   }
+  if (auto limited = limitAttempt(ctx, in, 0)) return *limited;
   store::NewUser user;
   try {
     user.passwordHash =
@@ -79,6 +98,7 @@ Outcome handleGetDeps(CommandContext& ctx, const Inbound& in) {
   v5::GetDepsRequest request;
   const ParseError parsed = v5::parseGetDeps(in.packet.data, request);
   if (parsed == ParseError::truncated) return malformed(ctx);
+  if (auto limited = limitAttempt(ctx, in, request.uin)) return *limited;
   std::optional<store::UserCredentials> user;
   if (parsed == ParseError::none && !ctx.users.findCredentials(request.uin, user)) return storeFailed(ctx);
   if (!user || user->locked || !auth::verifyPassword(user->passwordHash, request.password)) {

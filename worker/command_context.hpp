@@ -14,6 +14,7 @@
 #include "common/pipeline/outbox.hpp"
 #include "common/store/message_store.hpp"
 #include "common/store/presence_store.hpp"
+#include "common/store/rate_limiter.hpp"
 #include "common/store/session_store.hpp"
 #include "common/store/user_store.hpp"
 #include "common/util/clock.hpp"
@@ -62,6 +63,7 @@ struct CommandContext {
   store::PresenceStore& presence;
   store::UserStore& users;
   store::MessageStore& messages;
+  store::RateLimiter& limits;  // password attempts per source IP and per UIN
   const util::Clock& clock;
   codec::v5::CheckcodeRng& rng;
   Egress& egress;

@@ -10,6 +10,14 @@ namespace icq::worker {
 
 // cmd_login.cpp
 void handleLogin(CommandContext&, const Inbound&);
+/// Whether a password may be checked for `uin` (CMD_LOGIN, CMD_REG_NEW_USER with 0,
+/// CMD_GET_DEPS), after counting the attempt against v5.login_rate_per_ip and _per_uin.
+enum class AttemptGate : uint8_t {
+  go,
+  refused,      // over a limit: answered SRV_TRY_AGAIN and counted; the password is never looked at
+  unreachable,  // the limiter's store failed: nothing sent, the caller handles it as a store failure
+};
+AttemptGate gatePasswordAttempt(CommandContext&, const Inbound&, uint32_t uin);
 // cmd_session.cpp
 Outcome handleKeepAlive(CommandContext&, const Inbound&);
 Outcome handleSendTextCode(CommandContext&, const Inbound&);

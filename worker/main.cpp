@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
     wiring::RedisStores redis(*config);
     wiring::PostgresStores postgres(*config);
     zmq::context_t context;
-    worker::V5Processor::Stores stores{redis.sessions, redis.presence, *postgres.users, *postgres.messages};
+    worker::V5Processor::Stores stores{redis.sessions, redis.presence, *postgres.users, *postgres.messages,
+                                       redis.limits};
     return worker::runWorker(*config, context, redis.registry, stores, redis.clock, stop);
   } catch (const std::exception& e) {
     log::error("worker_start_failed", {{"error", e.what()}});

@@ -21,6 +21,8 @@ struct WorkerStats {
   uint64_t loginsRefused = 0;
   uint64_t loginsReplaced = 0;
   uint64_t loginsRepeated = 0;  // a retransmitted CMD_LOGIN answered from the session
+  // Password attempts over v5.login_rate_*: answered SRV_TRY_AGAIN, the password unchecked.
+  uint64_t loginsThrottled = 0;
   uint64_t logoffs = 0;
   uint64_t malformedBodies = 0;
   uint64_t messagesOnline = 0;     // CMD_SEND_MESSAGE delivered as SRV_SYS_DELIVERED_MESS

@@ -45,8 +45,9 @@ void V5Processor::processBatch(std::string_view gateway, envelope::BatchReader& 
   stats_.batches++;
   decodeAll(batch);
   checkSessions(gateway);
-  CommandContext ctx{settings_, stores_.sessions, stores_.presence, stores_.users, stores_.messages,
-                     stores_.limits, clock_, rng_, egress_, outbox_, stats_, gateway};
+  CommandContext ctx{settings_,        stores_.sessions, stores_.presence, stores_.users,
+                     stores_.messages, stores_.limits,   clock_,           rng_,
+                     egress_,          outbox_,          stats_,           gateway};
   answerInOrder(ctx);
   flushOutbox();
   flushRecords();

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -46,14 +47,15 @@ std::vector<uint8_t> clientPacket(uint32_t uin, uint16_t seq, size_t dataSize = 
   return out;
 }
 
-// A plain UDP client on 127.0.0.1 with an OS-chosen port.
+// A plain UDP client on `ip` (127.0.0.1 unless told; any 127/8 address works, so clients
+// can look like different hosts) with an OS-chosen port.
 class UdpClient {
 public:
-  UdpClient() {
+  explicit UdpClient(uint32_t ip = kLoopback) {
     fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "socket");
     sockaddr_in sa{};
-    util::fillSockaddr(util::Endpoint{kLoopback, 0}, sa);
+    util::fillSockaddr(util::Endpoint{ip, 0}, sa);
     if (::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
       throw std::system_error(errno, std::generic_category(), "bind");
   }
@@ -543,6 +545,178 @@ TEST_CASE("gateway drain sends worker egress but takes no new datagrams", "[gate
   auto out = client.receive(kDeadline);
   REQUIRE(out);
   CHECK(out->bytes == reply);
+}
+
+// ---- (9) overload: busy replies ----------------------------------------------------
+
+namespace {
+
+// A valid V5 client datagram with exactly this header.
+std::vector<uint8_t> packetWith(const v5::ClientHeader& header) {
+  const std::vector<uint8_t> data = {1, 2, 3, 4};
+  std::vector<uint8_t> out(v5::kClientHeaderSize + data.size());
+  REQUIRE(v5::encodeClientPacket(header, data, out, 0x19, 0x42) == out.size());
+  return out;
+}
+
+v5::ClientHeader keepAlive(uint32_t uin, uint32_t sessionId, uint16_t seq1, uint16_t seq2) {
+  return {.uin = uin, .sessionId = sessionId, .command = v5::CMD_KEEP_ALIVE, .seq1 = seq1, .seq2 = seq2};
+}
+
+uint32_t loopbackHost(uint8_t host) { return *util::parseIp("127.0.0." + std::to_string(host)); }
+
+// Checks that `client` has been sent SRV_TRY_AGAIN for `request` by the gateway (§4.7:
+// header only, SEQ1 0, SEQ2, session id and UIN from the request).
+void requireBusyReply(UdpClient& client, const v5::ClientHeader& request, uint16_t gatewayPort) {
+  auto got = client.receive(kDeadline);
+  REQUIRE(got);
+  CHECK(got->from == util::Endpoint{kLoopback, gatewayPort});
+  v5::ServerHeader header;
+  std::span<const uint8_t> data;
+  bool checkcodeValid = false;
+  REQUIRE(v5::decodeServerPacket(got->bytes, header, data, checkcodeValid) == v5::DecodeError::none);
+  CHECK(header.command == v5::SRV_TRY_AGAIN);
+  CHECK(header.sessionId == request.sessionId);
+  CHECK(header.uin == request.uin);
+  CHECK(header.seq1 == 0);
+  CHECK(header.seq2 == request.seq2);
+  CHECK(data.empty());
+  CHECK(checkcodeValid);
+}
+
+}  // namespace
+
+TEST_CASE("gateway answers SRV_TRY_AGAIN to the datagrams it sheds beyond the queue limit", "[gateway][busy]") {
+  GatewaySettings settings;
+  settings.queueLimit = 2;
+  settings.queueMaxAge = 60s;  // only the limit sheds here
+  Harness h(settings);
+  std::vector<std::unique_ptr<UdpClient>> clients;
+  std::vector<v5::ClientHeader> requests;
+  for (uint8_t i = 0; i < 4; ++i) {
+    clients.push_back(std::make_unique<UdpClient>(loopbackHost(static_cast<uint8_t>(2 + i))));
+    requests.push_back(
+        keepAlive(1000u + i, 0xA0000000u + i, static_cast<uint16_t>(100 + i), static_cast<uint16_t>(7 + i)));
+    clients[i]->sendTo(h.port(), packetWith(requests[i]));
+  }
+
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsReceived == 4; }));
+  CHECK(h.dropped(DropReason::queue_full) == 2);
+  CHECK(h.stats().busyReplies == 2);
+  // The oldest two were shed and told so; the two still held hear nothing yet.
+  requireBusyReply(*clients[0], requests[0], h.port());
+  requireBusyReply(*clients[1], requests[1], h.port());
+  CHECK_FALSE(clients[2]->receive(0ms));
+  CHECK_FALSE(clients[3]->receive(0ms));
+
+  FakeWorker worker(h.context, h.endpoint, "worker-a");
+  h.enlist(worker, 10);
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 2; }));
+  CHECK(h.stats().busyReplies == 2);
+}
+
+TEST_CASE("gateway answers SRV_TRY_AGAIN to held datagrams that expire", "[gateway][busy]") {
+  GatewaySettings settings;
+  settings.queueMaxAge = 1ms;
+  Harness h(settings);
+  UdpClient first(loopbackHost(2));
+  UdpClient second(loopbackHost(3));
+  const v5::ClientHeader a = keepAlive(2001, 0xB0000001, 10, 3);
+  const v5::ClientHeader b = keepAlive(2002, 0xB0000002, 20, 4);
+  first.sendTo(h.port(), packetWith(a));
+  second.sendTo(h.port(), packetWith(b));
+
+  REQUIRE(h.runUntil([&] { return h.dropped(DropReason::queue_expired) == 2; }));
+  CHECK(h.stats().busyReplies == 2);
+  requireBusyReply(first, a, h.port());
+  requireBusyReply(second, b, h.port());
+}
+
+TEST_CASE("gateway sends one busy reply per source a second however many datagrams it sheds", "[gateway][busy]") {
+  GatewaySettings settings;
+  settings.queueLimit = 0;
+  Harness h(settings);
+  UdpClient client(loopbackHost(2));
+  std::vector<v5::ClientHeader> requests;
+  for (uint16_t i = 0; i < 3; ++i) {
+    requests.push_back(keepAlive(3001, 0xC0000001, static_cast<uint16_t>(30 + i), static_cast<uint16_t>(1 + i)));
+    client.sendTo(h.port(), packetWith(requests.back()));
+  }
+
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsReceived == 3; }));
+  CHECK(h.dropped(DropReason::queue_full) == 3);
+  CHECK(h.stats().busyReplies == 1);
+  requireBusyReply(client, requests[0], h.port());
+  CHECK_FALSE(client.receive(0ms));
+}
+
+TEST_CASE("gateway never answers a shed CMD_ACK with busy", "[gateway][busy]") {
+  GatewaySettings settings;
+  settings.queueLimit = 0;
+  Harness h(settings);
+  UdpClient client(loopbackHost(2));
+  const v5::ClientHeader ack{.uin = 4001, .sessionId = 0xD0000001, .command = v5::CMD_ACK, .seq1 = 5, .seq2 = 0};
+  client.sendTo(h.port(), packetWith(ack));
+  REQUIRE(h.runUntil([&] { return h.dropped(DropReason::queue_full) == 1; }));
+  CHECK(h.stats().busyReplies == 0);
+  CHECK_FALSE(client.receive(0ms));
+
+  // The ACK did not use up the source's busy reply: the next shed datagram gets it.
+  const v5::ClientHeader next = keepAlive(4001, 0xD0000001, 6, 0);
+  client.sendTo(h.port(), packetWith(next));
+  REQUIRE(h.runUntil([&] { return h.dropped(DropReason::queue_full) == 2; }));
+  CHECK(h.stats().busyReplies == 1);
+  requireBusyReply(client, next, h.port());
+}
+
+TEST_CASE("gateway does not answer a shed datagram whose checkcode does not verify", "[gateway][busy]") {
+  GatewaySettings settings;
+  settings.queueLimit = 0;
+  Harness h(settings);
+  UdpClient client(loopbackHost(2));
+  // Passes the pre-checks (version 5, ZERO 0, a plausible size) but is no client's packet.
+  std::vector<uint8_t> garbage = {0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x39, 0x30, 0x00, 0x00};
+  for (uint8_t i = 0; i < 30; ++i) garbage.push_back(static_cast<uint8_t>(i * 37 + 11));
+  REQUIRE(v5::precheckClientDatagram(garbage) == v5::DecodeError::none);
+  std::vector<uint8_t> copy = garbage;
+  v5::ClientPacket decoded;
+  REQUIRE(v5::decodeClientPacket(copy, decoded) == v5::DecodeError::none);
+  REQUIRE_FALSE(decoded.checkcodeValid);
+
+  client.sendTo(h.port(), garbage);
+  REQUIRE(h.runUntil([&] { return h.dropped(DropReason::queue_full) == 1; }));
+  CHECK(h.stats().busyReplies == 0);
+  CHECK_FALSE(client.receive(0ms));
+
+  const v5::ClientHeader valid = keepAlive(12345, 0xE0000001, 1, 0);
+  client.sendTo(h.port(), packetWith(valid));
+  REQUIRE(h.runUntil([&] { return h.dropped(DropReason::queue_full) == 2; }));
+  CHECK(h.stats().busyReplies == 1);
+  requireBusyReply(client, valid, h.port());
+}
+
+TEST_CASE("gateway counts a datagram rejected at admission once, even when it is shed from the queue",
+          "[gateway][busy]") {
+  GatewaySettings settings;
+  settings.queueLimit = 1;
+  settings.queueMaxAge = 60s;
+  Harness h(settings);
+  UdpClient client(loopbackHost(2));
+  const v5::ClientHeader held = keepAlive(5001, 0xF0000001, 1, 0);
+  std::vector<uint8_t> tooShort = packetWith(held);
+  tooShort.resize(10);
+  // One held datagram, then two rejects behind it in the ring: shedding down to the limit
+  // takes the held one (busy) and a reject, which is not counted a second time.
+  client.sendTo(h.port(), packetWith(held));
+  client.sendTo(h.port(), tooShort);
+  client.sendTo(h.port(), tooShort);
+
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsReceived == 3; }));
+  CHECK(h.dropped(DropReason::too_short) == 2);
+  CHECK(h.dropped(DropReason::queue_full) == 1);
+  CHECK(h.stats().droppedTotal() == 3);
+  CHECK(h.stats().busyReplies == 1);
+  requireBusyReply(client, held, h.port());
 }
 
 }  // namespace icq::gateway
