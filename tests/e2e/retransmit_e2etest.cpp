@@ -30,6 +30,7 @@ std::vector<std::pair<std::chrono::steady_clock::time_point, ServerPacket>> deli
 
 TEST_CASE("an unacknowledged message is resent as configured, then kept as an offline message", "[e2e][retransmit]") {
   E2E e2e({.settings = kFastRetransmits});
+  e2e.cluster.addScheduler();  // two replicas: still exactly one resend per interval
   V5Client alice(e2e.cluster.udpPort(0), kAlice, kAlicePassword, "127.0.7.1");
   V5Client bob(e2e.cluster.udpPort(0), kBob, kBobPassword, "127.0.7.2");
   REQUIRE(alice.login() == LoginOutcome::accepted);

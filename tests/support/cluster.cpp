@@ -44,9 +44,8 @@ Cluster::Cluster(RedisServer& redis, PgDatabase& database, ClusterOptions option
   dir_ = pattern;
   for (size_t g = 0; g < options_.gateways; ++g) {
     udpPorts_.push_back(freeUdpPort());
-    gateways_.push_back(launch(ICQ_GATEWAY_BIN, "gateway", g,
-                               {"--set", "gateway.udp_port=" + std::to_string(udpPorts_.back()), "--set",
-                                "gateway.udp_bind=127.0.0.1", "--set", "gateway.pipeline_bind=tcp://127.0.0.1:*"}));
+    gateways_.emplace_back();
+    restartGateway(g);
   }
   for (size_t w = 0; w < options_.workers; ++w) addWorker();
   if (options_.scheduler) scheduler_ = launch(ICQ_SCHEDULER_BIN, "scheduler", 0, {});
@@ -78,6 +77,13 @@ std::unique_ptr<ChildProcess> Cluster::launch(const std::string& program, const 
   std::vector<std::string> args = commonArgs(role, index);
   args.insert(args.end(), extra.begin(), extra.end());
   return std::make_unique<ChildProcess>(program, args, dir_ + "/" + role + "-" + std::to_string(index) + ".log");
+}
+
+void Cluster::restartGateway(size_t g) {
+  if (gateways_.at(g)) gateways_[g]->kill();
+  gateways_[g] = launch(ICQ_GATEWAY_BIN, "gateway", g,
+                        {"--set", "gateway.udp_port=" + std::to_string(udpPorts_.at(g)), "--set",
+                         "gateway.udp_bind=127.0.0.1", "--set", "gateway.pipeline_bind=tcp://127.0.0.1:*"});
 }
 
 size_t Cluster::addWorker() {

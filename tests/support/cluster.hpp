@@ -40,6 +40,8 @@ public:
   ChildProcess& scheduler() { return *scheduler_; }
   /// Starts one more worker; returns its index.
   size_t addWorker();
+  /// Starts gateway `g` again (after it was killed) on the same UDP port, with the same id.
+  void restartGateway(size_t g);
   /// Starts a further scheduler replica; returns its index for schedulerReplica().
   size_t addScheduler();
   ChildProcess& schedulerReplica(size_t i) { return *extraSchedulers_.at(i); }
