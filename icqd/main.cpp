@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
     roles.push_back(spawn("worker", stop, failures, [&, workerConfig] {
       wiring::RedisStores redis(workerConfig);
       wiring::PostgresStores postgres(workerConfig);
-      worker::V5Processor::Stores stores{redis.sessions, redis.presence, *postgres.users, *postgres.messages};
+      worker::V5Processor::Stores stores{redis.sessions, redis.presence, *postgres.users, *postgres.messages,
+                                         redis.limits};
       return worker::runWorker(workerConfig, context, registry, stores, redis.clock, stop);
     }));
   }
@@ -74,7 +75,7 @@ int main(int argc, char** argv) {
     wiring::RedisStores redis(config);
     wiring::PostgresStores postgres(config);
     scheduler::SchedulerStores stores{redis.leases,    redis.sessions,     redis.presence, redis.retransmits,
-                                      *postgres.users, *postgres.messages, registry};
+                                      *postgres.users, *postgres.messages, registry,       *postgres.maintenance};
     return scheduler::runScheduler(config, context, stores, redis.clock, stop);
   }));
   for (std::thread& t : roles) t.join();

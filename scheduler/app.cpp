@@ -10,7 +10,10 @@
 #include "common/pipeline/outbox.hpp"
 #include "scheduler/job_expire_sessions.hpp"
 #include "scheduler/job_follow_gateways.hpp"
+#include "scheduler/job_purge.hpp"
 #include "scheduler/job_retransmit.hpp"
+#include "scheduler/job_vacuum.hpp"
+#include "scheduler/job_validate_sessions.hpp"
 #include "scheduler/scheduler.hpp"
 
 namespace icq::scheduler {
@@ -41,15 +44,33 @@ int runScheduler(const config::Config& config, zmq::context_t& context, const Sc
   RetransmitJob retransmit(retransmitSettings,
                            {stores.retransmits, stores.sessions, stores.presence, stores.messages, stores.users},
                            outbox, egress, rng, settings.tick);
+  PurgeSettings purgeSettings;
+  purgeSettings.interval = std::chrono::seconds(config.integer("scheduler.purge_interval_s"));
+  purgeSettings.messageRetention = std::chrono::days(config.integer("retention.offline_messages_days"));
+  purgeSettings.auditRetention = std::chrono::days(config.integer("retention.audit_days"));
+  purgeSettings.batch = static_cast<size_t>(config.integer("scheduler.purge_batch"));
+  PurgeJob purge(purgeSettings, stores.messages, stores.users, settings.tick);
+  VacuumJob vacuum(stores.maintenance, std::chrono::seconds(config.integer("scheduler.vacuum_interval_s")),
+                   settings.tick);
+  ValidateSessionsJob validateSessions(stores.sessions, stores.registry,
+                                       std::chrono::seconds(config.integer("scheduler.validate_interval_s")),
+                                       static_cast<size_t>(config.integer("scheduler.validate_batch")), settings.tick);
   Scheduler scheduler(settings, stores.leases, clock);
   scheduler.add(followGateways);
   scheduler.add(expireSessions);
   scheduler.add(retransmit);
+  scheduler.add(purge);
+  scheduler.add(vacuum);
+  scheduler.add(validateSessions);
   log::info("scheduler_started", {{"id", settings.holder}});
   scheduler.run(stop);
   log::info("scheduler_stopped", {{"sessions_expired", expireSessions.expiredTotal()},
                                   {"packets_resent", retransmit.resentTotal()},
-                                  {"retransmit_give_ups", retransmit.giveUpsTotal()}});
+                                  {"retransmit_give_ups", retransmit.giveUpsTotal()},
+                                  {"offline_messages_purged", purge.messagesPurgedTotal()},
+                                  {"audit_entries_purged", purge.auditPurgedTotal()},
+                                  {"tables_vacuumed", vacuum.vacuumedTotal()},
+                                  {"online_index_entries_removed", validateSessions.danglingRemovedTotal()}});
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "common/config/config.hpp"
 #include "common/store/gateway_registry.hpp"
 #include "common/store/lease_store.hpp"
+#include "common/store/maintenance.hpp"
 #include "common/store/message_store.hpp"
 #include "common/store/presence_store.hpp"
 #include "common/store/retransmit_queue.hpp"
@@ -26,6 +27,7 @@ struct SchedulerStores {
   store::UserStore& users;
   store::MessageStore& messages;
   store::GatewayRegistry& registry;
+  store::Maintenance& maintenance;
 };
 
 /// Runs until `stop`; returns the process exit code. `config`'s scheduler.id must be resolved.

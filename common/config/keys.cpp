@@ -48,9 +48,10 @@ constexpr auto kAll = std::to_array<KeyDef>({
     {"gateway.rate_burst", Integer, "400", 1, 1000000, "", "gateway, icqd",
      "Token-bucket depth per source IP, datagrams."},
     {"gateway.queue_limit", Integer, "4096", 0, 1000000, "", "gateway, icqd",
-     "Datagrams held while no worker has credit; beyond it new datagrams are dropped and counted."},
+     "Datagrams held while no worker has credit; beyond it the oldest are dropped, counted and answered "
+     "SRV_TRY_AGAIN (at most one a second per source IP)."},
     {"gateway.queue_max_age_ms", Integer, "2000", 1, 60000, "", "gateway, icqd",
-     "A held datagram older than this is dropped (the client will have retransmitted)."},
+     "A held datagram older than this is dropped, counted and answered SRV_TRY_AGAIN like queue_limit's."},
 
     {"worker.id", String, "", 0, 0, "", "worker, icqd",
      "Routing identity of this worker; empty means POD_NAME, else the host name plus the process id."},
@@ -76,6 +77,24 @@ constexpr auto kAll = std::to_array<KeyDef>({
     {"scheduler.retransmit_claim_ms", Integer, "30000", 100, 600000, "", "scheduler, icqd",
      "How long a claimed retransmission belongs to the replica that claimed it; if that replica dies, another "
      "resends after this long."},
+    {"scheduler.purge_interval_s", Integer, "3600", 1, 604800, "", "scheduler, icqd",
+     "How often the purge job deletes offline messages and audit entries past their retention (retention.*)."},
+    {"scheduler.purge_batch", Integer, "1000", 1, 100000, "", "scheduler, icqd",
+     "Most rows of each table the purge job deletes per tick; a backlog takes as many ticks as it needs."},
+    {"scheduler.vacuum_interval_s", Integer, "3600", 60, 604800, "", "scheduler, icqd",
+     "How often VACUUM (ANALYZE) runs on the busy tables (offline_messages, audit_events, users), one table at "
+     "a time; the scheduler never waits for it."},
+    {"scheduler.validate_interval_s", Integer, "60", 1, 86400, "", "scheduler, icqd",
+     "How often the online index is walked to count sessions homed on a gateway that is gone and to remove "
+     "entries whose session is gone."},
+    {"scheduler.validate_batch", Integer, "1000", 1, 100000, "", "scheduler, icqd",
+     "About how many online-index entries that walk visits per tick."},
+
+    {"retention.offline_messages_days", Integer, "180", 0, 36500, "", "scheduler, icqd",
+     "Offline messages still waiting for their recipient this many days after they were stored are deleted. "
+     "0 = kept forever."},
+    {"retention.audit_days", Integer, "90", 0, 36500, "", "scheduler, icqd",
+     "Audit entries (logins, logoffs, expiries, account changes) older than this are deleted. 0 = kept forever."},
 
     {"v5.enabled", Boolean, "true", 0, 0, "", "worker, icqd",
      "When false, V5 logins are refused with SRV_LOGIN_ERR (protocol-v5.md §6.1 step 2)."},
@@ -105,6 +124,12 @@ constexpr auto kAll = std::to_array<KeyDef>({
      "Order of a split text's pieces: backward sends the last piece first, as ICQ 99 shows the newest on top (D45)."},
     {"v5.max_offline_batch", Integer, "100", 1, 1000, "", "worker, icqd",
      "Most offline messages sent at one login; the rest follow at the next login (§5.2, §6.8)."},
+    {"v5.login_rate_per_ip", Integer, "60", 0, 1000000, "", "worker, icqd",
+     "Password attempts (CMD_LOGIN, CMD_REG_NEW_USER, CMD_GET_DEPS) per source IP per minute, across the "
+     "cluster; beyond it they are answered SRV_TRY_AGAIN without a password check. 0 = unlimited."},
+    {"v5.login_rate_per_uin", Integer, "20", 0, 1000000, "", "worker, icqd",
+     "Password attempts (CMD_LOGIN, CMD_GET_DEPS) per UIN per minute, from all sources together; beyond it "
+     "they are answered SRV_TRY_AGAIN without a password check. 0 = unlimited."},
 
     {"auth.argon2_opslimit", Integer, "2", 1, 16, "", "worker, icqctl, icqd",
      "Argon2id passes for new password hashes (libsodium opslimit)."},

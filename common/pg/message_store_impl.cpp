@@ -6,8 +6,8 @@
 // offline_messages (migration 3) holds one row per message: the whole text as the client
 // sent it (bytea, without the NUL, never transcoded), its sender and type, and the UTC time
 // it was stored. Rows reference their recipient and go with the account. The index
-// (to_uin, id) serves all three statements: a recipient's messages, oldest first, and the
-// delete of a delivered batch.
+// (to_uin, id) serves the three per-recipient statements: a recipient's messages, oldest
+// first, and the delete of a delivered batch.
 //
 // Why ids must commit in order per recipient
 // ------------------------------------------
@@ -21,6 +21,15 @@
 // still in flight for a recipient therefore has a larger id than everything committed for
 // it. The same sub-select is the existence check: no such user, no row (D40, dropped).
 //
+// Retention
+// ---------
+// The purge deletes a bounded batch per call, the oldest first: the sub-select walks the
+// stored_at index (migration 4) and stops after `limit` rows, and the DELETE takes exactly
+// those rows by their physical address: "ctid = ANY (ARRAY(...))" is always a TID scan.
+// "ctid IN (...)" or "id IN (...)" read the same rows, but the planner may join them to a
+// scan of the whole table. A batch may race with a replica purging the same rows: the later
+// DELETE finds them gone and counts fewer, nothing more.
+//
 // Time: stored_at is computed from the caller's milliseconds with interval arithmetic, not
 // floating point, so it reads back to the millisecond.
 #include "common/pg/message_store_impl.hpp"
@@ -32,6 +41,7 @@ namespace {
 constexpr const char* kStore = "messages_store";
 constexpr const char* kPending = "messages_pending";
 constexpr const char* kDeleteDelivered = "messages_delete_delivered";
+constexpr const char* kPurge = "messages_purge";
 
 }  // namespace
 
@@ -45,6 +55,10 @@ PgMessageStore::PgMessageStore(PgConnection& connection) : pg_(connection) {
               "SELECT id, from_uin, (extract(epoch FROM stored_at) * 1000)::bigint, msg_type, text"
               " FROM offline_messages WHERE to_uin = $1 ORDER BY id LIMIT $2");
   pg_.prepare(kDeleteDelivered, "DELETE FROM offline_messages WHERE to_uin = $1 AND id <= $2");
+  pg_.prepare(kPurge,
+              "DELETE FROM offline_messages WHERE ctid = ANY (ARRAY(SELECT ctid FROM offline_messages"
+              " WHERE stored_at < 'epoch'::timestamptz + $1::bigint * interval '1 millisecond'"
+              " ORDER BY stored_at LIMIT $2))");
 }
 
 bool PgMessageStore::storeOffline(uint32_t from, uint32_t to, uint16_t type, std::span<const uint8_t> text,
@@ -80,6 +94,14 @@ bool PgMessageStore::deleteDelivered(uint32_t uin, int64_t upToId) {
   return pg_.run("delete_delivered", [&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     tx.exec_prepared(kDeleteDelivered, uin, upToId);
+  });
+}
+
+bool PgMessageStore::purgeStoredBefore(int64_t cutoffMs, size_t limit, size_t& deleted) {
+  deleted = 0;
+  return pg_.run("purge_messages", [&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    deleted = tx.exec_prepared(kPurge, cutoffMs, static_cast<int64_t>(limit)).affected_rows();
   });
 }
 

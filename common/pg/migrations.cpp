@@ -181,6 +181,14 @@ CREATE TABLE offline_messages (
 );
 CREATE INDEX offline_messages_to_uin_id ON offline_messages (to_uin, id);
 )sql"},
+    {4, "retention indexes", R"sql(
+-- The scheduler's purge job deletes offline messages and audit entries past their retention
+-- (retention.*) in small batches, oldest first; these indexes let each batch read only the
+-- rows it deletes instead of scanning the table. A plain CREATE INDEX: migrations run in a
+-- transaction, where CONCURRENTLY cannot; it holds off writes to the table while it builds.
+CREATE INDEX offline_messages_stored_at ON offline_messages (stored_at);
+CREATE INDEX audit_events_at ON audit_events (at);
+)sql"},
 });
 
 const Migration* findMigration(int version) {

@@ -14,6 +14,7 @@ namespace {
 constexpr const char* kFindCredentials = "users_find_credentials";
 constexpr const char* kRecordLogin = "users_record_login";
 constexpr const char* kAudit = "users_audit";
+constexpr const char* kPurgeAudit = "users_purge_audit";
 constexpr const char* kCreate = "users_create";
 constexpr const char* kCreateNext = "users_create_next";
 constexpr const char* kSetPassword = "users_set_password";
@@ -31,6 +32,11 @@ PgUserStore::PgUserStore(PgConnection& connection) : pg_(connection) {
               "UPDATE users SET last_login_at = to_timestamp($2::bigint / 1000.0), last_login_ip = $3::inet"
               " WHERE uin = $1");
   pg_.prepare(kAudit, "INSERT INTO audit_events (uin, event, detail) VALUES (NULLIF($1::bigint, 0), $2, $3)");
+  // A bounded batch, oldest first, through the index on `at` (migration 4); rows are taken
+  // by ctid, as message_store_impl.cpp's purge explains.
+  pg_.prepare(kPurgeAudit,
+              "DELETE FROM audit_events WHERE ctid = ANY (ARRAY(SELECT ctid FROM audit_events"
+              " WHERE at < 'epoch'::timestamptz + $1::bigint * interval '1 millisecond' ORDER BY at LIMIT $2))");
   pg_.prepare(kCreate,
               "INSERT INTO users (uin, password_hash, nick, first_name, last_name, email)"
               " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (uin) DO NOTHING RETURNING uin");
@@ -69,6 +75,14 @@ bool PgUserStore::audit(uint32_t uin, store::AuditEvent event, std::string_view 
   return pg_.run("audit", [&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     tx.exec_prepared(kAudit, uin, std::string(store::auditEventName(event)), std::string(detail));
+  });
+}
+
+bool PgUserStore::purgeAuditBefore(int64_t cutoffMs, size_t limit, size_t& deleted) {
+  deleted = 0;
+  return pg_.run("purge_audit", [&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    deleted = tx.exec_prepared(kPurgeAudit, cutoffMs, static_cast<int64_t>(limit)).affected_rows();
   });
 }
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/util/endpoint.hpp"
+
 namespace icq::redis::keys {
 
 /// A per-UIN key built on the stack: the per-packet path allocates nothing to name a key.
@@ -68,10 +70,23 @@ inline UinKey invisibleList(uint32_t uin) { return UinKey(uin, "invisible"); }
 /// go offline. A status change costs one read of it, not a scan of everyone online.
 inline UinKey watchers(uint32_t uin) { return UinKey(uin, "watchers"); }
 
+/// icq:{<uin>}:rl:login — STRING, the password attempts (CMD_LOGIN, CMD_GET_DEPS) for <uin>
+/// in the current fixed window, PX = what is left of the window. Created by the first attempt
+/// of a window (RedisRateLimiter), gone when the window ends.
+inline UinKey loginAttemptsByUin(uint32_t uin) { return UinKey(uin, "rl:login"); }
+
+/// icq:{ip:<a.b.c.d>}:rl:login — STRING, the password attempts (CMD_LOGIN, CMD_REG_NEW_USER,
+/// CMD_GET_DEPS) from one source address in the current fixed window, PX = what is left of
+/// it; tagged by the address, so each address is its own slot. Like loginAttemptsByUin.
+inline std::string loginAttemptsByIp(uint32_t ipNetworkOrder) {
+  return "icq:{ip:" + util::formatIp(ipNetworkOrder) + "}:rl:login";
+}
+
 /// icq:online — ZSET, uin → the ms time its entry was last written: the keep-alive expiry
 /// index (protocol-v5.md §4.6). Written by login (replace) and by the expiry sweep, which
 /// re-scores entries of sessions that were active and removes the rest. The packet path
-/// never writes it (it lives on another cluster slot). Lives as long as the cluster.
+/// never writes it (it lives on another cluster slot). The validation walk removes entries
+/// whose session is gone sooner than the sweep would. Lives as long as the cluster.
 inline constexpr std::string_view kOnline = "icq:online";
 
 /// ZSET uin → when that session's unconfirmed packets are next due (ms). Written with

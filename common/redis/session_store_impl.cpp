@@ -83,6 +83,16 @@
 // sweep compares against the score it read. Re-scoring uses ZADD XX GT, which never
 // resurrects a removed entry nor moves one backwards.
 //
+// Walking the index
+// -----------------
+// walkOnline() is the step of the validation job (scheduler/job_validate_sessions.cpp):
+// ZSCAN of icq:online from a cursor — one key, so it works unchanged on Redis Cluster, and
+// ZSCAN guarantees to visit every entry that stays for the whole walk — then one pipelined
+// HGET of "gw" per visited UIN, then "unindex" for the entries whose session is gone. Only
+// entries written at or before the caller's cutoff go: a login writes its entry just before
+// its session (replace), so a young entry without a session may be a login in progress.
+// An entry ZSCAN returns twice is removed once; the second compare-and-delete misses.
+//
 // Failure
 // -------
 // A false return means the link failed; Redis may have run part of the batch. For touch
@@ -618,6 +628,52 @@ bool RedisSessionStore::countOnline(int64_t& out) {
   if (!redis_.command({"ZCARD", keys::kOnline}, reply)) return false;
   if (!reply.isInteger()) return unexpected("count", reply);
   out = reply.integer();
+  return true;
+}
+
+// Two or three round trips per step: a page of the index, the pages' sessions, and the
+// removal of entries that stand for nothing. A failure leaves the cursor where it was, so
+// the caller repeats the step; every part of it may run twice.
+bool RedisSessionStore::walkOnline(uint64_t& cursor, size_t count, int64_t staleBeforeMs,
+                                   std::vector<store::SessionHome>& homes, size_t& removed) {
+  homes.clear();
+  removed = 0;
+  Reply page;  // [next cursor, [uin, score, uin, score, ...]]
+  if (!redis_.command({"ZSCAN", keys::kOnline, Decimal(cursor), "COUNT", Decimal(count)}, page)) return false;
+  uint64_t next = 0;
+  if (!page.isArray() || page.size() != 2 || !page[1].isArray() || !parseNumber(page[0].str(), next))
+    return unexpected("walk_online", page);
+  const ReplyView entries = page[1];
+  const size_t n = entries.size() / 2;
+  auto uinAt = [&](size_t k) {
+    uint32_t uin = 0;
+    parseNumber(entries[2 * k].str(), uin);
+    return uin;
+  };
+
+  auto appendGet = [&](size_t k, bool) { redis_.append({"HGET", keys::session(uinAt(k)), "gw"}); };
+  if (n > 0 && !redis_.pipeline(n, appendGet, replies_)) return false;
+  dangling_.clear();
+  for (size_t k = 0; k < n; ++k) {
+    const ReplyView gateway = replies_[k];
+    int64_t writtenMs = 0;
+    if (gateway.isString())
+      homes.push_back({uinAt(k), std::string(gateway.str())});
+    else if (!gateway.isNil())  // left as it is
+      unexpected("walk_online", gateway);
+    else if (parseNumber(entries[2 * k + 1].str(), writtenMs) && writtenMs <= staleBeforeMs)
+      dangling_.push_back(k);
+  }
+
+  auto appendUnindex = [&](size_t j, bool withSource) {
+    const size_t k = dangling_[j];
+    const std::string_view indexKey[] = {keys::kOnline};
+    const std::string_view args[] = {entries[2 * k].str(), entries[2 * k + 1].str()};
+    redis_.appendScript(unindexScript_, indexKey, args, withSource);
+  };
+  if (!dangling_.empty() && !redis_.pipeline(dangling_.size(), appendUnindex, indexReplies_)) return false;
+  for (size_t j = 0; j < dangling_.size(); ++j) removed += indexReplies_[j].integer() == 1 ? 1 : 0;
+  cursor = next;
   return true;
 }
 

@@ -33,6 +33,8 @@ public:
            std::optional<store::Session>& ended) override;
   bool expireStale(int64_t cutoffMs, size_t limit, std::vector<store::Session>& expired) override;
   bool countOnline(int64_t& out) override;
+  bool walkOnline(uint64_t& cursor, size_t count, int64_t staleBeforeMs, std::vector<store::SessionHome>& homes,
+                  size_t& removed) override;
   bool claimOfflineDelivery(uint32_t uin, uint32_t sessionId, bool& first) override;
   bool setOfflineBatch(uint32_t uin, uint32_t sessionId, int64_t upToId) override;
   bool offlineBatch(uint32_t uin, uint32_t sessionId, int64_t& upToId) override;
@@ -56,6 +58,7 @@ private:
   std::vector<std::string> entries_;  // encoded unconfirmed packets of the current call
   std::vector<Reply> indexReplies_;
   std::vector<size_t> fixes_;
+  std::vector<size_t> dangling_;  // walkOnline: entries without a session, old enough to go
 };
 
 }  // namespace icq::redis

@@ -34,6 +34,11 @@ public:
   /// Deletes `uin`'s messages with id ≤ `upToId`: the batch that was delivered (§6.8
   /// decision — messages stored after the batch started survive).
   virtual bool deleteDelivered(uint32_t uin, int64_t upToId) = 0;
+
+  /// Retention (scheduler job "purge"): deletes at most `limit` messages stored before
+  /// `cutoffMs`, oldest first; `deleted` receives how many went. Fewer than `limit` means
+  /// none older is left.
+  virtual bool purgeStoredBefore(int64_t cutoffMs, size_t limit, size_t& deleted) = 0;
 };
 
 }  // namespace icq::store

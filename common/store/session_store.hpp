@@ -65,6 +65,12 @@ struct ReliableRoute {
   std::string gateway;
 };
 
+/// Where an online session's server-initiated packets go: the gateway that last heard it.
+struct SessionHome {
+  uint32_t uin = 0;
+  std::string gateway;
+};
+
 class SessionStore {
 public:
   virtual ~SessionStore() = default;
@@ -102,6 +108,15 @@ public:
 
   /// Number of sessions online (index size).
   virtual bool countOnline(int64_t& out) = 0;
+
+  /// One step of a walk over the online index (scheduler job "validate_sessions"). Visits
+  /// about `count` index entries from `cursor` (0 starts a walk; the call sets it back to 0
+  /// when the walk is complete), appends the home of each visited session to `homes`, and
+  /// removes the visited entries that stand for no session and were written at or before
+  /// `staleBeforeMs` (a newer one may belong to a login still under way); `removed` counts
+  /// those. Every entry present for the whole walk is visited at least once, a few twice.
+  virtual bool walkOnline(uint64_t& cursor, size_t count, int64_t staleBeforeMs, std::vector<SessionHome>& homes,
+                          size_t& removed) = 0;
 
   // Offline-message marks of a session (protocol-v5.md §5.2, §6.8). They live and die with
   // the session; a call for a session id that is no longer current changes nothing.

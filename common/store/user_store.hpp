@@ -41,6 +41,11 @@ public:
 
   virtual bool audit(uint32_t uin, AuditEvent event, std::string_view detail) = 0;
 
+  /// Retention (scheduler job "purge"): deletes at most `limit` audit entries recorded
+  /// before `cutoffMs`, oldest first; `deleted` receives how many went. Fewer than `limit`
+  /// means none older is left.
+  virtual bool purgeAuditBefore(int64_t cutoffMs, size_t limit, size_t& deleted) = 0;
+
   /// Creates an account; `uin` receives the UIN (allocated when NewUser::uin is 0).
   /// `exists` is set when the UIN is taken.
   virtual bool createUser(const NewUser& user, uint32_t& uin, bool& exists) = 0;

@@ -13,6 +13,7 @@ PostgresStores::PostgresStores(const config::Config& config)
     pg::checkMigrations(*connection);
   users = std::make_unique<pg::PgUserStore>(*connection);
   messages = std::make_unique<pg::PgMessageStore>(*connection);
+  maintenance = std::make_unique<pg::PgMaintenance>(config.string("postgres.url"));
 }
 
 }  // namespace icq::wiring

@@ -6,6 +6,7 @@
 
 #include "common/config/config.hpp"
 #include "common/pg/connection.hpp"
+#include "common/pg/maintenance_impl.hpp"
 #include "common/pg/message_store_impl.hpp"
 #include "common/pg/user_store_impl.hpp"
 
@@ -17,6 +18,8 @@ struct PostgresStores {
   std::unique_ptr<pg::PgConnection> connection;
   std::unique_ptr<pg::PgUserStore> users;
   std::unique_ptr<pg::PgMessageStore> messages;
+  /// On a connection of its own, opened at the first vacuum: only the scheduler uses it.
+  std::unique_ptr<pg::PgMaintenance> maintenance;
 };
 
 }  // namespace icq::wiring

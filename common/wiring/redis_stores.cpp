@@ -19,6 +19,8 @@ RedisStores::RedisStores(const config::Config& config)
       presence(connection),
       retransmits(connection),
       registry(connection),
-      leases(connection) {}
+      leases(connection),
+      limits(connection, {static_cast<uint32_t>(config.integer("v5.login_rate_per_ip")),
+                          static_cast<uint32_t>(config.integer("v5.login_rate_per_uin"))}) {}
 
 }  // namespace icq::wiring

@@ -8,6 +8,7 @@
 #include "common/redis/gateway_registry_impl.hpp"
 #include "common/redis/lease_store_impl.hpp"
 #include "common/redis/presence_store_impl.hpp"
+#include "common/redis/rate_limiter_impl.hpp"
 #include "common/redis/retransmit_queue_impl.hpp"
 #include "common/redis/session_store_impl.hpp"
 #include "common/util/clock.hpp"
@@ -26,6 +27,7 @@ struct RedisStores {
   redis::RedisRetransmitQueue retransmits;
   redis::RedisGatewayRegistry registry;
   redis::RedisLeaseStore leases;
+  redis::RedisRateLimiter limits;
 };
 
 }  // namespace icq::wiring
