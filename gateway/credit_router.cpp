@@ -48,10 +48,6 @@ std::optional<size_t> CreditRouter::take(uint32_t uin) {
   return std::nullopt;
 }
 
-void CreditRouter::untake(size_t worker) {
-  if (worker < workers_.size()) ++workers_[worker].credits;
-}
-
 uint64_t CreditRouter::totalCredits() const {
   uint64_t total = 0;
   for (const Worker& w : workers_) total += w.credits;

@@ -30,8 +30,6 @@ public:
   /// Picks a worker with credit for a datagram from `uin` and consumes one credit;
   /// nullopt when no worker has any.
   std::optional<size_t> take(uint32_t uin);
-  /// Gives back a credit taken for a datagram that could not be sent.
-  void untake(size_t worker);
 
   const std::string& workerId(size_t worker) const { return workers_[worker].id; }
   size_t workerCount() const { return workers_.size(); }

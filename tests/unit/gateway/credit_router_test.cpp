@@ -153,19 +153,6 @@ TEST_CASE("credit router spreads different uins over the workers", "[gateway][cr
   CHECK(toA < 20);
 }
 
-TEST_CASE("credit router untake returns a credit taken for an unsent datagram", "[gateway][credit]") {
-  CreditRouter router;
-  router.hello("worker-a", 1);
-  auto k = router.take(1);
-  REQUIRE(k);
-  REQUIRE(router.totalCredits() == 0);
-  router.untake(*k);
-  CHECK(router.totalCredits() == 1);
-  CHECK(router.take(1) == k);
-  router.untake(99);  // an index that is no worker: ignored
-  CHECK(router.totalCredits() == 0);
-}
-
 TEST_CASE("credit router totalCredits sums every worker's account", "[gateway][credit]") {
   CreditRouter router;
   router.hello("worker-a", 3);
