@@ -57,6 +57,29 @@ std::optional<Outcome> limitAttempt(CommandContext& ctx, const Inbound& in, uint
   return storeFailed(ctx);
 }
 
+/// A new account for a registration; its UIN, or 0 if nothing was created.
+uint32_t createAccount(CommandContext& ctx, const v5::RegNewUserRequest& request) {
+  store::NewUser user;
+  try {
+    user.passwordHash =
+        auth::hashPassword(request.password, ctx.settings.passwordOpsLimit, ctx.settings.passwordMemLimitBytes);
+  } catch (const std::runtime_error&) {
+    return 0;  // libsodium out of memory: nothing created, the client retries
+  }
+  user.email = request.email;
+  uint32_t uin = 0;
+  bool exists = false;
+  if (!ctx.users.createUser(user, uin, exists)) return 0;
+  return uin;
+}
+
+/// The extended ACK and SRV_NEW_UIN (§6.2): the acknowledgement of a registration.
+Outcome confirmRegistration(CommandContext& ctx, const Inbound& in, uint32_t uin, uint32_t x2) {
+  sendRegistrationAck(ctx, in, true, x2);
+  ctx.reply(in, v5::buildSrvNewUin(in.header(), uin, x2, ctx.settings.newUinV3Layout, ctx.scratch, ctx.rng));
+  return Outcome::acknowledged;
+}
+
 }  // namespace
 
 Outcome handleRegNewUser(CommandContext& ctx, const Inbound& in) {
@@ -68,22 +91,33 @@ Outcome handleRegNewUser(CommandContext& ctx, const Inbound& in) {
     sendRegistrationAck(ctx, in, false, request.x2);
     return Outcome::acknowledged;
   }
-  if (auto limited = limitAttempt(ctx, in, 0)) return *limited;
-  store::NewUser user;
-  try {
-    user.passwordHash =
-        auth::hashPassword(request.password, ctx.settings.passwordOpsLimit, ctx.settings.passwordMemLimitBytes);
-  } catch (const std::runtime_error&) {
-    return storeFailed(ctx);  // libsodium out of memory: nothing created, the client retries
-  }
-  user.email = request.email;
+  // No session remembers a registration: a retransmission (our reply was lost) is
+  // recognised by address and sequence numbers, and gets the same UIN again.
+  const store::TouchRequest seen{0,
+                                 in.header().sessionId,
+                                 in.from,
+                                 ctx.gateway,
+                                 in.header().seq1,
+                                 in.header().seq2,
+                                 in.header().command,
+                                 store::TouchRequest::Dedupe::off,
+                                 std::nullopt};
+  bool first = false;
   uint32_t uin = 0;
-  bool exists = false;
-  if (!ctx.users.createUser(user, uin, exists)) return storeFailed(ctx);
+  if (!ctx.sessions.claimPreLogin(seen, first, uin)) return storeFailed(ctx);
+  if (!first) {
+    if (uin == 0) return Outcome::acknowledged;  // the first copy is still being processed: stay silent
+    return confirmRegistration(ctx, in, uin, request.x2);
+  }
+  if (auto limited = limitAttempt(ctx, in, 0)) {
+    ctx.sessions.finishPreLogin(seen, 0);
+    return *limited;
+  }
+  uin = createAccount(ctx, request);
+  if (!ctx.sessions.finishPreLogin(seen, uin)) ctx.stats.storeFailures++;  // costs only the retransmission's reply
+  if (uin == 0) return storeFailed(ctx);
   ctx.users.audit(uin, store::AuditEvent::user_created, "v5 registration from " + util::formatEndpoint(in.from));
-  sendRegistrationAck(ctx, in, true, request.x2);
-  ctx.reply(in, v5::buildSrvNewUin(in.header(), uin, request.x2, ctx.settings.newUinV3Layout, ctx.scratch, ctx.rng));
-  return Outcome::acknowledged;
+  return confirmRegistration(ctx, in, uin, request.x2);
 }
 
 Outcome handleNewUser1(CommandContext& ctx, const Inbound& in) {

@@ -111,6 +111,13 @@ inline constexpr std::string_view kGateways = "icq:gateways";
 /// against their session ("rg" field) when drawn; stale ones are removed then.
 inline std::string randomGroup(uint32_t group) { return "icq:randgroup:" + std::to_string(group); }
 
+/// STRING: a pre-login request seen from ip:port with (SEQ1, SEQ2, COMMAND) → its result
+/// ("0" while being processed). EX a few minutes: long enough for every retransmission.
+inline std::string preLogin(uint32_t ip, uint16_t port, uint16_t seq1, uint16_t seq2, uint16_t command) {
+  return "icq:prelogin:" + std::to_string(ip) + ":" + std::to_string(port) + ":" + std::to_string(seq1) + ":" +
+         std::to_string(seq2) + ":" + std::to_string(command);
+}
+
 /// icq:lease:<job> — STRING, the holder of a scheduler job's lease, PX = the lease length.
 /// Set and extended by the holder, deleted by it on release or by expiry when it dies.
 inline std::string lease(std::string_view job) {

@@ -346,7 +346,6 @@ Session decodeSession(ReplyView fields, uint32_t uin, int64_t* indexMs = nullptr
   return session;
 }
 
-
 // The rtx entry of a reliable packet: u16 command | u16 SEQ2 | body, little-endian.
 std::string encodeUnconfirmed(const store::ReliablePacket& packet) {
   std::string entry;
@@ -437,6 +436,32 @@ bool RedisSessionStore::touch(std::span<const store::TouchRequest> requests, std
     }
   }
   return true;
+}
+
+// Pre-login requests (keys.hpp preLogin): a retransmitted registration whose reply was
+// lost must get the same UIN again, not a second account. SET NX claims; the claimant
+// records the result, or deletes the claim if it created nothing.
+namespace {
+constexpr std::string_view kPreLoginSeconds = "300";
+}
+
+bool RedisSessionStore::claimPreLogin(const store::TouchRequest& request, bool& first, uint32_t& result) {
+  const std::string key =
+      keys::preLogin(request.client.ip, request.client.port, request.seq1, request.seq2, request.command);
+  Reply reply;
+  if (!redis_.command({"SET", key, "0", "NX", "EX", kPreLoginSeconds, "GET"}, reply)) return false;
+  first = reply.isNil();  // SET … GET returns the previous value: nil when we set it
+  result = 0;
+  if (!first && !parseNumber(reply.str(), result)) return unexpected("prelogin", reply);
+  return true;
+}
+
+bool RedisSessionStore::finishPreLogin(const store::TouchRequest& request, uint32_t result) {
+  const std::string key =
+      keys::preLogin(request.client.ip, request.client.port, request.seq1, request.seq2, request.command);
+  Reply reply;
+  if (result == 0) return redis_.command({"DEL", key}, reply);
+  return redis_.command({"SET", key, Decimal(result), "XX", "EX", kPreLoginSeconds}, reply);
 }
 
 bool RedisSessionStore::forgetDuplicate(const store::TouchRequest& request) {

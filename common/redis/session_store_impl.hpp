@@ -25,6 +25,8 @@ public:
   // store::SessionStore
   bool touch(std::span<const store::TouchRequest> requests, std::span<store::TouchResult> results) override;
   bool forgetDuplicate(const store::TouchRequest& request) override;
+  bool claimPreLogin(const store::TouchRequest& request, bool& first, uint32_t& result) override;
+  bool finishPreLogin(const store::TouchRequest& request, uint32_t result) override;
   bool find(uint32_t uin, std::optional<store::Session>& out) override;
   bool replace(const store::Session& fresh, const store::ReliablePacket& loginReply,
                std::optional<store::Session>& replaced) override;

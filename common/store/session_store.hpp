@@ -49,16 +49,16 @@ struct TouchRequest {
 /// A server packet that needs the client's ACK (protocol-v5.md §4.4): it takes the
 /// recipient session's next SEQ1 and stays unconfirmed until acknowledged.
 struct ReliablePacket {
-  uint32_t uin = 0;        // recipient
+  uint32_t uin = 0;  // recipient
   uint16_t command = 0;
-  uint16_t seq2 = 0;       // 0 for notifications; the request's SEQ2 for replies (§4.2)
+  uint16_t seq2 = 0;  // 0 for notifications; the request's SEQ2 for replies (§4.2)
   std::span<const uint8_t> body;
   uint32_t sessionId = 0;  // non-zero: only for this session (a reply); 0: whatever session is current
 };
 
 /// Where a queued reliable packet goes, filled in by queueReliable.
 struct ReliableRoute {
-  bool queued = false;     // false: the recipient is offline (or not the session a reply was for)
+  bool queued = false;  // false: the recipient is offline (or not the session a reply was for)
   uint16_t seq1 = 0;
   uint32_t sessionId = 0;
   util::Endpoint client;
@@ -78,6 +78,15 @@ public:
   /// Session check, duplicate filter and refresh for a batch of packets in one round trip.
   /// `results` has one slot per request. False: store unreachable, nothing was changed.
   virtual bool touch(std::span<const TouchRequest> requests, std::span<TouchResult> results) = 0;
+
+  /// The duplicate filter of a pre-login request (CMD_REG_NEW_USER), which has no session
+  /// to remember it: the request is known by its source address and (SEQ1, SEQ2, COMMAND)
+  /// for a few minutes. `first` is true for exactly one caller; the others get the `result`
+  /// the first recorded with finishPreLogin (0 while it is still being processed).
+  virtual bool claimPreLogin(const TouchRequest& request, bool& first, uint32_t& result) = 0;
+  /// Records the claimed request's result (the new UIN), or forgets the claim when
+  /// `result` is 0 (nothing was created: a retransmission must be processed again).
+  virtual bool finishPreLogin(const TouchRequest& request, uint32_t result) = 0;
 
   /// Takes a packet back out of the duplicate window: its effect could not be recorded
   /// (the store behind it failed), so its retransmission must be processed, not dropped.

@@ -449,6 +449,14 @@ TEST_CASE("registration hands out distinct UINs that can log in, with the first-
     CHECK(newUin->header.sessionId == request.sessionId);
     CHECK(newUin->data == Bytes{0x61, 0x24, 0x00, 0x00});
     CHECK(newcomer.silentFor(std::chrono::milliseconds(200)));  // the extended ACK was the ACK
+    // The replies were lost, say: the retransmission gets the same UIN, not a second account.
+    newcomer.resend(request, built([](auto out) {
+                      return v5::buildRegNewUserData({"newpw", 0xA0, 0x2461, "n@x"}, out);
+                    }));
+    REQUIRE(newcomer.expectAckOf(request));
+    auto again = newcomer.expect(v5::SRV_NEW_UIN);
+    REQUIRE(again);
+    CHECK(again->header.uin == newUin->header.uin);
     uins.push_back(newUin->header.uin);
   }
   REQUIRE(uins.size() == 2);

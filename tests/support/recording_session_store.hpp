@@ -27,6 +27,8 @@ public:
   }
   bool touch(std::span<const store::TouchRequest>, std::span<store::TouchResult>) override { return false; }
   bool forgetDuplicate(const store::TouchRequest&) override { return false; }
+  bool claimPreLogin(const store::TouchRequest&, bool&, uint32_t&) override { return false; }
+  bool finishPreLogin(const store::TouchRequest&, uint32_t) override { return false; }
   bool find(uint32_t, std::optional<store::Session>&) override { return false; }
   bool replace(const store::Session&, const store::ReliablePacket&, std::optional<store::Session>&) override {
     return false;

@@ -69,7 +69,8 @@ struct Fixture {
   void login(const store::Session& session, std::string_view reply = "login-reply") {
     std::optional<store::Session> replaced;
     const auto* bytes = reinterpret_cast<const uint8_t*>(reply.data());
-    store::ReliablePacket loginReply{session.uin, codec::v5::SRV_LOGIN_REPLY, session.loginSeq2, {bytes, reply.size()}, 0};
+    store::ReliablePacket loginReply{
+        session.uin, codec::v5::SRV_LOGIN_REPLY, session.loginSeq2, {bytes, reply.size()}, 0};
     REQUIRE(sessions.replace(session, loginReply, replaced));
   }
   TouchResult touch(const TouchRequest& request) {
@@ -270,8 +271,11 @@ TEST_CASE("session store: replace returns the old session with its next SEQ1 and
   store::Session fresh = makeSession(kUin, kSessionId + 1, {0x0100007F, 40001});
   fresh.loginSeq1 = 0x1111;
   const std::string loginBody("\x00\x05\x00\x5A\x00", 5);  // binary, with NULs
-  store::ReliablePacket loginReply{kUin, codec::v5::SRV_LOGIN_REPLY, 0x0102,
-                                   {reinterpret_cast<const uint8_t*>(loginBody.data()), loginBody.size()}, 0};
+  store::ReliablePacket loginReply{kUin,
+                                   codec::v5::SRV_LOGIN_REPLY,
+                                   0x0102,
+                                   {reinterpret_cast<const uint8_t*>(loginBody.data()), loginBody.size()},
+                                   0};
   std::optional<store::Session> replaced;
   REQUIRE(f.sessions.replace(fresh, loginReply, replaced));
   REQUIRE(replaced.has_value());
@@ -299,8 +303,8 @@ TEST_CASE("session store: a CMD_ACK touch forgets a packet only for the session'
   const std::string rtx(redis::keys::retransmit(kUin).view());
   f.command({"HSET", rtx, "1", "packet-1"});
   auto ack = [&](uint32_t uin, uint32_t sessionId, uint16_t seq1) {
-    store::TouchRequest request{uin, sessionId, kClient, "gw-1", seq1, 0, codec::v5::CMD_ACK,
-                                 store::TouchRequest::Dedupe::off, seq1};
+    store::TouchRequest request{
+        uin, sessionId, kClient, "gw-1", seq1, 0, codec::v5::CMD_ACK, store::TouchRequest::Dedupe::off, seq1};
     store::TouchResult result{};
     REQUIRE(f.sessions.touch(std::span(&request, 1), std::span(&result, 1)));
     return result;
@@ -467,7 +471,8 @@ TEST_CASE("session store: reports failure while Redis is down and recovers after
   CHECK(f.touch(request) == TouchResult::ok);
 }
 
-TEST_CASE("session store: reliable packets take consecutive SEQ1s per session and record their route", "[redis][session]") {
+TEST_CASE("session store: reliable packets take consecutive SEQ1s per session and record their route",
+          "[redis][session]") {
   Fixture f;
   f.login(makeSession(kUin));
   const uint8_t body[] = {1, 2, 3};
@@ -572,6 +577,31 @@ TEST_CASE("session store: offline marks report failure while Redis is down", "[r
   CHECK_FALSE(f.sessions.setOfflineBatch(kUin, kSessionId, 1));
   CHECK_FALSE(f.sessions.offlineBatch(kUin, kSessionId, upTo));
   CHECK(upTo == 0);
+}
+
+TEST_CASE("session store: a pre-login request is claimed once and its result remembered", "[redis][session]") {
+  Fixture f;
+  TouchRequest registration = makeTouch(0x1234, 1, codec::v5::CMD_REG_NEW_USER);
+  bool first = false;
+  uint32_t result = 7;
+  REQUIRE(f.sessions.claimPreLogin(registration, first, result));
+  CHECK(first);
+  REQUIRE(f.sessions.claimPreLogin(registration, first, result));
+  CHECK_FALSE(first);
+  CHECK(result == 0);  // still being processed
+  REQUIRE(f.sessions.finishPreLogin(registration, 4242));
+  REQUIRE(f.sessions.claimPreLogin(registration, first, result));
+  CHECK_FALSE(first);
+  CHECK(result == 4242);
+  // Another address, or other sequence numbers: another request.
+  TouchRequest other = registration;
+  other.client.port++;
+  REQUIRE(f.sessions.claimPreLogin(other, first, result));
+  CHECK(first);
+  // Nothing created: the claim is forgotten and a retransmission is processed again.
+  REQUIRE(f.sessions.finishPreLogin(other, 0));
+  REQUIRE(f.sessions.claimPreLogin(other, first, result));
+  CHECK(first);
 }
 
 }  // namespace icq
