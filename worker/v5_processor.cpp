@@ -65,6 +65,7 @@ void V5Processor::flushOutbox() {
 
 void V5Processor::decodeAll(envelope::BatchReader& batch) {
   inbound_.clear();
+  specs_.clear();
   plaintext_.clear();
   // Decoded packets point into plaintext_, so size it for the whole batch first.
   datagrams_.clear();
@@ -92,6 +93,7 @@ void V5Processor::decodeAll(envelope::BatchReader& batch) {
       if (settings_.verifyCheckcode == CheckcodePolicy::drop) continue;
     }
     inbound_.push_back(in);
+    specs_.push_back(&lookupCommand(in.packet.header.command));  // looked up once per packet
   }
 }
 
@@ -101,16 +103,16 @@ void V5Processor::checkSessions(std::string_view gateway) {
   for (size_t i = 0; i < inbound_.size(); ++i) {
     const v5::ClientHeader& h = inbound_[i].header();
     bool isAck = h.command == v5::CMD_ACK;
-    if (!isAck && lookupCommand(h.command).check != SessionCheck::session) continue;
+    if (!isAck && specs_[i]->check != SessionCheck::session) continue;
     touchIndex_[i] = touches_.size();
     // An ACK is never a duplicate; it carries the SEQ1 of the server packet it confirms.
     // A command acknowledged after its effect is remembered only once that effect is
     // recorded (see runCommand), so a worker dying in between loses nothing.
     std::optional<uint16_t> acknowledges = isAck ? std::optional<uint16_t>(h.seq1) : std::nullopt;
     using Dedupe = store::TouchRequest::Dedupe;
-    Dedupe dedupe = isAck                                                      ? Dedupe::off
-                    : lookupCommand(h.command).ack == AckTiming::after_effect ? Dedupe::check_only
-                                                                               : Dedupe::check_and_record;
+    Dedupe dedupe = isAck                                       ? Dedupe::off
+                    : specs_[i]->ack == AckTiming::after_effect ? Dedupe::check_only
+                                                                : Dedupe::check_and_record;
     touches_.push_back(
         {h.uin, h.sessionId, inbound_[i].from, gateway, h.seq1, h.seq2, h.command, dedupe, acknowledges});
   }
@@ -128,7 +130,7 @@ void V5Processor::answerInOrder(CommandContext& ctx) {
       countClientAck(i);
       continue;
     }
-    const CommandSpec& spec = lookupCommand(command);
+    const CommandSpec& spec = *specs_[i];
     if (spec.check == SessionCheck::session) {
       if (sessionsUnreachable_) continue;  // no answer: the client retransmits
       switch (touchResults_[touchIndex_[i]]) {

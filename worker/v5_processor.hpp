@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "common/envelope/envelope.hpp"
+#include "common/pipeline/egress.hpp"
 #include "common/store/rate_limiter.hpp"
 #include "common/store/session_store.hpp"
 #include "common/store/user_store.hpp"
 #include "common/util/clock.hpp"
 #include "worker/commands.hpp"
-#include "common/pipeline/egress.hpp"
 #include "worker/stats.hpp"
 
 namespace icq::worker {
@@ -63,6 +63,7 @@ private:
   std::vector<envelope::Datagram> datagrams_;
   std::vector<uint8_t> plaintext_;  // decrypted copies of the batch's datagrams
   std::vector<Inbound> inbound_;
+  std::vector<const CommandSpec*> specs_;  // inbound_[i]'s table entry
   std::vector<store::TouchRequest> touches_;
   std::vector<store::TouchResult> touchResults_;
   std::vector<size_t> touchIndex_;  // inbound_[i] → its slot in touches_, or kNoTouch

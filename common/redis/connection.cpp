@@ -229,4 +229,10 @@ bool RedisConnection::runScript(const RedisScript& script, std::span<const std::
   return true;
 }
 
+bool unexpectedReply(std::string_view operation, ReplyView reply) {
+  static log::RateLimited warnings;
+  warnings.warn("redis_unexpected_reply", {{"operation", std::string(operation)}, {"reply", std::string(reply.str())}});
+  return false;
+}
+
 }  // namespace icq::redis

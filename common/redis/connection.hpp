@@ -68,6 +68,17 @@ public:
   void reset();
 };
 
+/// The whole of `text` as an integer (a script's reply or a hash field); false otherwise.
+template <std::integral T>
+bool parseInteger(std::string_view text, T& out) {
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return error == std::errc() && end == text.data() + text.size() && !text.empty();
+}
+
+/// A reply a script cannot produce: a bug or a key of the wrong type. Logs it (rate-limited)
+/// and returns false, so a store method can `return unexpectedReply(...)` as a failed call.
+bool unexpectedReply(std::string_view operation, ReplyView reply);
+
 /// An integer as a command argument, formatted on the stack (no allocation per command).
 class Decimal {
 public:

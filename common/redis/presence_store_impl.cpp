@@ -136,12 +136,11 @@ return p
 // not make the search fail while real members exist.
 constexpr long kRandomDraws = 8;
 
-template <class T>
+/// A bulk-string number of a script's reply (HMGET fields, set members); 0 if it is none.
+template <std::integral T>
 T number(ReplyView reply) {
   T value{};
-  std::string_view text = reply.isInteger() ? std::string_view() : reply.str();
-  if (reply.isInteger()) return static_cast<T>(reply.integer());
-  std::from_chars(text.data(), text.data() + text.size(), value);
+  parseInteger(reply.str(), value);
   return value;
 }
 
@@ -164,12 +163,6 @@ void decodeVerdicts(ReplyView flat, std::vector<store::Watcher>& out) {
   out.clear();
   for (size_t i = 0; i + 2 < flat.size(); i += 3)
     out.push_back({number<uint32_t>(flat[i]), flat[i + 1].integer() == 1, flat[i + 2].integer() == 1});
-}
-
-bool unexpected(std::string_view operation, ReplyView reply) {
-  static log::RateLimited warnings;
-  warnings.warn("redis_unexpected_reply", {{"operation", std::string(operation)}, {"reply", std::string(reply.str())}});
-  return false;
 }
 
 std::string withCommon(std::string_view script) { return std::string(kLuaCommon) + std::string(script); }
@@ -215,7 +208,7 @@ bool RedisPresenceStore::addContacts(uint32_t owner, std::span<const uint32_t> c
   if (!redis_.pipeline(1 + 2 * contacts.size(), append, replies_)) return false;
   for (size_t k = 0; k < contacts.size(); ++k) {
     const Reply& reply = replies_[2 + 2 * k];
-    if (!reply.isArray()) return unexpected("contact", reply);
+    if (!reply.isArray()) return unexpectedReply("contact", reply);
     store::PresenceData data;
     if (decodePresence(reply, contacts[k], data)) visible.push_back(data);
   }
@@ -229,7 +222,7 @@ bool RedisPresenceStore::watchers(uint32_t uin, store::PresenceData& self, bool&
   const std::string_view keyArgs[] = {sess, watchersKey, vis, invis};
   Reply reply;
   if (!redis_.runScript(watchersScript_, keyArgs, {}, reply)) return false;
-  if (!reply.isArray() || reply.size() != 2) return unexpected("watchers", reply);
+  if (!reply.isArray() || reply.size() != 2) return unexpectedReply("watchers", reply);
   found = decodePresence(reply[0], uin, self);
   decodeVerdicts(reply[1], out);
   return true;
@@ -244,7 +237,7 @@ bool RedisPresenceStore::changeStatus(uint32_t uin, uint32_t sessionId, uint32_t
   const std::string_view args[] = {sid, statusText};
   Reply reply;
   if (!redis_.runScript(statusScript_, keyArgs, args, reply)) return false;
-  if (!reply.isArray()) return unexpected("status", reply);
+  if (!reply.isArray()) return unexpectedReply("status", reply);
   found = reply.size() == 3;
   if (!found) return true;
   previous = number<uint32_t>(reply[0]);
@@ -264,7 +257,7 @@ bool RedisPresenceStore::editList(uint32_t owner, store::PrivacyList list, bool 
   std::vector<std::string_view> args(args_.begin(), args_.end());
   Reply reply;
   if (!redis_.runScript(editScript_, keyArgs, args, reply)) return false;
-  if (!reply.isArray() || reply.size() != 2) return unexpected("edit", reply);
+  if (!reply.isArray() || reply.size() != 2) return unexpectedReply("edit", reply);
   decodePresence(reply[0], owner, self);
   ReplyView flat = reply[1];
   for (size_t i = 0; i + 2 < flat.size(); i += 3)
@@ -279,10 +272,11 @@ bool RedisPresenceStore::joinRandomGroup(uint32_t uin, uint32_t sessionId, uint3
   const std::string_view args[] = {sid, groupText};
   Reply reply;
   if (!redis_.runScript(joinScript_, keyArgs, args, reply)) return false;
-  if (!reply.isInteger()) return unexpected("join", reply);
+  if (!reply.isInteger()) return unexpectedReply("join", reply);
   found = reply.integer() >= 0;
   if (!found) return true;
-  const std::string oldSet = keys::randomGroup(static_cast<uint32_t>(reply.integer())), newSet = keys::randomGroup(group);
+  const std::string oldSet = keys::randomGroup(static_cast<uint32_t>(reply.integer())),
+                    newSet = keys::randomGroup(group);
   auto append = [&](size_t i, bool) {
     if (i == 0)
       redis_.append({"SREM", oldSet, uinText});
@@ -297,7 +291,7 @@ bool RedisPresenceStore::randomGroupMember(uint32_t group, uint32_t viewer, stor
   const std::string set = keys::randomGroup(group);
   Reply candidates;
   if (!redis_.command({"SRANDMEMBER", set, Decimal(kRandomDraws)}, candidates)) return false;
-  if (!candidates.isArray()) return unexpected("draw", candidates);
+  if (!candidates.isArray()) return unexpectedReply("draw", candidates);
   std::vector<uint32_t> uins;
   for (size_t i = 0; i < candidates.size(); ++i)
     if (uint32_t uin = number<uint32_t>(candidates[i]); uin != viewer) uins.push_back(uin);
@@ -313,7 +307,7 @@ bool RedisPresenceStore::randomGroupMember(uint32_t group, uint32_t viewer, stor
   if (!redis_.pipeline(uins.size(), append, replies_)) return false;
   std::vector<uint32_t> stale;
   for (size_t i = 0; i < uins.size(); ++i) {
-    if (!replies_[i].isArray()) return unexpected("draw", replies_[i]);
+    if (!replies_[i].isArray()) return unexpectedReply("draw", replies_[i]);
     if (replies_[i].size() == 0) stale.push_back(uins[i]);  // offline or left the group
     if (!found && decodePresence(replies_[i], uins[i], member)) found = true;
   }
@@ -329,7 +323,7 @@ bool RedisPresenceStore::depart(uint32_t owner, std::vector<store::Watcher>& wat
   const std::string_view keyArgs[] = {watchersKey, vis, invis, contactsKey};
   Reply reply;
   if (!redis_.runScript(departScript_, keyArgs, {}, reply)) return false;
-  if (!reply.isArray() || reply.size() != 2) return unexpected("depart", reply);
+  if (!reply.isArray() || reply.size() != 2) return unexpectedReply("depart", reply);
   decodeVerdicts(reply[0], watchers);
   // The owner leaves the watcher sets of everyone it watched (other slots: plain commands).
   ReplyView contacts = reply[1];

@@ -13,7 +13,8 @@ class RedisPresenceStore final : public store::PresenceStore {
 public:
   explicit RedisPresenceStore(RedisConnection& redis);
 
-  bool addContacts(uint32_t owner, std::span<const uint32_t> contacts, std::vector<store::PresenceData>& visible) override;
+  bool addContacts(uint32_t owner, std::span<const uint32_t> contacts,
+                   std::vector<store::PresenceData>& visible) override;
   bool watchers(uint32_t uin, store::PresenceData& self, bool& found, std::vector<store::Watcher>& out) override;
   bool changeStatus(uint32_t uin, uint32_t sessionId, uint32_t status, uint32_t& previous, store::PresenceData& self,
                     bool& found, std::vector<store::Watcher>& watchers) override;

@@ -28,6 +28,7 @@
 
 #include "common/log/log.hpp"
 #include "common/redis/keys.hpp"
+#include "common/redis/unconfirmed.hpp"
 
 namespace icq::redis {
 namespace {
@@ -68,28 +69,6 @@ if score and tonumber(score) == tonumber(ARGV[2]) then return redis.call('ZREM',
 return 0
 )lua";
 
-template <class T>
-bool parse(std::string_view text, T& out) {
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return error == std::errc() && end == text.data() + text.size();
-}
-
-bool unexpected(std::string_view operation, ReplyView reply) {
-  static log::RateLimited warnings;
-  warnings.warn("redis_unexpected_reply", {{"operation", std::string(operation)}, {"reply", std::string(reply.str())}});
-  return false;
-}
-
-/// An rtx entry: u16 command | u16 SEQ2 | body, little-endian.
-bool decodeEntry(std::string_view entry, store::UnconfirmedPacket& out) {
-  if (entry.size() < 4) return false;
-  auto byte = [&](size_t i) { return static_cast<uint16_t>(static_cast<uint8_t>(entry[i])); };
-  out.command = static_cast<uint16_t>(byte(0) | byte(1) << 8);
-  out.seq2 = static_cast<uint16_t>(byte(2) | byte(3) << 8);
-  out.body.assign(entry.begin() + 4, entry.end());
-  return true;
-}
-
 bool decodePlan(ReplyView plan, store::DueSession& out) {
   std::string_view action = plan.size() > 0 ? plan[0].str() : "";
   if (action == "gone") return out.action = store::DueSession::Action::gone, true;
@@ -97,14 +76,14 @@ bool decodePlan(ReplyView plan, store::DueSession& out) {
   if (action != "resend" && action != "give_up") return false;
   out.action = action == "resend" ? store::DueSession::Action::resend : store::DueSession::Action::give_up;
   if (plan.size() < 5 || (plan.size() - 5) % 3 != 0) return false;
-  bool ok = parse(plan[1].str(), out.sessionId) && parse(plan[2].str(), out.client.ip) &&
-            parse(plan[3].str(), out.client.port);
+  bool ok = parseInteger(plan[1].str(), out.sessionId) && parseInteger(plan[2].str(), out.client.ip) &&
+            parseInteger(plan[3].str(), out.client.port);
   out.gateway.assign(plan[4].str());
   for (size_t i = 5; ok && i < plan.size(); i += 3) {
     store::UnconfirmedPacket& packet = out.packets.emplace_back();
     packet.seq1 = static_cast<uint16_t>(plan[i].integer());
     packet.attempts = static_cast<uint32_t>(plan[i + 1].integer());
-    ok = decodeEntry(plan[i + 2].str(), packet);
+    ok = decodeUnconfirmed(plan[i + 2].str(), packet.command, packet.seq2, packet.body);
   }
   return ok;
 }
@@ -126,11 +105,11 @@ bool RedisRetransmitQueue::claimDue(int64_t nowMs, size_t limit, std::chrono::mi
   const std::string_view claimArgs[] = {now, count, until};
   Reply claimed;
   if (!redis_.runScript(claimScript_, dueKey, claimArgs, claimed)) return false;
-  if (!claimed.isArray()) return unexpected("retransmit_claim", claimed);
+  if (!claimed.isArray()) return unexpectedReply("retransmit_claim", claimed);
   uins_.clear();
   for (size_t i = 0; i < claimed.size(); ++i) {
     uint32_t uin = 0;
-    if (parse(claimed[i].str(), uin)) uins_.push_back(uin);
+    if (parseInteger(claimed[i].str(), uin)) uins_.push_back(uin);
   }
   if (uins_.empty()) return true;
   const Decimal retriesText(retries);
@@ -145,7 +124,8 @@ bool RedisRetransmitQueue::claimDue(int64_t nowMs, size_t limit, std::chrono::mi
     store::DueSession& session = out.emplace_back();
     session.uin = uins_[i];
     session.claimMs = claimMs;
-    if (!replies_[i].isArray() || !decodePlan(replies_[i], session)) return unexpected("retransmit_plan", replies_[i]);
+    if (!replies_[i].isArray() || !decodePlan(replies_[i], session))
+      return unexpectedReply("retransmit_plan", replies_[i]);
   }
   return true;
 }

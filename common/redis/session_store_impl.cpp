@@ -115,6 +115,7 @@
 #include "common/codec/v5/constants.hpp"
 #include "common/log/log.hpp"
 #include "common/redis/keys.hpp"
+#include "common/redis/unconfirmed.hpp"
 
 namespace icq::redis {
 namespace {
@@ -316,18 +317,13 @@ private:
   std::array<char, 6> bytes_;
 };
 
-template <std::integral T>
-bool parseNumber(std::string_view text, T& out) {
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return error == std::errc() && end == text.data() + text.size();
-}
 bool parseValue(std::string_view text, std::string& out) {
   out = text;
   return true;
 }
 template <std::integral T>
 bool parseValue(std::string_view text, T& out) {
-  return parseNumber(text, out);
+  return parseInteger(text, out);
 }
 
 /// A session as HGETALL returns it (flat field/value array). `indexMs`, if given, receives
@@ -338,37 +334,12 @@ Session decodeSession(ReplyView fields, uint32_t uin, int64_t* indexMs = nullptr
   for (size_t i = 0; i + 1 < fields.size(); i += 2) {
     const std::string_view name = fields[i].str();
     const std::string_view value = fields[i + 1].str();
-    if (name == "ix" && indexMs) parseNumber(value, *indexMs);
+    if (name == "ix" && indexMs) parseInteger(value, *indexMs);
     forEachField(session, [&](std::string_view field, auto& member) {
       if (field == name) parseValue(value, member);
     });
   }
   return session;
-}
-
-// The rtx entry of a reliable packet: u16 command | u16 SEQ2 | body, little-endian.
-std::string encodeUnconfirmed(const store::ReliablePacket& packet) {
-  std::string entry;
-  entry.reserve(4 + packet.body.size());
-  entry += static_cast<char>(packet.command & 0xFF);
-  entry += static_cast<char>(packet.command >> 8);
-  entry += static_cast<char>(packet.seq2 & 0xFF);
-  entry += static_cast<char>(packet.seq2 >> 8);
-  entry.append(reinterpret_cast<const char*>(packet.body.data()), packet.body.size());
-  return entry;
-}
-
-log::RateLimited& unexpectedReplies() {
-  static log::RateLimited limiter;
-  return limiter;
-}
-
-/// A reply the scripts cannot produce: a bug or a key of the wrong type. Counted as a
-/// failed store call.
-bool unexpected(std::string_view operation, ReplyView reply) {
-  unexpectedReplies().warn("redis_unexpected_reply",
-                           {{"operation", std::string(operation)}, {"error", std::string(reply.str())}});
-  return false;
 }
 
 }  // namespace
@@ -432,7 +403,7 @@ bool RedisSessionStore::touch(std::span<const store::TouchRequest> requests, std
         results[i] = TouchResult::acknowledged;
         break;
       default:
-        return unexpected("touch", replies_[i]);
+        return unexpectedReply("touch", replies_[i]);
     }
   }
   return true;
@@ -452,7 +423,7 @@ bool RedisSessionStore::claimPreLogin(const store::TouchRequest& request, bool& 
   if (!redis_.command({"SET", key, "0", "NX", "EX", kPreLoginSeconds, "GET"}, reply)) return false;
   first = reply.isNil();  // SET … GET returns the previous value: nil when we set it
   result = 0;
-  if (!first && !parseNumber(reply.str(), result)) return unexpected("prelogin", reply);
+  if (!first && !parseInteger(reply.str(), result)) return unexpectedReply("prelogin", reply);
   return true;
 }
 
@@ -472,7 +443,7 @@ bool RedisSessionStore::forgetDuplicate(const store::TouchRequest& request) {
   const std::string_view args[] = {sessionId, triple};
   Reply reply;
   if (!redis_.runScript(forgetScript_, keyArgs, args, reply)) return false;
-  if (!reply.isInteger()) return unexpected("forget", reply);
+  if (!reply.isInteger()) return unexpectedReply("forget", reply);
   return true;
 }
 
@@ -480,7 +451,7 @@ bool RedisSessionStore::find(uint32_t uin, std::optional<Session>& out) {
   out.reset();
   Reply reply;
   if (!redis_.command({"HGETALL", keys::session(uin)}, reply)) return false;
-  if (!reply.isArray()) return unexpected("find", reply);
+  if (!reply.isArray()) return unexpectedReply("find", reply);
   if (reply.size() > 0) out = decodeSession(reply, uin);
   return true;
 }
@@ -494,7 +465,7 @@ bool RedisSessionStore::replace(const Session& fresh, const store::ReliablePacke
   session.lastSeenMs = now;
 
   const Triple loginTriple(fresh.loginSeq1, fresh.loginSeq2, codec::v5::CMD_LOGIN);
-  const std::string entry = encodeUnconfirmed(loginReply);
+  const std::string entry = encodeUnconfirmed(loginReply.command, loginReply.seq2, loginReply.body);
   Args args;
   args.add(entry);
   args.add(loginTriple);
@@ -520,8 +491,8 @@ bool RedisSessionStore::replace(const Session& fresh, const store::ReliablePacke
       redis_.append({"ZADD", keys::kRetransmitDue, "LT", due, uinText});
   };
   if (!redis_.pipeline(3, appendCommand, replies_)) return false;
-  if (!replies_[0].isInteger()) return unexpected("replace", replies_[0]);
-  if (!replies_[1].isArray()) return unexpected("replace", replies_[1]);
+  if (!replies_[0].isInteger()) return unexpectedReply("replace", replies_[0]);
+  if (!replies_[1].isArray()) return unexpectedReply("replace", replies_[1]);
   if (replies_[1].size() > 0) replaced = decodeSession(replies_[1], fresh.uin);
   return true;
 }
@@ -531,7 +502,8 @@ bool RedisSessionStore::queueReliable(std::span<const store::ReliablePacket> pac
   if (routes.size() < packets.size()) return false;
   if (packets.empty()) return true;
   entries_.clear();
-  for (const store::ReliablePacket& packet : packets) entries_.push_back(encodeUnconfirmed(packet));
+  for (const store::ReliablePacket& packet : packets)
+    entries_.push_back(encodeUnconfirmed(packet.command, packet.seq2, packet.body));
   // Per packet: the queue script, then its recipient's place in the retransmit schedule
   // (another slot, so a separate command in the same round trip; LT keeps an earlier due
   // time and adds the session if it is not scheduled). An entry for a recipient that
@@ -552,14 +524,14 @@ bool RedisSessionStore::queueReliable(std::span<const store::ReliablePacket> pac
   if (!redis_.pipeline(2 * packets.size(), appendQueue, replies_)) return false;
   for (size_t i = 0; i < packets.size(); ++i) {
     const Reply& reply = replies_[2 * i];
-    if (!reply.isArray()) return unexpected("queue", reply);
+    if (!reply.isArray()) return unexpectedReply("queue", reply);
     store::ReliableRoute& route = routes[i];
     route.queued = reply.size() == 5;
     if (!route.queued) continue;
     route.seq1 = static_cast<uint16_t>(reply[0].integer());
-    route.queued = parseNumber(reply[1].str(), route.sessionId) && parseNumber(reply[2].str(), route.client.ip) &&
-                   parseNumber(reply[3].str(), route.client.port);
-    if (!route.queued) return unexpected("queue", reply);
+    route.queued = parseInteger(reply[1].str(), route.sessionId) && parseInteger(reply[2].str(), route.client.ip) &&
+                   parseInteger(reply[3].str(), route.client.port);
+    if (!route.queued) return unexpectedReply("queue", reply);
     route.gateway.assign(reply[4].str());
   }
   return true;
@@ -574,7 +546,7 @@ bool RedisSessionStore::end(uint32_t uin, uint32_t sessionId, const util::Endpoi
   const std::string_view args[] = {sid, ip, port};
   Reply reply;
   if (!redis_.runScript(endScript_, keyArgs, args, reply)) return false;
-  if (!reply.isArray()) return unexpected("end", reply);
+  if (!reply.isArray()) return unexpectedReply("end", reply);
   if (reply.size() == 0) return true;
 
   int64_t indexMs = -1;
@@ -599,12 +571,12 @@ bool RedisSessionStore::expireStale(int64_t cutoffMs, size_t limit, std::vector<
   if (!redis_.command({"ZRANGE", keys::kOnline, "-inf", cutoff, "BYSCORE", "LIMIT", "0", count, "WITHSCORES"},
                       candidates))
     return false;
-  if (!candidates.isArray()) return unexpected("expire", candidates);
+  if (!candidates.isArray()) return unexpectedReply("expire", candidates);
   const size_t n = candidates.size() / 2;
   if (n == 0) return true;
   auto uinAt = [&](size_t k) {
     uint32_t uin = 0;
-    parseNumber(candidates[2 * k].str(), uin);
+    parseInteger(candidates[2 * k].str(), uin);
     return uin;
   };
 
@@ -624,7 +596,7 @@ bool RedisSessionStore::expireStale(int64_t cutoffMs, size_t limit, std::vector<
     if (found.isArray() || found.isNil() || found.isInteger())
       fixes_.push_back(k);
     else  // left in the index as it is; the next sweep meets it again
-      unexpected("expire", found);
+      unexpectedReply("expire", found);
   }
 
   // Gone or expired: remove the entry if nobody re-added it since we read it. Fresh:
@@ -651,7 +623,7 @@ bool RedisSessionStore::countOnline(int64_t& out) {
   out = 0;
   Reply reply;
   if (!redis_.command({"ZCARD", keys::kOnline}, reply)) return false;
-  if (!reply.isInteger()) return unexpected("count", reply);
+  if (!reply.isInteger()) return unexpectedReply("count", reply);
   out = reply.integer();
   return true;
 }
@@ -666,13 +638,13 @@ bool RedisSessionStore::walkOnline(uint64_t& cursor, size_t count, int64_t stale
   Reply page;  // [next cursor, [uin, score, uin, score, ...]]
   if (!redis_.command({"ZSCAN", keys::kOnline, Decimal(cursor), "COUNT", Decimal(count)}, page)) return false;
   uint64_t next = 0;
-  if (!page.isArray() || page.size() != 2 || !page[1].isArray() || !parseNumber(page[0].str(), next))
-    return unexpected("walk_online", page);
+  if (!page.isArray() || page.size() != 2 || !page[1].isArray() || !parseInteger(page[0].str(), next))
+    return unexpectedReply("walk_online", page);
   const ReplyView entries = page[1];
   const size_t n = entries.size() / 2;
   auto uinAt = [&](size_t k) {
     uint32_t uin = 0;
-    parseNumber(entries[2 * k].str(), uin);
+    parseInteger(entries[2 * k].str(), uin);
     return uin;
   };
 
@@ -685,8 +657,8 @@ bool RedisSessionStore::walkOnline(uint64_t& cursor, size_t count, int64_t stale
     if (gateway.isString())
       homes.push_back({uinAt(k), std::string(gateway.str())});
     else if (!gateway.isNil())  // left as it is
-      unexpected("walk_online", gateway);
-    else if (parseNumber(entries[2 * k + 1].str(), writtenMs) && writtenMs <= staleBeforeMs)
+      unexpectedReply("walk_online", gateway);
+    else if (parseInteger(entries[2 * k + 1].str(), writtenMs) && writtenMs <= staleBeforeMs)
       dangling_.push_back(k);
   }
 
@@ -710,7 +682,7 @@ bool RedisSessionStore::claimOfflineDelivery(uint32_t uin, uint32_t sessionId, b
   const std::string_view args[] = {sid};
   Reply reply;
   if (!redis_.runScript(claimOfflineScript_, keyArgs, args, reply)) return false;
-  if (!reply.isInteger()) return unexpected("claim_offline", reply);
+  if (!reply.isInteger()) return unexpectedReply("claim_offline", reply);
   first = reply.integer() == 1;
   return true;
 }
@@ -722,7 +694,7 @@ bool RedisSessionStore::setOfflineBatch(uint32_t uin, uint32_t sessionId, int64_
   const std::string_view args[] = {sid, upTo};
   Reply reply;
   if (!redis_.runScript(offlineBatchScript_, keyArgs, args, reply)) return false;
-  if (!reply.isInteger()) return unexpected("offline_batch", reply);
+  if (!reply.isInteger()) return unexpectedReply("offline_batch", reply);
   return true;
 }
 
@@ -730,10 +702,10 @@ bool RedisSessionStore::offlineBatch(uint32_t uin, uint32_t sessionId, int64_t& 
   upToId = 0;
   Reply reply;
   if (!redis_.command({"HMGET", keys::session(uin), "sid", "ofb"}, reply)) return false;
-  if (!reply.isArray() || reply.size() != 2) return unexpected("offline_batch", reply);
+  if (!reply.isArray() || reply.size() != 2) return unexpectedReply("offline_batch", reply);
   uint32_t current = 0;
-  if (reply[0].isNil() || !parseNumber(reply[0].str(), current) || current != sessionId) return true;
-  if (!reply[1].isNil() && !parseNumber(reply[1].str(), upToId)) return unexpected("offline_batch", reply);
+  if (reply[0].isNil() || !parseInteger(reply[0].str(), current) || current != sessionId) return true;
+  if (!reply[1].isNil() && !parseInteger(reply[1].str(), upToId)) return unexpectedReply("offline_batch", reply);
   return true;
 }
 
