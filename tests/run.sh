@@ -13,7 +13,7 @@ JOBS=${ICQ_TEST_JOBS:-2}
 BUILD="$ICQ_ROOT/build/test"
 VAR="$ICQ_ROOT/var/test"
 
-install_packages
+install_packages "${ICQ_TEST_PACKAGES[@]}"
 build "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DICQ_SANITIZE=ON
 
 mkdir -p "$VAR"

@@ -10,18 +10,23 @@ ICQ_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libzmq3-dev cppzmq-dev libhiredis-dev libpqxx-dev libpq-dev libsodium-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev catch2
+  prometheus-cpp-dev libcivetweb-dev
   redis-server postgresql-15 postgresql-client-15
 )
+# What only the tests need: promtool and a real Prometheus to scrape a running cluster,
+# and the offline validators for the Helm chart's rendered manifests (TOOLING.md §3.3).
+ICQ_TEST_PACKAGES=(prometheus yamllint python3-kubernetes python3-yaml curl)
 
 log() { printf '\033[1m[icq]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[icq] %s\033[0m\n' "$*" >&2; exit 1; }
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
-# Installs only what is missing, so a second run costs one dpkg query.
+# install_packages [package...]: ICQ_PACKAGES plus the ones named. Installs only what is
+# missing, so a second run costs one dpkg query.
 install_packages() {
   local missing=()
-  for p in "${ICQ_PACKAGES[@]}"; do
+  for p in "${ICQ_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
