@@ -5,14 +5,15 @@
 
 ICQ_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
-# Debian bookworm packages: toolchain, libraries (shared/docs/TOOLING.md §1), servers.
-ICQ_PACKAGES=(
+# Debian bookworm packages: toolchain and libraries (shared/docs/TOOLING.md §1), which is
+# all the container image's build stage needs, then the test framework and the servers.
+ICQ_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libzmq3-dev cppzmq-dev libhiredis-dev libpqxx-dev libpq-dev libsodium-dev
-  libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev catch2
+  libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
   prometheus-cpp-dev libcivetweb-dev
-  redis-server postgresql-15 postgresql-client-15
 )
+ICQ_PACKAGES=("${ICQ_BUILD_PACKAGES[@]}" catch2 redis-server postgresql-15 postgresql-client-15)
 # What only the tests need: promtool and a real Prometheus to scrape a running cluster,
 # and the offline validators for the Helm chart's rendered manifests (TOOLING.md §3.3).
 ICQ_TEST_PACKAGES=(prometheus yamllint python3-kubernetes python3-yaml curl)
