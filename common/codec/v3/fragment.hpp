@@ -40,7 +40,7 @@ size_t buildFragment(const Header& header, uint8_t index, uint8_t count, Fragmen
 // Fragment `index` of `inner` as the server sends it: SRV_FRAGMENT, seq1 as given (usually 0,
 // stamped from servseq by the outbox like any reliable packet), seq2 = `groupSeq2` in every
 // fragment, uin = the recipient, (index, count) order. At most `mtu` bytes. 0 if `out` is too
-// small or `index` is out of range.
+// small, `index` is out of range, or the packet needs no splitting (fragmentCount 1).
 size_t buildServerFragment(std::span<const uint8_t> inner, size_t mtu, size_t index, uint32_t uin,
                            uint16_t groupSeq2, std::span<uint8_t> out) noexcept;
 
