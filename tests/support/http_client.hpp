@@ -1,0 +1,26 @@
+// A minimal blocking HTTP/1.1 client over loopback TCP, for tests of the admin port (what
+// curl or a Prometheus scrape would do, without a dependency).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace icq::test {
+
+struct HttpReply {
+  int status = 0;  // 0: no connection or no parsable reply
+  std::string headers;
+  std::string body;
+};
+
+/// One request to 127.0.0.1:`port`, with a timeout of a few seconds; `extraHeaders` are
+/// whole lines ending in "\r\n".
+HttpReply httpRequest(uint16_t port, const std::string& method, const std::string& target,
+                      const std::string& body = "", const std::string& extraHeaders = "");
+
+inline HttpReply httpGet(uint16_t port, const std::string& target) { return httpRequest(port, "GET", target); }
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+uint16_t freeTcpPort();
+
+}  // namespace icq::test
