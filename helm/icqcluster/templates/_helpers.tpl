@@ -1,0 +1,127 @@
+{{/* Names, labels and the few values that several templates derive the same way. */}}
+
+{{- define "icq.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The release's base name; component objects append -gateway, -worker, ... */}}
+{{- define "icq.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 50 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 50 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 50 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "icq.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "icq.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+{{- with .component }}
+app.kubernetes.io/component: {{ . }}
+{{- end }}
+{{- end -}}
+
+{{/* Call with (dict "root" $ "component" "gateway"); component may be empty. */}}
+{{- define "icq.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+app.kubernetes.io/part-of: icqcluster
+{{ include "icq.selectorLabels" . }}
+{{- end -}}
+
+{{/* image reference for a component: its own image values over the global ones. */}}
+{{- define "icq.image" -}}
+{{- $img := mergeOverwrite (deepCopy .root.Values.image) (.own | default dict) -}}
+{{- printf "%s:%s" $img.repository (toString (default .root.Chart.AppVersion $img.tag)) -}}
+{{- end -}}
+
+{{- define "icq.secretName" -}}
+{{- .Values.secrets.existingSecret | default (include "icq.fullname" .) -}}
+{{- end -}}
+
+{{- define "icq.redisHost" -}}
+{{- if eq .Values.redis.mode "bundled" -}}
+{{- printf "%s-redis" (include "icq.fullname" .) -}}
+{{- else -}}
+{{- required "redis.external.host is required when redis.mode is external" .Values.redis.external.host -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A generated secret value that survives upgrades: the value given, else the one already in the
+named Secret in the cluster, else a new random one. Call with
+(dict "root" $ "secret" NAME "key" KEY "given" VALUE).
+*/}}
+{{- define "icq.persistentSecret" -}}
+{{- $existing := lookup "v1" "Secret" .root.Release.Namespace .secret -}}
+{{- if .given -}}
+{{- .given -}}
+{{- else if and $existing (hasKey ($existing.data | default dict) .key) -}}
+{{- index $existing.data .key | b64dec -}}
+{{- else -}}
+{{- randAlphaNum 32 -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The config file every process reads: what the chart knows, then .Values.config over it. */}}
+{{- define "icq.configFile" -}}
+{{- $redisPort := 6379 -}}
+{{- $redisDb := 0 -}}
+{{- if eq .Values.redis.mode "external" -}}
+{{- $redisPort = .Values.redis.external.port -}}
+{{- $redisDb = .Values.redis.external.db -}}
+{{- end -}}
+{{- $base := dict
+  "log" (dict "level" .Values.logLevel)
+  "redis" (dict "host" (include "icq.redisHost" .) "port" $redisPort "db" $redisDb)
+  "gateway" (dict
+    "udp_port" .Values.gateway.udpPort
+    "pipeline_bind" (printf "tcp://0.0.0.0:%d" (int .Values.gateway.pipelinePort)))
+  "admin" (dict "listen" (printf "0.0.0.0:%d" (int .Values.admin.port)))
+-}}
+{{- toYaml (mergeOverwrite $base (deepCopy .Values.config)) -}}
+{{- end -}}
+
+{{- define "icq.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .uid }}
+runAsGroup: {{ .uid }}
+fsGroup: {{ .uid }}
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{- define "icq.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: ["ALL"]
+{{- end -}}
+
+{{/*
+ICQ_POSTGRES_URL for the processes that use PostgreSQL: from the Secret with an external
+server; for the bundled one a URL without password, which libpq takes from PGPASSWORD.
+*/}}
+{{- define "icq.postgresEnv" -}}
+{{- if eq .Values.postgres.mode "bundled" -}}
+- name: PGPASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "icq.fullname" . }}-postgres
+      key: password
+- name: ICQ_POSTGRES_URL
+  value: postgresql://icq@{{ include "icq.fullname" . }}-postgres:5432/icq
+{{- else -}}
+- name: ICQ_POSTGRES_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "icq.secretName" . }}
+      key: {{ .Values.secrets.postgresUrlKey }}
+{{- end -}}
+{{- end -}}

