@@ -132,6 +132,26 @@ expect "--set gateway.replicas=5 scales the gateways" "$(value scaled Deployment
 expect "NodePort with its port" "$(value nodeport Service/$NAME-gateway 'spec.ports[0].nodePort')" 30400
 expect "config values reach the config file" "$(value nodeport ConfigMap/$NAME-config 'data.icq\.yaml' | "$PY" -c 'import sys,yaml; c=yaml.safe_load(sys.stdin); print(c["v5"]["registration"], c["log"]["level"])')" "True debug"
 
+step "NOTES.txt"
+# helm renders NOTES.txt only at install, which needs a cluster: a copy of the chart renders
+# it as a value in a plain template instead, with the same helpers and values.
+notes() {  # notes <helm template args...>
+  local copy="$WORK/notes-chart"
+  rm -rf "$copy" && cp -r "$CHART" "$copy" && cp "$CHART/templates/NOTES.txt" "$copy/files/NOTES.txt"
+  printf 'notes: |\n{{- tpl (.Files.Get "files/NOTES.txt") . | nindent 2 }}\n' >"$copy/templates/notes-check.yaml"
+  "$HELM" template "$RELEASE" "$copy" --namespace icq --show-only templates/notes-check.yaml "$@" |
+    "$PY" -c 'import sys, yaml; print(yaml.safe_load(sys.stdin)["notes"])'
+}
+notes >"$OUT/notes-defaults.txt"
+notes --set gateway.service.type=NodePort,worker.autoscaling.enabled=true >"$OUT/notes-nodeport.txt"
+for wanted in "get service $NAME-gateway" "UDP port 4000" "port-forward service/$NAME-scheduler 9464:9464" \
+  "exec deploy/$NAME-scheduler -- icqctl" "--set worker.replicas=N" "3 worker(s)"; do
+  grep -qF -- "$wanted" "$OUT/notes-defaults.txt" && echo "ok: NOTES: $wanted" || fail "NOTES lack '$wanted'"
+done
+for wanted in "nodePort" "3..20 workers (HPA on CPU)"; do
+  grep -qF -- "$wanted" "$OUT/notes-nodeport.txt" && echo "ok: NodePort NOTES: $wanted" || fail "NodePort NOTES lack '$wanted'"
+done
+
 step "values.schema.json refuses bad values"
 refused "UDP port 70000" "udpPort" --set gateway.udpPort=70000
 refused "service port 0" "port" --set gateway.service.port=0
