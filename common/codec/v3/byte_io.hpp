@@ -15,7 +15,19 @@ namespace icq::codec::v3 {
 // Doubles as a drop/refusal reason label (STYLE.md §5): bounded, stable names.
 enum class ParseError : uint8_t { none, truncated, too_long, malformed };
 
-std::string_view parseErrorName(ParseError error) noexcept;
+inline std::string_view parseErrorName(ParseError error) noexcept {
+  switch (error) {
+    case ParseError::none:
+      return "none";
+    case ParseError::truncated:
+      return "truncated";
+    case ParseError::too_long:
+      return "too_long";
+    case ParseError::malformed:
+      return "malformed";
+  }
+  return "other";
+}
 
 // Reads past the end yield 0 (or an empty text) and set the sticky truncated flag: IServerd's
 // reader yields 0 for a field that does not fit (§2.2), and each parser decides afterwards

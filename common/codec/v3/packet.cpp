@@ -42,20 +42,6 @@ std::string_view decodeErrorName(DecodeError error) noexcept {
   return "other";
 }
 
-std::string_view parseErrorName(ParseError error) noexcept {
-  switch (error) {
-    case ParseError::none:
-      return "none";
-    case ParseError::truncated:
-      return "truncated";
-    case ParseError::too_long:
-      return "too_long";
-    case ParseError::malformed:
-      return "malformed";
-  }
-  return "other";
-}
-
 DecodeError precheckDatagram(std::span<const uint8_t> datagram) noexcept {
   if (datagram.size() < 2) return DecodeError::too_short;
   if ((datagram[0] | (datagram[1] << 8)) != kVersion3) return DecodeError::unsupported_version;
