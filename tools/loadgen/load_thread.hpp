@@ -1,0 +1,130 @@
+// loadgen: one load thread — an event loop that drives a contiguous block of simulated clients
+// through its own block of UDP sockets (each bound to a distinct 127/8 address, so that the
+// gateway's per-source limits and the session model see distinct hosts; several clients share
+// a socket, as users behind one NAT do, which keeps 100,000 clients within a few thousand
+// descriptors). Per iteration: wait on epoll, drain every ready socket with recvmmsg, react to
+// each datagram, run the timers that are due, and send everything produced with sendmmsg
+// grouped by socket. Nothing here is shared with other threads but `Shared`, which the
+// controller (run.cpp) writes and the threads read.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <span>
+#include <vector>
+
+#include "common/codec/v5/packet.hpp"
+#include "tools/loadgen/options.hpp"
+#include "tools/loadgen/sim_session.hpp"
+#include "tools/loadgen/thread_stats.hpp"
+#include "tools/loadgen/udp_batch.hpp"
+
+namespace icq::loadgen {
+
+enum class RunPhase : uint8_t { connect, measure, offlineLogin, drain, logoff, stop };
+
+/// Written by the controller, read by every thread.
+struct Shared {
+  explicit Shared(const Options& o) : options(o), statusChangedNs(new std::atomic<int64_t>[o.sessions]) {}
+
+  const Options& options;
+  std::atomic<RunPhase> phase{RunPhase::connect};
+  std::atomic<int64_t> measureStartNs{0};
+  /// When each status-changing user last changed its status (presence): written by the thread
+  /// that owns the user, read by the threads of its watchers.
+  std::unique_ptr<std::atomic<int64_t>[]> statusChangedNs;
+};
+
+int64_t monotonicNs();
+
+class LoadThread {
+public:
+  /// Drives sessions [firstSession, firstSession + sessionCount) of the run, which use sockets
+  /// [firstSocket, firstSocket + socketCount).
+  LoadThread(Shared& shared, uint32_t firstSession, uint32_t sessionCount, uint32_t firstSocket,
+             uint32_t socketCount);
+  ~LoadThread();
+  LoadThread(const LoadThread&) = delete;
+  LoadThread& operator=(const LoadThread&) = delete;
+
+  void run();
+
+  ThreadStats& stats() { return stats_; }
+  int64_t online() const { return online_.load(std::memory_order_relaxed); }
+  /// Sessions that finished their scenario's bounded part (offline: senders and recipients).
+  uint64_t finished() const { return finished_.load(std::memory_order_relaxed); }
+
+private:
+  // --- the loop (load_thread.cpp) ---
+  void receiveFrom(uint32_t socket, int64_t nowNs);
+  void handleDatagram(uint32_t socket, std::span<const uint8_t> datagram, int64_t nowNs);
+  void handleRawEcho(std::span<const uint8_t> datagram, int64_t nowNs);
+  /// Starts a request of `local` and queues its datagram; false if the session has no free slot.
+  bool request(uint32_t local, Kind kind, uint64_t param, int64_t nowNs);
+  void acknowledge(uint32_t local, const codec::v5::ServerHeader& header);
+  void sendRaw(uint32_t local, int64_t nowNs);
+  std::span<uint8_t> slotFor(uint32_t socket);
+  void commit(size_t length);
+  void flush();
+  void arm(uint32_t local, int64_t nowNs);
+  void runTimers(int64_t nowNs);
+  void fire(uint32_t local, int64_t nowNs);
+  void enterPhase(RunPhase phase, int64_t nowNs);
+  void ramp(int64_t nowNs);
+  void loginOver(uint32_t local);
+  /// Keeps the online count and the login window right after `local` left phase `before`.
+  void noteTransition(uint32_t local, Phase before);
+  bool measuring() const;
+
+  // --- what each scenario does with a session (scenarios.cpp) ---
+  bool onlineAtConnect(uint32_t global) const;
+  bool isActor(uint32_t global) const;  // the sessions whose actions are offered load
+  uint32_t actorCount() const;
+  void beginMeasure(int64_t nowNs);
+  void beginOfflineLogins();
+  bool act(uint32_t local, int64_t nowNs);
+  void opDone(int64_t nowNs);
+  void onLoggedIn(uint32_t local, int64_t nowNs);
+  void onEvent(uint32_t local, const ServerEvent& event, int64_t nowNs);
+  void onAcked(uint32_t local, const ServerEvent& event, int64_t nowNs);
+  void onGaveUp(uint32_t local, Kind kind, int64_t nowNs);
+  void record(Latency latency, int64_t nanos);
+
+  uint32_t uinOf(uint32_t local) const { return options_.firstUin + firstSession_ + local; }
+  uint32_t socketOf(uint32_t local) const { return local / options_.sessionsPerSocket; }
+
+  Shared& shared_;
+  const Options& options_;
+  const uint32_t firstSession_;
+  std::vector<SimSession> sessions_;
+  std::vector<UdpSocket> sockets_;
+  int epoll_ = -1;
+  RunPhase phase_ = RunPhase::connect;
+
+  DatagramBatch rx_;
+  DatagramBatch tx_;
+  int txFd_ = -1;
+  codec::v5::CheckcodeRng rng_;
+  std::mt19937_64 nonce_;
+
+  // Timer wheel: 1 ms slots over kWheelSlots ms; an entry due later than one turn is put back.
+  struct TimerEntry {
+    uint32_t local;
+    int64_t dueNs;
+  };
+  std::vector<std::vector<TimerEntry>> wheel_;
+  std::vector<TimerEntry> firing_;
+  int64_t wheelTick_ = 0;
+
+  std::vector<uint32_t> loginQueue_;   // sessions waiting for the ramp to log them in or off
+  size_t loginsInFlight_ = 0;
+  int64_t intervalNs_ = 0;             // paced: the time between two actions of one session
+  uint32_t cursor_ = 0;                // flat out: where the next free token goes
+  std::atomic<int64_t> online_{0};
+  std::atomic<uint64_t> finished_{0};
+  ThreadStats stats_;
+};
+
+}  // namespace icq::loadgen

@@ -1,0 +1,227 @@
+// loadgen: the run controller; see run.hpp.
+#include "tools/loadgen/run.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tools/loadgen/load_thread.hpp"
+
+namespace icq::loadgen {
+namespace {
+
+using namespace std::chrono_literals;
+
+// How long the controller lets in-flight operations land after the window, and how long the
+// logoff ramp may take, before it stops regardless: the run is bounded whatever the server does.
+constexpr auto kDrainTime = 300ms;
+constexpr double kLogoffTimeoutS = 20;
+
+double secondsSince(int64_t startNs) { return static_cast<double>(monotonicNs() - startNs) / 1e9; }
+
+struct Threads {
+  std::vector<std::unique_ptr<LoadThread>> loads;
+  std::vector<std::thread> running;
+
+  int64_t online() const {
+    int64_t n = 0;
+    for (const auto& t : loads) n += t->online();
+    return n;
+  }
+  uint64_t finished() const {
+    uint64_t n = 0;
+    for (const auto& t : loads) n += t->finished();
+    return n;
+  }
+  CounterValues counters() const {
+    CounterValues v{};
+    for (const auto& t : loads)
+      for (size_t c = 0; c < v.size(); ++c) v[c] += t->stats().get(static_cast<Counter>(c));
+    return v;
+  }
+};
+
+void runHook(const Options& options, const char* event) {
+  if (options.hook.empty()) return;
+  const std::string command = options.hook + " " + event;
+  if (std::system(command.c_str()) != 0) std::fprintf(stderr, "\nloadgen: hook '%s' failed\n", command.c_str());
+}
+
+class Progress {
+public:
+  explicit Progress(const Options& options) : options_(options) {}
+
+  void maybePrint(const char* phase, const Threads& threads, int64_t phaseStartNs) {
+    const int64_t now = monotonicNs();
+    if (!options_.progress || now - lastNs_ < 1'000'000'000) return;
+    const CounterValues c = threads.counters();
+    const auto at = [&](Counter k) { return c[static_cast<size_t>(k)]; };
+    const uint64_t ops = at(primaryCounter(options_.scenario));
+    const double rate = lastNs_ ? static_cast<double>(ops - lastOps_) * 1e9 / static_cast<double>(now - lastNs_) : 0;
+    const uint64_t errors = at(Counter::login_refused) + at(Counter::not_connected) + at(Counter::go_away) +
+                            at(Counter::gave_up) + at(Counter::malformed);
+    std::fprintf(stderr, "\r%-8s %6.1fs  online %7lld  %s %9.0f/s  busy %llu  retransmits %llu  errors %llu   ", phase,
+                 secondsSince(phaseStartNs), static_cast<long long>(threads.online()), primaryUnit(options_.scenario),
+                 rate, static_cast<unsigned long long>(at(Counter::busy)),
+                 static_cast<unsigned long long>(at(Counter::retransmits)), static_cast<unsigned long long>(errors));
+    lastNs_ = now;
+    lastOps_ = ops;
+  }
+  void end() const {
+    if (options_.progress) std::fprintf(stderr, "\n");
+  }
+
+private:
+  const Options& options_;
+  int64_t lastNs_ = 0;
+  uint64_t lastOps_ = 0;
+};
+
+uint64_t onlineWanted(const Options& o) {
+  switch (o.scenario) {
+    case Scenario::raw:
+    case Scenario::churn:
+      return 0;
+    case Scenario::offline:
+      return (o.sessions + 1) / 2;
+    default:
+      return o.sessions;
+  }
+}
+
+}  // namespace
+
+uint64_t RunResult::errors() const {
+  return totalAt(Counter::login_refused) + totalAt(Counter::not_connected) + totalAt(Counter::go_away) +
+         totalAt(Counter::gave_up) + totalAt(Counter::malformed);
+}
+
+Counter primaryCounter(Scenario scenario) {
+  switch (scenario) {
+    case Scenario::raw: return Counter::raw_echoes;
+    case Scenario::keepalive: return Counter::keepalives_acked;
+    case Scenario::churn: return Counter::cycles;
+    case Scenario::messaging: return Counter::messages_delivered;
+    case Scenario::presence: return Counter::status_updates;
+    case Scenario::offline: return Counter::offline_delivered;
+  }
+  return Counter::raw_echoes;
+}
+
+Latency primaryLatency(Scenario scenario) {
+  switch (scenario) {
+    case Scenario::raw: return Latency::raw;
+    case Scenario::keepalive: return Latency::keepalive_ack;
+    case Scenario::churn: return Latency::cycle;
+    case Scenario::messaging: return Latency::delivery;
+    case Scenario::presence: return Latency::presence;
+    case Scenario::offline: return Latency::offline_login;
+  }
+  return Latency::raw;
+}
+
+const char* primaryUnit(Scenario scenario) {
+  switch (scenario) {
+    case Scenario::raw: return "echoes";
+    case Scenario::keepalive: return "keep-alives acked";
+    case Scenario::churn: return "login+logoff cycles";
+    case Scenario::messaging: return "messages delivered";
+    case Scenario::presence: return "status updates delivered";
+    case Scenario::offline: return "offline messages delivered";
+  }
+  return "";
+}
+
+RunResult runLoad(const Options& options) {
+  RunResult result;
+  result.options = options;
+  Shared shared(options);
+  const uint32_t perSocket = std::max<uint32_t>(1, options.sessionsPerSocket);
+  const uint32_t sockets = (options.sessions + perSocket - 1) / perSocket;
+  const uint32_t threadCount = std::clamp<uint32_t>(options.threads, 1, std::max<uint32_t>(1, sockets));
+  result.threads = threadCount;
+  result.sockets = sockets;
+
+  // Whole sockets per thread, so that every datagram arrives at the thread that owns its client.
+  Threads threads;
+  uint32_t socket = 0;
+  for (uint32_t t = 0; t < threadCount; ++t) {
+    const uint32_t count = sockets / threadCount + (t < sockets % threadCount ? 1 : 0);
+    const uint32_t firstSession = socket * perSocket;
+    const uint32_t sessions = std::min(options.sessions, (socket + count) * perSocket) - firstSession;
+    threads.loads.push_back(std::make_unique<LoadThread>(shared, firstSession, sessions, socket, count));
+    socket += count;
+  }
+  for (auto& t : threads.loads) threads.running.emplace_back([&t] { t->run(); });
+
+  Progress progress(options);
+  const auto primary = primaryCounter(options.scenario);
+  result.onlineWanted = onlineWanted(options);
+  const int64_t connectStart = monotonicNs();
+  while (static_cast<uint64_t>(threads.online()) < result.onlineWanted && secondsSince(connectStart) < options.connectTimeoutS) {
+    progress.maybePrint("connect", threads, connectStart);
+    std::this_thread::sleep_for(20ms);
+  }
+  result.connectS = secondsSince(connectStart);
+  result.onlineReached = static_cast<uint64_t>(threads.online());
+  runHook(options, "online");
+
+  const CounterValues before = threads.counters();
+  const int64_t measureStart = monotonicNs();
+  shared.measureStartNs = measureStart;
+  shared.phase.store(RunPhase::measure, std::memory_order_release);
+  const uint64_t senders = (options.sessions + 1) / 2;
+  int64_t phaseStart = measureStart;
+  bool offlineLogins = false;
+  while (true) {
+    std::this_thread::sleep_for(20ms);
+    const char* name = offlineLogins ? "deliver" : "measure";
+    progress.maybePrint(name, threads, phaseStart);
+    const double elapsed = secondsSince(phaseStart);
+    const uint64_t ops = threads.counters()[static_cast<size_t>(primary)] - before[static_cast<size_t>(primary)];
+    if (options.maxOps && ops >= options.maxOps) break;
+    if (options.scenario != Scenario::offline) {
+      if (elapsed >= options.durationS) break;
+      continue;
+    }
+    // Offline: store (senders write to offline partners) until every sender is done, then
+    // deliver (the partners log in); each phase is bounded by the duration on its own.
+    if (!offlineLogins && (threads.finished() >= senders || elapsed >= options.durationS)) {
+      result.offlineStoreS = elapsed;
+      offlineLogins = true;
+      phaseStart = monotonicNs();
+      shared.phase.store(RunPhase::offlineLogin, std::memory_order_release);
+    } else if (offlineLogins && (threads.finished() >= options.sessions || elapsed >= options.durationS)) {
+      result.offlineLoginS = elapsed;
+      break;
+    }
+  }
+  result.measuredS = secondsSince(measureStart);
+  shared.phase.store(RunPhase::drain, std::memory_order_release);
+  const CounterValues after = threads.counters();
+  for (size_t c = 0; c < after.size(); ++c) result.window[c] = after[c] - before[c];
+  runHook(options, "end");
+  std::this_thread::sleep_for(kDrainTime);
+
+  shared.phase.store(RunPhase::logoff, std::memory_order_release);
+  const int64_t logoffStart = monotonicNs();
+  while (threads.online() > 0 && secondsSince(logoffStart) < kLogoffTimeoutS) {
+    progress.maybePrint("logoff", threads, logoffStart);
+    std::this_thread::sleep_for(20ms);
+  }
+  progress.end();
+  shared.phase.store(RunPhase::stop, std::memory_order_release);
+  for (auto& t : threads.running) t.join();
+
+  result.total = threads.counters();
+  for (auto& t : threads.loads)
+    for (size_t l = 0; l < result.latencies.size(); ++l) result.latencies[l].merge(t->stats().latencies[l]);
+  return result;
+}
+
+}  // namespace icq::loadgen

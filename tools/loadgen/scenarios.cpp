@@ -1,0 +1,256 @@
+// loadgen: what each scenario does with its sessions — who is online from the start, what one
+// unit of offered load is (act), and how each server event moves a session on. The loop that
+// calls these is in load_thread.cpp.
+//
+// Pacing. With --rate R each actor acts every actors/R seconds from a random offset, whatever
+// the server answers (open loop, so a slow server shows up as latency, not as a politely lower
+// offered load). Without it ("flat out") each thread keeps --inflight operations outstanding and
+// hands every completed one to the next actor in turn, so all sessions take part evenly.
+#include <algorithm>
+
+#include "tools/loadgen/load_thread.hpp"
+
+namespace icq::loadgen {
+namespace {
+
+constexpr uint32_t kStatusOnline = 0x0000;
+constexpr uint32_t kStatusAway = 0x0001;
+
+// A cheap, stable spread of first actions over one interval.
+uint64_t spread(uint32_t global) { return (global * 0x9E3779B97F4A7C15ull) >> 11; }
+
+}  // namespace
+
+bool LoadThread::onlineAtConnect(uint32_t global) const {
+  switch (options_.scenario) {
+    case Scenario::raw:
+    case Scenario::churn:
+      return false;
+    case Scenario::offline:
+      return global % 2 == 0;  // senders; their partners stay offline until they are written to
+    default:
+      return true;
+  }
+}
+
+bool LoadThread::isActor(uint32_t global) const {
+  switch (options_.scenario) {
+    case Scenario::presence:
+      return global % (options_.fanout + 1) == 0;
+    case Scenario::offline:
+      return global % 2 == 0;
+    default:
+      return true;
+  }
+}
+
+uint32_t LoadThread::actorCount() const {
+  switch (options_.scenario) {
+    case Scenario::presence:
+      return (options_.sessions + options_.fanout) / (options_.fanout + 1);
+    case Scenario::offline:
+      return (options_.sessions + 1) / 2;
+    default:
+      return options_.sessions;
+  }
+}
+
+void LoadThread::beginMeasure(int64_t nowNs) {
+  intervalNs_ = options_.rate > 0 ? static_cast<int64_t>(actorCount() * 1e9 / options_.rate) : 0;
+  uint32_t actors = 0;
+  for (uint32_t l = 0; l < sessions_.size(); ++l) {
+    const uint32_t global = firstSession_ + l;
+    if (!isActor(global)) continue;
+    actors++;
+    SimSession& s = sessions_[l];
+    if (options_.scenario == Scenario::offline) s.remaining = options_.offlineMessages;
+    if (intervalNs_ > 0) {
+      s.actionAtNs = nowNs + static_cast<int64_t>(spread(global) % static_cast<uint64_t>(intervalNs_));
+      arm(l, nowNs);
+    } else if (options_.scenario == Scenario::churn) {
+      act(l, nowNs);  // every session runs its own closed loop of cycles
+    }
+  }
+  if (intervalNs_ > 0 || options_.scenario == Scenario::churn) return;
+  for (uint32_t t = 0; t < std::min(options_.inflight, actors); ++t) opDone(nowNs);
+}
+
+void LoadThread::beginOfflineLogins() {
+  for (uint32_t l = 0; l < sessions_.size(); ++l)
+    if (!isActor(firstSession_ + l)) loginQueue_.push_back(l);
+}
+
+bool LoadThread::act(uint32_t local, int64_t nowNs) {
+  SimSession& s = sessions_[local];
+  const bool online = s.phase() == Phase::online;
+  switch (options_.scenario) {
+    case Scenario::raw:
+      if (intervalNs_ == 0) {
+        if (s.remaining) {  // the echo of the last one never came: the token moves on
+          stats_.bump(Counter::gave_up);
+          s.remaining = 0;
+          opDone(nowNs);
+          return false;
+        }
+        s.remaining = 1;
+        s.actionAtNs = nowNs + options_.rtoMs * 1'000'000;
+        arm(local, nowNs);
+      }
+      sendRaw(local, nowNs);
+      return true;
+    case Scenario::keepalive:
+      return online && !s.hasOutstanding(Kind::keepAlive) && request(local, Kind::keepAlive, 0, nowNs);
+    case Scenario::messaging:
+    case Scenario::offline:
+      if (!online || s.hasOutstanding(Kind::message)) return false;
+      if (options_.scenario == Scenario::offline && s.remaining == 0) return false;
+      if (!request(local, Kind::message, static_cast<uint64_t>(nowNs), nowNs)) return false;
+      if (options_.scenario == Scenario::offline) s.remaining--;
+      stats_.bump(Counter::messages_sent);
+      return true;
+    case Scenario::presence: {
+      if (!online || s.hasOutstanding(Kind::status)) return false;
+      s.done = !s.done;  // alternate between online and away, so every change is a change
+      shared_.statusChangedNs[firstSession_ + local].store(nowNs, std::memory_order_relaxed);
+      if (!request(local, Kind::status, s.done ? kStatusAway : kStatusOnline, nowNs)) return false;
+      stats_.bump(Counter::status_changes);
+      return true;
+    }
+    case Scenario::churn:
+      return s.phase() == Phase::offline && request(local, Kind::login, 0, nowNs);
+  }
+  return false;
+}
+
+void LoadThread::opDone(int64_t nowNs) {
+  if (phase_ != RunPhase::measure || intervalNs_ > 0 || options_.scenario == Scenario::churn) return;
+  for (size_t scanned = 0; scanned < sessions_.size(); ++scanned) {
+    const uint32_t local = cursor_++ % static_cast<uint32_t>(sessions_.size());
+    if (isActor(firstSession_ + local) && act(local, nowNs)) return;
+  }
+}
+
+void LoadThread::onLoggedIn(uint32_t local, int64_t nowNs) {
+  switch (options_.scenario) {
+    case Scenario::churn:
+      request(local, Kind::contactList, 0, nowNs);  // SRV_END_OFFLINE_MESSAGES follows the list
+      break;
+    case Scenario::keepalive:
+      if (options_.contacts > 0) request(local, Kind::contactList, 0, nowNs);
+      break;
+    case Scenario::presence:
+      if (!isActor(firstSession_ + local)) request(local, Kind::contactList, 0, nowNs);
+      break;
+    case Scenario::offline:
+      if (!isActor(firstSession_ + local)) request(local, Kind::login1, 0, nowNs);  // asks for offline messages
+      break;
+    default:
+      break;
+  }
+}
+
+void LoadThread::onEvent(uint32_t local, const ServerEvent& event, int64_t nowNs) {
+  using T = ServerEvent::Type;
+  SimSession& s = sessions_[local];
+  switch (event.type) {
+    case T::acked:
+      return onAcked(local, event, nowNs);
+    case T::staleAck:
+      return stats_.bump(Counter::stale_acks);
+    case T::loginAccepted:
+      stats_.bump(Counter::logins);
+      record(Latency::login, event.latencyNs);
+      return onLoggedIn(local, nowNs);
+    case T::loginRefused:
+      return stats_.bump(Counter::login_refused);
+    case T::tryAgain:
+      return stats_.bump(Counter::busy);
+    case T::notConnected:
+    case T::goAway:
+      stats_.bump(event.type == T::goAway ? Counter::go_away : Counter::not_connected);
+      // The protocol's recovery (§4.7): log in again, if this session should be online.
+      if (measuring() && (onlineAtConnect(firstSession_ + local) || options_.scenario == Scenario::churn))
+        request(local, Kind::login, 0, nowNs);
+      return;
+    case T::message:
+      stats_.bump(Counter::messages_delivered);
+      return record(Latency::delivery, nowNs - event.stamp);
+    case T::offlineMessage:
+      return stats_.bump(Counter::offline_delivered);
+    case T::endOffline:
+      if (options_.scenario == Scenario::churn) {
+        request(local, Kind::logoff, 0, nowNs);
+      } else if (options_.scenario == Scenario::offline && !isActor(firstSession_ + local) && !s.done) {
+        s.done = true;
+        record(Latency::offline_login, nowNs - s.loginSentNs);
+        stats_.bump(Counter::offline_logins_done);
+        finished_.fetch_add(1, std::memory_order_relaxed);
+        request(local, Kind::ackMessages, 0, nowNs);
+      }
+      return;
+    case T::statusUpdate: {
+      stats_.bump(Counter::status_updates);
+      const uint32_t star = event.from - options_.firstUin;
+      if (star < options_.sessions) record(Latency::presence, nowNs - shared_.statusChangedNs[star].load(std::memory_order_relaxed));
+      return;
+    }
+    case T::userOnline:
+      return stats_.bump(Counter::users_online_seen);
+    case T::malformed:
+      return stats_.bump(Counter::malformed);
+    default:
+      return;
+  }
+}
+
+void LoadThread::onAcked(uint32_t local, const ServerEvent& event, int64_t nowNs) {
+  SimSession& s = sessions_[local];
+  switch (event.kind) {
+    case Kind::keepAlive:
+      stats_.bump(Counter::keepalives_acked);
+      record(Latency::keepalive_ack, event.latencyNs);
+      return opDone(nowNs);
+    case Kind::message:
+      stats_.bump(Counter::messages_acked);
+      record(Latency::message_ack, event.latencyNs);
+      if (options_.scenario == Scenario::offline && s.remaining == 0 && !s.done) {
+        s.done = true;
+        finished_.fetch_add(1, std::memory_order_relaxed);
+      }
+      return opDone(nowNs);
+    case Kind::status:
+      return opDone(nowNs);
+    case Kind::logoff:
+      stats_.bump(Counter::logoffs);
+      if (phase_ == RunPhase::logoff) return loginOver(local);
+      if (options_.scenario == Scenario::churn && measuring()) {
+        stats_.bump(Counter::cycles);
+        record(Latency::cycle, nowNs - s.loginSentNs);
+        if (intervalNs_ == 0) act(local, nowNs);
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+void LoadThread::onGaveUp(uint32_t local, Kind kind, int64_t nowNs) {
+  switch (kind) {
+    case Kind::login:
+      if (phase_ == RunPhase::connect || phase_ == RunPhase::offlineLogin) loginQueue_.push_back(local);
+      if (phase_ == RunPhase::measure && options_.scenario == Scenario::churn && intervalNs_ == 0) act(local, nowNs);
+      return;
+    case Kind::logoff:
+      if (phase_ == RunPhase::logoff) loginOver(local);
+      if (phase_ == RunPhase::measure && options_.scenario == Scenario::churn && intervalNs_ == 0) act(local, nowNs);
+      return;
+    case Kind::keepAlive:
+    case Kind::message:
+    case Kind::status:
+      return opDone(nowNs);
+    default:
+      return;
+  }
+}
+
+}  // namespace icq::loadgen
