@@ -1,7 +1,7 @@
 // gateway: the datagram loop. Per turn: receive a batch straight into the hold ring,
 // admit or release each datagram (size, version, token bucket), hand the held ones to
-// workers that have credit — one envelope per worker — answer busy (SRV_TRY_AGAIN) for
-// those it has to shed, and send that and whatever egress the workers returned in one
+// workers that have credit — one envelope per worker — answer busy (V5 SRV_TRY_AGAIN,
+// V3 BUSY) for those it has to shed, and send that and whatever egress the workers returned in one
 // sendmmsg batch. Nothing here allocates per datagram, logs per datagram, or talks to
 // Redis/PostgreSQL.
 #include "gateway/gateway.hpp"
@@ -10,15 +10,19 @@
 #include <cassert>
 #include <random>
 
+#include "common/codec/v3/constants.hpp"
+#include "common/codec/v3/packet.hpp"
 #include "common/codec/v5/constants.hpp"
 #include "common/codec/v5/messages.hpp"
 #include "common/codec/v5/packet.hpp"
+#include "common/codec/version.hpp"
 #include "common/util/clock.hpp"
 #include "common/util/pipeline_socket.hpp"
 
 namespace icq::gateway {
 namespace {
 
+namespace v3 = codec::v3;
 namespace v5 = codec::v5;
 
 // Pipeline messages handled per turn before UDP gets its turn again: fairness between
@@ -40,17 +44,24 @@ int64_t wallMicros() {
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-uint32_t clearTextUin(std::span<const uint8_t> d) {
-  return uint32_t{d[6]} | uint32_t{d[7]} << 8 | uint32_t{d[8]} << 16 | uint32_t{d[9]} << 24;
+// The UIN both protocols carry in the clear, for worker affinity: V5 at 6, V3 at 8.
+uint32_t clearTextUin(std::span<const uint8_t> d, size_t at) {
+  return uint32_t{d[at]} | uint32_t{d[at + 1]} << 8 | uint32_t{d[at + 2]} << 16 | uint32_t{d[at + 3]} << 24;
 }
+constexpr size_t kV5UinOffset = 6;
+constexpr size_t kV3UinOffset = 8;
 
-DropReason dropReasonFor(v5::DecodeError error) {
+bool isV3(std::span<const uint8_t> bytes) { return codec::peekVersion(bytes) == v3::kVersion3; }
+
+// V5's and V3's decode errors share their names, and so their drop reasons.
+template <class DecodeError>
+DropReason dropReasonFor(DecodeError error) {
   switch (error) {
-    case v5::DecodeError::too_short:
+    case DecodeError::too_short:
       return DropReason::too_short;
-    case v5::DecodeError::too_long:
+    case DecodeError::too_long:
       return DropReason::too_long;
-    case v5::DecodeError::unsupported_version:
+    case DecodeError::unsupported_version:
       return DropReason::unsupported_version;
     default:
       return DropReason::malformed;
@@ -105,7 +116,9 @@ Gateway::Gateway(const GatewaySettings& settings, UdpSocket& udp, zmq::socket_t&
       udp_(udp),
       pipeline_(pipeline),
       limiter_(settings.ratePerS, settings.rateBurst),
-      ring_(settings.queueLimit + kBatch, v5::kMaxDatagram + 1),
+      // Slots fit the larger protocol limit (V3: 8192, protocol-v3.md §11.4) plus one byte, so
+      // an over-long datagram shows as truncated.
+      ring_(settings.queueLimit + kBatch, std::max(v5::kMaxDatagram, v3::kMaxDatagram) + 1),
       busyLimiter_(kBusyRatePerS, kBusyBurst),
       rng_(std::random_device{}()),
       busyReplies_(ring_.capacity() * v5::kServerHeaderSize) {
@@ -137,10 +150,16 @@ void Gateway::receiveDatagrams(int64_t nowMonoUs) {
 bool Gateway::admit(const UdpSocket::Slot& slot, int64_t nowMonoUs, uint32_t& uin) {
   if (slot.truncated) return stats_.drop(DropReason::too_long), false;
   std::span<const uint8_t> bytes = slot.buffer.first(slot.length);
-  if (auto error = v5::precheckClientDatagram(bytes); error != v5::DecodeError::none)
+  const bool v3Datagram = isV3(bytes);
+  if (v3Datagram) {
+    // V3 has no encryption and no checkcode (protocol-v3.md §2.3): its size is all to check.
+    if (auto error = v3::precheckDatagram(bytes); error != v3::DecodeError::none)
+      return stats_.drop(dropReasonFor(error)), false;
+  } else if (auto error = v5::precheckClientDatagram(bytes); error != v5::DecodeError::none) {
     return stats_.drop(dropReasonFor(error)), false;
+  }
   if (!limiter_.admit(slot.from.ip, nowMonoUs)) return stats_.drop(DropReason::rate_limited), false;
-  uin = clearTextUin(bytes);
+  uin = clearTextUin(bytes, v3Datagram ? kV3UinOffset : kV5UinOffset);
   return true;
 }
 
@@ -183,6 +202,7 @@ void Gateway::shedOldest(DropReason reason, int64_t nowMonoUs) {
 }
 
 void Gateway::answerBusy(const HeldDatagram& held, std::span<const uint8_t> bytes, int64_t nowMonoUs) {
+  if (isV3(bytes)) return answerBusyV3(held, bytes, nowMonoUs);
   // The session id and SEQ2 that SRV_TRY_AGAIN echoes are encrypted (§2.2). Decrypt a copy:
   // the ring's bytes stay what the client sent.
   std::span<uint8_t> copy = std::span(decrypted_).first(bytes.size());
@@ -198,6 +218,21 @@ void Gateway::answerBusy(const HeldDatagram& held, std::span<const uint8_t> byte
   assert(busyCount_ < ring_.capacity());
   std::span<uint8_t> reply(&busyReplies_[busyCount_++ * v5::kServerHeaderSize], v5::kServerHeaderSize);
   size_t length = v5::buildSrvTryAgain(packet.header, reply, rng_);
+  egress_.push_back({held.from, reply.first(length)});
+  stats_.busyReplies++;
+}
+
+// V3 BUSY (protocol-v3.md §6.8, §11.4): header only, seq1 0, the request's seq2 and uin —
+// all in the clear. ACK and LOGOFF are never answered (§3.3).
+void Gateway::answerBusyV3(const HeldDatagram& held, std::span<const uint8_t> bytes, int64_t nowMonoUs) {
+  v3::Packet packet;
+  if (v3::decodePacket(bytes, packet) != v3::DecodeError::none) return;
+  if (packet.header.command == v3::CMD_ACK || packet.header.command == v3::CMD_LOGOFF) return;
+  if (!busyLimiter_.admit(held.from.ip, nowMonoUs)) return;
+  assert(busyCount_ < ring_.capacity());
+  std::span<uint8_t> reply(&busyReplies_[busyCount_++ * v5::kServerHeaderSize], v5::kServerHeaderSize);
+  static_assert(v3::kHeaderSize <= v5::kServerHeaderSize, "a V3 BUSY fits a busy-reply slot");
+  size_t length = v3::encodePacket(v3::replyHeader(packet.header, v3::SRV_BUSY), {}, reply);
   egress_.push_back({held.from, reply.first(length)});
   stats_.busyReplies++;
 }

@@ -58,6 +58,7 @@ private:
   void dispatchHeld(int64_t nowMonoUs);
   void shedOldest(DropReason reason, int64_t nowMonoUs);
   void answerBusy(const HeldDatagram& held, std::span<const uint8_t> bytes, int64_t nowMonoUs);
+  void answerBusyV3(const HeldDatagram& held, std::span<const uint8_t> bytes, int64_t nowMonoUs);
   void sendToWorkers();
   void flushEgress();
 

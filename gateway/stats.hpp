@@ -9,9 +9,9 @@
 namespace icq::gateway {
 
 enum class DropReason : uint8_t {
-  too_short,            // shorter than a V5 header
-  too_long,             // larger than the protocol allows (protocol-v5.md §1.2)
-  unsupported_version,  // not V5 (V3 arrives with its own issue)
+  too_short,            // shorter than the protocol's header (V5 24, V3 16 bytes)
+  too_long,             // larger than the protocol allows (protocol-v5.md §1.2, protocol-v3.md §11.4)
+  unsupported_version,  // neither V5 nor V3
   malformed,            // V5 header fields that no client sends (ZERO field)
   rate_limited,         // the source's token bucket is empty
   queue_full,           // no worker credit and the hold queue is at its limit

@@ -21,6 +21,8 @@
 #include <system_error>
 #include <vector>
 
+#include "common/codec/v3/constants.hpp"
+#include "common/codec/v3/packet.hpp"
 #include "common/codec/v5/constants.hpp"
 #include "common/codec/v5/packet.hpp"
 #include "common/envelope/envelope.hpp"
@@ -336,13 +338,13 @@ TEST_CASE("gateway drops malformed and rate-limited datagrams by reason before a
   std::vector<uint8_t> tooShort(valid.begin(), valid.begin() + 10);
   std::vector<uint8_t> justTooLong = clientPacket(444444, 2, v5::kMaxDatagram + 1 - v5::kClientHeaderSize);
   REQUIRE(justTooLong.size() == v5::kMaxDatagram + 1);              // fills the ring slot exactly: not truncated
-  std::vector<uint8_t> wayTooLong = clientPacket(444444, 3, 3000);  // truncated by the slot
-  std::vector<uint8_t> version3 = valid;
-  version3[0] = 0x03;
+  std::vector<uint8_t> wayTooLong = clientPacket(444444, 3, 3000);  // fits a slot (V3's 8192), not V5
+  std::vector<uint8_t> version4 = valid;
+  version4[0] = 0x04;
   std::vector<uint8_t> nonZero = valid;
   nonZero[2] = 0x01;  // the ZERO field (protocol-v5.md §2.1)
 
-  for (const auto* d : {&tooShort, &justTooLong, &wayTooLong, &version3, &nonZero}) client.sendTo(h.port(), *d);
+  for (const auto* d : {&tooShort, &justTooLong, &wayTooLong, &version4, &nonZero}) client.sendTo(h.port(), *d);
   // Five valid datagrams against a burst of three; at one token a second, the milliseconds
   // between them refill nothing. The rejects above took no tokens: they fail earlier checks.
   std::vector<std::vector<uint8_t>> valids;
@@ -717,6 +719,74 @@ TEST_CASE("gateway counts a datagram rejected at admission once, even when it is
   CHECK(h.stats().droppedTotal() == 3);
   CHECK(h.stats().busyReplies == 1);
   requireBusyReply(client, held, h.port());
+}
+
+
+// ---- (10) V3 datagrams (protocol-v3.md §2.4, §6.8) ------------------------------------
+
+namespace {
+
+namespace v3 = codec::v3;
+
+// A V3 client datagram: no encryption, no checkcode; `bodySize` filler bytes after the header.
+std::vector<uint8_t> v3Packet(const v3::Header& header, size_t bodySize = 0) {
+  const std::vector<uint8_t> body(bodySize, 0x41);
+  std::vector<uint8_t> out(v3::kHeaderSize + bodySize);
+  REQUIRE(v3::encodePacket(header, body, out) == out.size());
+  return out;
+}
+
+v3::Header v3Ping(uint32_t uin, uint16_t seq1, uint16_t seq2) {
+  return {.command = v3::CMD_PING, .seq1 = seq1, .seq2 = seq2, .uin = uin};
+}
+
+}  // namespace
+
+TEST_CASE("gateway admits V3 datagrams by V3's own size rules", "[gateway][v3]") {
+  Harness h;
+  FakeWorker worker(h.context, h.endpoint, "worker-a");
+  UdpClient client;
+  h.enlist(worker, 100);
+
+  const auto ping = v3Packet(v3Ping(6218895, 7, 0));
+  const auto largest = v3Packet(v3Ping(6218895, 8, 0), v3::kMaxDatagram - v3::kHeaderSize);
+  const std::vector<uint8_t> tooShort(ping.begin(), ping.end() - 1);
+  const auto tooLong = v3Packet(v3Ping(6218895, 9, 0), v3::kMaxDatagram + 1 - v3::kHeaderSize);
+  for (const auto* d : {&ping, &tooShort, &largest, &tooLong}) client.sendTo(h.port(), *d);
+
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsReceived == 4 && h.stats().datagramsDispatched == 2; }));
+  CHECK(h.dropped(DropReason::too_short) == 1);
+  CHECK(h.dropped(DropReason::too_long) == 1);
+  CHECK(h.dropped(DropReason::unsupported_version) == 0);
+  std::vector<Record> got = worker.receiveDatagrams(2);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].bytes == ping);
+  CHECK(got[1].bytes == largest);
+}
+
+TEST_CASE("gateway answers a shed V3 datagram with a V3 BUSY, never a V3 ACK or LOGOFF", "[gateway][busy][v3]") {
+  GatewaySettings settings;
+  settings.queueLimit = 0;
+  Harness h(settings);
+  UdpClient client(loopbackHost(2));
+  client.sendTo(h.port(), v3Packet({.command = v3::CMD_ACK, .seq1 = 3, .seq2 = 0, .uin = 6218895}));
+  client.sendTo(h.port(), v3Packet({.command = v3::CMD_LOGOFF, .seq1 = 0, .seq2 = 0, .uin = 6218895}, 24));
+  REQUIRE(h.runUntil([&] { return h.dropped(DropReason::queue_full) == 2; }));
+  CHECK(h.stats().busyReplies == 0);
+  CHECK_FALSE(client.receive(0ms));
+
+  client.sendTo(h.port(), v3Packet(v3Ping(6218895, 7, 0x0102)));
+  REQUIRE(h.runUntil([&] { return h.dropped(DropReason::queue_full) == 3; }));
+  CHECK(h.stats().busyReplies == 1);
+  auto reply = client.receive(kDeadline);
+  REQUIRE(reply);
+  v3::Packet busy;
+  REQUIRE(v3::decodePacket(reply->bytes, busy) == v3::DecodeError::none);
+  CHECK(busy.header.command == v3::SRV_BUSY);
+  CHECK(busy.header.seq1 == 0);
+  CHECK(busy.header.seq2 == 0x0102);
+  CHECK(busy.header.uin == 6218895);
+  CHECK(busy.body.empty());
 }
 
 }  // namespace icq::gateway
