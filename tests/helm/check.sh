@@ -198,6 +198,22 @@ if [ -n "$GATEWAY_BIN" ]; then
       fail "$set config file: $(cat "$OUT/$set-config.log")"
     fi
   done
+  for wanted in "admin.listen = 0.0.0.0:9464 (config file" "gateway.pipeline_bind = tcp://0.0.0.0:5600 (config file" \
+    "redis.host = rel-icqcluster-redis (config file"; do
+    grep -qF "$wanted" "$OUT/defaults-config.log" && echo "ok: the server reads $wanted" || fail "the server does not read $wanted"
+  done
+  grep -qF "v5.registration = true (config file" "$OUT/nodeport-config.log" &&
+    echo "ok: the server reads a key given under config" || fail "config.v5.registration does not reach the server"
+  # The environment each Deployment sets, as the kubelet would expand it, must land on the keys
+  # it is meant for (--config wins over the ICQ_CONFIG path, which only exists in the pod).
+  declare -A env_key=([gateway]="gateway.pipeline_advertise = tcp://10.0.0.7:5600 (environment ICQ_GATEWAY_PIPELINE_ADVERTISE)"
+    [worker]="(environment ICQ_POSTGRES_URL)" [scheduler]="(environment ICQ_ADMIN_API_TOKEN)")
+  for c in gateway worker scheduler; do
+    mapfile -t pod_env < <("$PY" "$HERE/pod_env.py" "$OUT/defaults.yaml" "Deployment/$NAME-$c")
+    env -i PATH="$PATH" "${pod_env[@]}" "$GATEWAY_BIN" --config "$OUT/defaults-icq.yaml" --print-config >"$OUT/$c-env.log" 2>&1 &&
+      grep -qF "${env_key[$c]}" "$OUT/$c-env.log" && echo "ok: the $c's environment sets ${env_key[$c]}" ||
+      fail "the $c's environment: wanted '${env_key[$c]}': $(cat "$OUT/$c-env.log")"
+  done
 fi
 
 echo
