@@ -107,6 +107,7 @@ done
 expect "gateway preStop sleep" "$(value defaults Deployment/$NAME-gateway 'spec.template.spec.containers[0].lifecycle.preStop.exec.command')" "$(printf -- '- sleep\n- '"'"'10'"'")"
 expect "gateway grace period covers preStop and drain" "$(value defaults Deployment/$NAME-gateway spec.template.spec.terminationGracePeriodSeconds)" 40
 expect "admin token only for the scheduler" "$(value defaults Deployment/$NAME-scheduler 'spec.template.spec.containers[0].env[name=ICQ_ADMIN_API_TOKEN].valueFrom.secretKeyRef.key') $(value defaults Deployment/$NAME-gateway 'spec.template.spec.containers[0].env[name=ICQ_ADMIN_API_TOKEN]')" "admin-api-token absent"
+expect "icqctl in a scheduler pod finds its admin API" "$(value defaults Deployment/$NAME-scheduler 'spec.template.spec.containers[0].env[name=ICQ_ADMIN_API].value')" http://127.0.0.1:9464
 expect "gateway has no database URL" "$(value defaults Deployment/$NAME-gateway 'spec.template.spec.containers[0].env[name=ICQ_POSTGRES_URL]')" absent
 expect "bundled PostgreSQL password from its Secret" "$(value defaults Deployment/$NAME-worker 'spec.template.spec.containers[0].env[name=PGPASSWORD].valueFrom.secretKeyRef.name')" "$NAME-postgres"
 expect "bundled stores" "$(value defaults StatefulSet/$NAME-redis) $(value defaults StatefulSet/$NAME-postgres)" "present present"
@@ -145,7 +146,7 @@ notes() {  # notes <helm template args...>
 notes >"$OUT/notes-defaults.txt"
 notes --set gateway.service.type=NodePort,worker.autoscaling.enabled=true >"$OUT/notes-nodeport.txt"
 for wanted in "get service $NAME-gateway" "UDP port 4000" "port-forward service/$NAME-scheduler 9464:9464" \
-  "exec deploy/$NAME-scheduler -- icqctl" "--set worker.replicas=N" "3 worker(s)"; do
+  "exec deploy/$NAME-scheduler -- icqctl status" "--set worker.replicas=N" "3 worker(s)"; do
   grep -qF -- "$wanted" "$OUT/notes-defaults.txt" && echo "ok: NOTES: $wanted" || fail "NOTES lack '$wanted'"
 done
 for wanted in "nodePort" "3..20 workers (HPA on CPU)"; do
