@@ -23,11 +23,14 @@ die() { printf '\033[1;31m[icq] %s\033[0m\n' "$*" >&2; exit 1; }
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
-# install_packages [package...]: ICQ_PACKAGES plus the ones named. Installs only what is
-# missing, so a second run costs one dpkg query.
-install_packages() {
+# install_packages [package...]: ICQ_PACKAGES plus the ones named.
+install_packages() { install_missing "${ICQ_PACKAGES[@]}" "$@"; }
+
+# install_missing <package...>: installs only what is missing, so a second run costs one
+# dpkg query.
+install_missing() {
   local missing=()
-  for p in "${ICQ_PACKAGES[@]}" "$@"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

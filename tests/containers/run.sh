@@ -18,105 +18,15 @@
 #   ICQ_CONTAINERS_KEEP=1    leave the cluster running (then remove it with --down)
 #   ICQ_CONTAINERS_REUSE=1   run with the images of the last build instead of building
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/../../deploy/local/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-WORK=${ICQ_CONTAINERS_WORK:-/var/tmp/icq-containers}
-CONTEXT_MODE=${ICQ_CONTAINERS_CONTEXT:-head}
 UDP_PORT=${ICQ_CONTAINERS_UDP_PORT:-35000}
 PROM_PORT=${ICQ_CONTAINERS_PROM_PORT:-35090}
 PROJECT=icqtest
 WORKERS=2
-TAG=test
-BASE_IMAGE=localhost/debian-base:bookworm
 COMPOSE=(podman-compose -p "$PROJECT" -f "$ICQ_ROOT/deploy/compose.yaml")
-PACKAGES=(podman runc netavark aardvark-dns catatonit debootstrap podman-compose curl)
-START=$SECONDS
-
-is_root || die "rootful podman: run as root"
-[ -r /etc/debian_version ] || die "this script installs what it needs with apt: Debian only"
-export DEBIAN_FRONTEND=noninteractive
-
-step() { log "[$((SECONDS - START)) s] $*"; }
-
-# --- podman, configured as TOOLING.md §3.4 found works in this sandbox -------------------
-# runc with cgroupfs (crun fails on hybrid cgroups), fixed ulimits (no CAP_SYS_RESOURCE),
-# events to a file (no journald); all state, network definitions included, under $WORK.
-setup_podman() {
-  local missing=()
-  for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-  done
-  if [ ${#missing[@]} -gt 0 ]; then
-    step "installing ${missing[*]}"
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
-  mkdir -p "$WORK/podman" "$WORK/logs"
-  cat >"$WORK/podman/containers.conf" <<EOF
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$WORK/podman/events.log"
-tmp_dir = "$WORK/podman/tmp"
-[network]
-network_backend = "netavark"
-network_config_dir = "$WORK/podman/networks"
-EOF
-  cat >"$WORK/podman/storage.conf" <<EOF
-[storage]
-driver = "overlay"
-runroot = "$WORK/podman/run"
-graphroot = "$WORK/podman/root"
-EOF
-  export CONTAINERS_CONF="$WORK/podman/containers.conf" CONTAINERS_STORAGE_CONF="$WORK/podman/storage.conf"
-}
-
-# --- host side effects: remember what was there, put it back afterwards ----------------
-HOST_DIRS=(/etc/containers/networks /var/lib/containers/cache /run/libpod /run/containers/networks)
-remember_host() {
-  : >"$WORK/host-before"
-  for d in "${HOST_DIRS[@]}"; do [ -e "$d" ] && echo "$d" >>"$WORK/host-before"; done
-  iptables-save 2>/dev/null | grep -q NETAVARK && echo iptables >>"$WORK/host-before"
-  echo "ip_forward=$(cat /proc/sys/net/ipv4/ip_forward)" >>"$WORK/host-before"
-}
-
-restore_host() {
-  [ -f "$WORK/host-before" ] || return 0
-  local undone=()
-  for d in "${HOST_DIRS[@]}"; do
-    if [ -e "$d" ] && ! grep -qx "$d" "$WORK/host-before"; then
-      rm -rf "$d"
-      undone+=("$d")
-    fi
-  done
-  if ! grep -qx iptables "$WORK/host-before" && iptables-save 2>/dev/null | grep -q NETAVARK; then
-    undone+=("iptables NETAVARK chains")
-    for table in nat filter; do
-      iptables -t "$table" -S 2>/dev/null | grep -- '-j NETAVARK' | sed 's/^-A/-D/' |
-        while read -r rule; do eval "iptables -t $table $rule" || true; done
-      # Flush them all before deleting any: they jump to each other.
-      local chains
-      chains=$(iptables -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^NETAVARK/ { print $2 }')
-      for chain in $chains; do iptables -t "$table" -F "$chain" || true; done
-      for chain in $chains; do iptables -t "$table" -X "$chain" || true; done
-    done
-  fi
-  local forward
-  forward=$(grep ip_forward "$WORK/host-before")
-  if [ "ip_forward=$(cat /proc/sys/net/ipv4/ip_forward)" != "$forward" ]; then
-    sysctl -qw "net.ipv4.$forward" || true
-    undone+=("net.ipv4.$forward")
-  fi
-  rm -f "$WORK/host-before"
-  [ ${#undone[@]} -eq 0 ] || step "host changes undone: ${undone[*]}"
-}
 
 # --- the cluster -------------------------------------------------------------------------
-export ICQ_IMAGE=localhost/icqcluster:$TAG ICQ_REDIS_IMAGE=localhost/icq-redis:$TAG
-export ICQ_POSTGRES_IMAGE=localhost/icq-postgres:$TAG ICQ_PROMETHEUS_IMAGE=localhost/icq-prometheus:$TAG
 export ICQ_UDP_PORT=$UDP_PORT ICQ_UDP_PORT_2=$((UDP_PORT + 1)) ICQ_PROMETHEUS_PORT=$PROM_PORT
 export ICQ_WORKERS=$WORKERS ICQ_DB_PASSWORD=icq-test-db ICQ_ADMIN_API_TOKEN=icq-test-token
 
@@ -145,46 +55,6 @@ if [ "${1:-}" = --down ]; then
   trap down EXIT
   exit 0
 fi
-
-# --- images --------------------------------------------------------------------------------
-base_image() {
-  podman image exists "$BASE_IMAGE" && return
-  local tarball="$WORK/debian-bookworm-rootfs.tar"
-  if [ ! -s "$tarball" ]; then
-    local mirror
-    mirror=$(grep -rhoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | head -1)
-    step "debootstrap bookworm from ${mirror:=http://deb.debian.org/debian}"
-    rm -rf "$WORK/rootfs"
-    debootstrap --variant=minbase bookworm "$WORK/rootfs" "$mirror" >"$WORK/logs/debootstrap.log"
-    rm -rf "$WORK"/rootfs/var/cache/apt/archives/*.deb "$WORK"/rootfs/var/lib/apt/lists/*
-    tar -C "$WORK/rootfs" -cf "$tarball.part" . && mv "$tarball.part" "$tarball"
-    rm -rf "$WORK/rootfs"
-  fi
-  step "importing the base image"
-  podman import --change 'CMD ["/bin/bash"]' "$tarball" "$BASE_IMAGE" >/dev/null
-}
-
-build_images() {
-  local context="$ICQ_ROOT"
-  if [ "$CONTEXT_MODE" = head ]; then
-    context="$WORK/context"
-    rm -rf "$context" && mkdir -p "$context"
-    git -C "$ICQ_ROOT" archive HEAD | tar -x -C "$context"
-    step "building what is committed: $(git -C "$ICQ_ROOT" log -1 --format='%h %s' | cut -c1-70)"
-  fi
-  local t0=$SECONDS
-  podman build -f "$context/deploy/container/Containerfile" --build-arg BASE="$BASE_IMAGE" \
-    -t "$ICQ_IMAGE" "$context" >"$WORK/logs/build-icqcluster.log" 2>&1 ||
-    { tail -30 "$WORK/logs/build-icqcluster.log"; die "image build failed (log: $WORK/logs/build-icqcluster.log)"; }
-  step "icqcluster image built in $((SECONDS - t0)) s, $(podman image inspect -f '{{.Size}}' "$ICQ_IMAGE" | numfmt --to=si)B"
-  t0=$SECONDS
-  for target in redis postgres prometheus; do
-    podman build -f "$context/deploy/container/services.Containerfile" --build-arg BASE="$BASE_IMAGE" \
-      --target "$target" -t "localhost/icq-$target:$TAG" "$context" >"$WORK/logs/build-$target.log" 2>&1 ||
-      die "stand-in image $target failed (log: $WORK/logs/build-$target.log)"
-  done
-  step "Redis, PostgreSQL and Prometheus stand-ins built in $((SECONDS - t0)) s"
-}
 
 # --- checks --------------------------------------------------------------------------------
 container() { echo "${PROJECT}_$1_1"; }
@@ -231,12 +101,7 @@ main() {
   podman ps -aq --filter "label=io.podman.compose.project=$PROJECT" | xargs -r podman rm -f -t 0 >/dev/null
   podman volume ls -q --filter "label=io.podman.compose.project=$PROJECT" | xargs -r podman volume rm -f >/dev/null
 
-  if [ "${ICQ_CONTAINERS_REUSE:-}" = 1 ]; then
-    step "reusing the images of the last build"
-  else
-    base_image
-    build_images
-  fi
+  images
 
   # podman-compose 1.0.3 orders by depends_on but does not wait for conditions: start the
   # stores, wait for their healthchecks, migrate, then the rest, as `docker compose` would.
