@@ -1,7 +1,7 @@
 // Bounds-checked little-endian field readers and writers for V3 bodies (protocol-v3.md §1).
 // Both have the same shape — one call per field, taking the field by reference — so each body
-// layout is written once, as a template over the two (see describe* in the .cpp files), and a
-// parser and its builder cannot drift apart. Header-only and allocation-free.
+// layout is written once, as a generic lambda over the two (readFields / writeFields below), and
+// a parser and its builder cannot drift apart. Header-only and allocation-free.
 #pragma once
 
 #include <cstddef>
@@ -170,5 +170,23 @@ private:
   size_t pos_ = 0;
   bool overflow_ = false;
 };
+
+// Runs one body layout — describe(io, value), a generic lambda calling the reader or writer once
+// per field — as a parser (the value reset first) or as a builder (the length, 0 if `out` is too
+// small). Every body file states each layout once and derives both directions from it.
+template <class T, class Describe>
+ParseError readFields(std::span<const uint8_t> body, T& out, Describe&& describe) noexcept {
+  out = T{};
+  FieldReader reader(body);
+  describe(reader, out);
+  return reader.result();
+}
+
+template <class T, class Describe>
+size_t writeFields(const T& value, std::span<uint8_t> out, Describe&& describe) noexcept {
+  FieldWriter writer(out);
+  describe(writer, value);
+  return writer.result();
+}
 
 }  // namespace icq::codec::v3

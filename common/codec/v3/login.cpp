@@ -1,5 +1,5 @@
 // V3 bodies of logging in and out (protocol-v3.md §5.2, §5.5, §5.28, §6.2–§6.6, §6.27). Each
-// layout is one describe* template run by FieldReader to parse and by FieldWriter to build.
+// layout is one describe* lambda, run by readFields to parse and by writeFields to build.
 #include "common/codec/v3/login.hpp"
 
 #include <algorithm>
@@ -17,8 +17,7 @@ constexpr uint16_t kDepsTrailer2 = 0x002A;
 constexpr uint16_t kLogonTail1 = 0x0013;
 constexpr uint16_t kLogonTail2 = 0x007A;
 
-template <class Io, class L>
-void describeLogon(Io& io, L& logon) noexcept {
+constexpr auto describeLogon = [](auto& io, auto& logon) noexcept {
   io.u32(logon.tcpPort);
   io.lstr(logon.password, kMaxPasswordLength);
   io.u32(logon.clientBuild);
@@ -27,16 +26,14 @@ void describeLogon(Io& io, L& logon) noexcept {
   io.u16(logon.status);
   io.u16(logon.estat);
   io.u32(logon.tcpVersion);
-}
+};
 
-template <class Io, class D>
-void describeGetDeps(Io& io, D& request) noexcept {
+constexpr auto describeGetDeps = [](auto& io, auto& request) noexcept {
   io.u32(request.uin);
   io.lstr(request.password, kMaxPasswordLength);
-}
+};
 
-template <class Io, class H>
-void describeHello(Io& io, H& hello) noexcept {
+constexpr auto describeHello = [](auto& io, auto& hello) noexcept {
   uint32_t zero = 0, constant = kHelloConstant;
   io.ip(hello.yourIp);
   io.u32(zero);
@@ -49,7 +46,7 @@ void describeHello(Io& io, H& hello) noexcept {
   io.u16(hello.packetTimeoutS);
   io.u16(hello.retryTimeoutS);
   io.u16(hello.retries);
-}
+};
 
 template <class Io, class D>
 void describeDepartment(Io& io, D& department, size_t maxName) noexcept {
@@ -60,9 +57,7 @@ void describeDepartment(Io& io, D& department, size_t maxName) noexcept {
 }  // namespace
 
 ParseError parseLogon(std::span<const uint8_t> body, Logon& out) noexcept {
-  FieldReader reader(body);
-  describeLogon(reader, out);
-  return reader.result();
+  return readFields(body, out, describeLogon);
 }
 
 size_t buildLogonBody(const Logon& logon, std::span<uint8_t> out) noexcept {
@@ -87,28 +82,16 @@ size_t buildLogoffBody(std::string_view reason, std::span<uint8_t> out) noexcept
 }
 
 ParseError parseGetDeps(std::span<const uint8_t> body, GetDeps& out) noexcept {
-  FieldReader reader(body);
-  describeGetDeps(reader, out);
-  return reader.result();
+  return readFields(body, out, describeGetDeps);
 }
 
 size_t buildGetDepsBody(const GetDeps& request, std::span<uint8_t> out) noexcept {
-  FieldWriter writer(out);
-  describeGetDeps(writer, request);
-  return writer.result();
+  return writeFields(request, out, describeGetDeps);
 }
 
-size_t buildHelloBody(const Hello& hello, std::span<uint8_t> out) noexcept {
-  FieldWriter writer(out);
-  describeHello(writer, hello);
-  return writer.result();
-}
+size_t buildHelloBody(const Hello& hello, std::span<uint8_t> out) noexcept { return writeFields(hello, out, describeHello); }
 
-ParseError parseHello(std::span<const uint8_t> body, Hello& out) noexcept {
-  FieldReader reader(body);
-  describeHello(reader, out);
-  return reader.result();
-}
+ParseError parseHello(std::span<const uint8_t> body, Hello& out) noexcept { return readFields(body, out, describeHello); }
 
 size_t buildDepsListBody(uint32_t deplistVersion, std::span<const Department> departments, bool withPrefix,
                          std::span<uint8_t> out) noexcept {
@@ -145,15 +128,11 @@ ParseError parseDepsList(std::span<const uint8_t> body, bool withPrefix, uint32_
 }
 
 size_t buildTextBody(std::string_view text, std::span<uint8_t> out) noexcept {
-  FieldWriter writer(out);
-  writer.lstr(text);
-  return writer.result();
+  return writeFields(text, out, [](auto& io, auto& t) { io.lstr(t); });
 }
 
 ParseError parseTextBody(std::span<const uint8_t> body, std::string_view& text, size_t maxText) noexcept {
-  FieldReader reader(body);
-  reader.lstr(text, maxText);
-  return reader.result();
+  return readFields(body, text, [maxText](auto& io, auto& t) { io.lstr(t, maxText); });
 }
 
 }  // namespace icq::codec::v3

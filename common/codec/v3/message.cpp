@@ -1,5 +1,5 @@
 // V3 bodies of messages (protocol-v3.md §5.11–§5.16, §6.13, §6.14, §6.28, §7). Each layout is
-// one describe* template run by FieldReader to parse and by FieldWriter to build.
+// one describe* lambda, run by readFields to parse and by writeFields to build.
 #include "common/codec/v3/message.hpp"
 
 #include <algorithm>
@@ -10,66 +10,53 @@ namespace icq::codec::v3 {
 
 namespace {
 
-template <class Io, class M>
-void describeThruServer(Io& io, M& message, size_t maxText) noexcept {
+constexpr auto describeThruServer = [](auto& io, auto& message, size_t maxText) noexcept {
   io.u32(message.to);
   io.u16(message.type);
   io.lstrBytes(message.text, maxText);
-}
+};
 
-template <class Io, class B>
-void describeBroadcast(Io& io, B& broadcast, size_t maxText) noexcept {
+constexpr auto describeBroadcast = [](auto& io, auto& broadcast, size_t maxText) noexcept {
   io.u32(broadcast.department);
   io.u16(broadcast.type);
   io.lstrBytes(broadcast.text, maxText);
-}
+};
 
 // The online and offline deliveries differ only by the time between sender and type.
-template <class Io, class M>
-void describeDelivered(Io& io, M& message, bool withTime) noexcept {
+constexpr auto describeOnline = [](auto& io, auto& message) noexcept {
   io.u32(message.from);
-  if (withTime) io.u32(message.sentAt);
   io.u16(message.type);
   io.lstrBytes(message.text, kMaxReassembled);
-}
-
-ParseError parseDelivered(std::span<const uint8_t> body, DeliveredMessage& out, bool withTime) noexcept {
-  out = DeliveredMessage{};
-  FieldReader reader(body);
-  describeDelivered(reader, out, withTime);
-  return reader.result();
-}
+};
+constexpr auto describeOffline = [](auto& io, auto& message) noexcept {
+  io.u32(message.from);
+  io.u32(message.sentAt);
+  io.u16(message.type);
+  io.lstrBytes(message.text, kMaxReassembled);
+};
 
 }  // namespace
 
 ParseError parseThruServer(std::span<const uint8_t> body, ThruServer& out, size_t maxText) noexcept {
-  FieldReader reader(body);
-  describeThruServer(reader, out, std::min(maxText, kMaxMessageLength));
-  return reader.result();
+  const size_t limit = std::min(maxText, kMaxMessageLength);
+  return readFields(body, out, [limit](auto& io, auto& m) { describeThruServer(io, m, limit); });
 }
 
 size_t buildThruServerBody(const ThruServer& message, std::span<uint8_t> out) noexcept {
-  FieldWriter writer(out);
-  describeThruServer(writer, message, 0);
-  return writer.result();
+  return writeFields(message, out, [](auto& io, auto& m) { describeThruServer(io, m, 0); });
 }
 
 ParseError parseBroadcast(std::span<const uint8_t> body, Broadcast& out, size_t maxText) noexcept {
-  FieldReader reader(body);
-  describeBroadcast(reader, out, std::min(maxText, kMaxMessageLength));
-  return reader.result();
+  const size_t limit = std::min(maxText, kMaxMessageLength);
+  return readFields(body, out, [limit](auto& io, auto& b) { describeBroadcast(io, b, limit); });
 }
 
 size_t buildBroadcastBody(const Broadcast& broadcast, std::span<uint8_t> out) noexcept {
-  FieldWriter writer(out);
-  describeBroadcast(writer, broadcast, 0);
-  return writer.result();
+  return writeFields(broadcast, out, [](auto& io, auto& b) { describeBroadcast(io, b, 0); });
 }
 
 ParseError parseBroadcastReq(std::span<const uint8_t> body, uint32_t& lastTime) noexcept {
-  FieldReader reader(body);
-  reader.u32(lastTime);
-  return reader.result();
+  return readFields(body, lastTime, [](auto& io, auto& t) { io.u32(t); });
 }
 
 size_t buildBroadcastReqBody(uint32_t lastTime, std::span<uint8_t> out) noexcept {
@@ -80,23 +67,19 @@ size_t buildBroadcastReqBody(uint32_t lastTime, std::span<uint8_t> out) noexcept
 }
 
 size_t buildOnlineMessageBody(const DeliveredMessage& message, std::span<uint8_t> out) noexcept {
-  FieldWriter writer(out);
-  describeDelivered(writer, message, false);
-  return writer.result();
+  return writeFields(message, out, describeOnline);
 }
 
 size_t buildOfflineMessageBody(const DeliveredMessage& message, std::span<uint8_t> out) noexcept {
-  FieldWriter writer(out);
-  describeDelivered(writer, message, true);
-  return writer.result();
+  return writeFields(message, out, describeOffline);
 }
 
 ParseError parseOnlineMessage(std::span<const uint8_t> body, DeliveredMessage& out) noexcept {
-  return parseDelivered(body, out, false);
+  return readFields(body, out, describeOnline);
 }
 
 ParseError parseOfflineMessage(std::span<const uint8_t> body, DeliveredMessage& out) noexcept {
-  return parseDelivered(body, out, true);
+  return readFields(body, out, describeOffline);
 }
 
 uint16_t deliveryType(uint16_t type) noexcept {

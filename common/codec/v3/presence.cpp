@@ -1,5 +1,5 @@
 // V3 bodies of presence (protocol-v3.md §5.6–§5.10, §6.9–§6.11). Each layout is one describe*
-// template run by FieldReader to parse and by FieldWriter to build.
+// lambda, run by readFields to parse and by writeFields to build.
 #include "common/codec/v3/presence.hpp"
 
 namespace icq::codec::v3 {
@@ -13,8 +13,7 @@ constexpr size_t kStatusOnly = 2;
 constexpr size_t kStatusU16Estat = 4;
 constexpr size_t kStatusU32Pair = 8;
 
-template <class Io, class C>
-void describeOnlineContact(Io& io, C& contact) noexcept {
+constexpr auto describeOnlineContact = [](auto& io, auto& contact) noexcept {
   uint16_t zero = 0;
   io.u32(contact.uin);
   io.ip(contact.ip);
@@ -25,21 +24,22 @@ void describeOnlineContact(Io& io, C& contact) noexcept {
   io.u16(contact.estat);
   io.u16(contact.tcpVersion);
   io.u16(zero);
-}
+};
 
-template <class Io, class S>
-void describeUserStatus(Io& io, S& update) noexcept {
+constexpr auto describeUserStatus = [](auto& io, auto& update) noexcept {
   io.u32(update.uin);
   io.u16(update.status);
   io.u16(update.estat);
-}
+};
 
-template <class Io, class U>
-void describeUpdateList(Io& io, U& update) noexcept {
+constexpr auto describeUpdateList = [](auto& io, auto& update) noexcept {
   io.u32(update.uin);
   io.u8(update.list);
   io.u8(update.add);
-}
+};
+
+constexpr auto describeU32 = [](auto& io, auto& value) noexcept { io.u32(value); };
+constexpr auto describeU8 = [](auto& io, auto& value) noexcept { io.u8(value); };
 
 }  // namespace
 
@@ -64,29 +64,19 @@ size_t buildUinListBody(std::span<const uint32_t> uins, std::span<uint8_t> out) 
 }
 
 ParseError parseU32Body(std::span<const uint8_t> body, uint32_t& value) noexcept {
-  FieldReader reader(body);
-  reader.u32(value);
-  return reader.result();
+  return readFields(body, value, describeU32);
 }
 
-size_t buildU32Body(uint32_t value, std::span<uint8_t> out) noexcept {
-  FieldWriter writer(out);
-  writer.u32(value);
-  return writer.result();
-}
+size_t buildU32Body(uint32_t value, std::span<uint8_t> out) noexcept { return writeFields(value, out, describeU32); }
 
 ParseError parseUpdateList(std::span<const uint8_t> body, UpdateList& out) noexcept {
   // All six bytes: a cut packet read as zeros would mean "remove from a list" (§2.2).
   if (body.size() < kUpdateListSize) return ParseError::truncated;
-  FieldReader reader(body);
-  describeUpdateList(reader, out);
-  return reader.result();
+  return readFields(body, out, describeUpdateList);
 }
 
 size_t buildUpdateListBody(const UpdateList& update, std::span<uint8_t> out) noexcept {
-  FieldWriter writer(out);
-  describeUpdateList(writer, update);
-  return writer.result();
+  return writeFields(update, out, describeUpdateList);
 }
 
 ParseError parseSetStatus(std::span<const uint8_t> body, StatusChange& out) noexcept {
@@ -117,27 +107,17 @@ size_t buildSetStatusBody(const StatusChange& change, bool miranda, std::span<ui
 }
 
 ParseError parseSetState(std::span<const uint8_t> body, uint8_t& state) noexcept {
-  FieldReader reader(body);
-  reader.u8(state);
-  return reader.result();
+  return readFields(body, state, describeU8);
 }
 
-size_t buildSetStateBody(uint8_t state, std::span<uint8_t> out) noexcept {
-  FieldWriter writer(out);
-  writer.u8(state);
-  return writer.result();
-}
+size_t buildSetStateBody(uint8_t state, std::span<uint8_t> out) noexcept { return writeFields(state, out, describeU8); }
 
 size_t buildUserOnlineBody(const OnlineContact& contact, std::span<uint8_t> out) noexcept {
-  FieldWriter writer(out);
-  describeOnlineContact(writer, contact);
-  return writer.result();
+  return writeFields(contact, out, describeOnlineContact);
 }
 
 ParseError parseUserOnline(std::span<const uint8_t> body, OnlineContact& out) noexcept {
-  FieldReader reader(body);
-  describeOnlineContact(reader, out);
-  return reader.result();
+  return readFields(body, out, describeOnlineContact);
 }
 
 OnlineContact hideDirectConnection(OnlineContact contact) noexcept {
@@ -149,15 +129,11 @@ OnlineContact hideDirectConnection(OnlineContact contact) noexcept {
 }
 
 size_t buildUserStatusBody(const UserStatus& update, std::span<uint8_t> out) noexcept {
-  FieldWriter writer(out);
-  describeUserStatus(writer, update);
-  return writer.result();
+  return writeFields(update, out, describeUserStatus);
 }
 
 ParseError parseUserStatus(std::span<const uint8_t> body, UserStatus& out) noexcept {
-  FieldReader reader(body);
-  describeUserStatus(reader, out);
-  return reader.result();
+  return readFields(body, out, describeUserStatus);
 }
 
 }  // namespace icq::codec::v3

@@ -1,5 +1,5 @@
 // V3 bodies of user data (protocol-v3.md §5.20–§5.27, §6.16–§6.23). Each layout is one describe*
-// template run by FieldReader to parse and by FieldWriter to build; the server checks the field
+// template, run by readFields to parse and by writeFields to build; the server checks the field
 // limits of §5 on what clients send, the test client accepts any length from the server.
 #include "common/codec/v3/profile.hpp"
 
@@ -68,37 +68,22 @@ void describeNotes(Io& io, N& notes) noexcept {
   io.ip(notes.lastIp);
 }
 
-template <class Info, class Describe>
-ParseError parseWith(std::span<const uint8_t> body, Info& out, Describe&& describe) noexcept {
-  out = Info{};
-  FieldReader reader(body);
-  describe(reader, out);
-  return reader.result();
-}
-
-template <class Info, class Describe>
-size_t buildWith(const Info& info, std::span<uint8_t> out, Describe&& describe) noexcept {
-  FieldWriter writer(out);
-  describe(writer, info);
-  return writer.result();
-}
-
 }  // namespace
 
 ParseError parseSetBasic(std::span<const uint8_t> body, BasicInfo& out) noexcept {
-  return parseWith(body, out, [](auto& io, auto& info) { describeBasic(io, info, kCommandLimits, false); });
+  return readFields(body, out, [](auto& io, auto& info) { describeBasic(io, info, kCommandLimits, false); });
 }
 
 size_t buildSetBasicBody(const BasicInfo& info, std::span<uint8_t> out) noexcept {
-  return buildWith(info, out, [](auto& io, auto& i) { describeBasic(io, i, kCommandLimits, false); });
+  return writeFields(info, out, [](auto& io, auto& i) { describeBasic(io, i, kCommandLimits, false); });
 }
 
 size_t buildInfoBasicBody(const BasicInfo& info, std::span<uint8_t> out) noexcept {
-  return buildWith(info, out, [](auto& io, auto& i) { describeBasic(io, i, kAnyLength, true); });
+  return writeFields(info, out, [](auto& io, auto& i) { describeBasic(io, i, kAnyLength, true); });
 }
 
 ParseError parseInfoBasic(std::span<const uint8_t> body, BasicInfo& out) noexcept {
-  return parseWith(body, out, [](auto& io, auto& info) { describeBasic(io, info, kAnyLength, true); });
+  return readFields(body, out, [](auto& io, auto& info) { describeBasic(io, info, kAnyLength, true); });
 }
 
 size_t buildSearchFoundBody(uint32_t uin, const BasicInfo& info, std::span<uint8_t> out) noexcept {
@@ -117,20 +102,20 @@ ParseError parseSearchFound(std::span<const uint8_t> body, uint32_t& uin, BasicI
 }
 
 ParseError parseSetHome(std::span<const uint8_t> body, HomeInfo& out) noexcept {
-  return parseWith(body, out, [](auto& io, auto& info) { describeHome(io, info, kCommandLimits); });
+  return readFields(body, out, [](auto& io, auto& info) { describeHome(io, info, kCommandLimits); });
 }
 
 size_t buildHomeBody(const HomeInfo& info, std::span<uint8_t> out) noexcept {
-  return buildWith(info, out, [](auto& io, auto& i) { describeHome(io, i, kAnyLength); });
+  return writeFields(info, out, [](auto& io, auto& i) { describeHome(io, i, kAnyLength); });
 }
 
 ParseError parseInfoHome(std::span<const uint8_t> body, HomeInfo& out) noexcept {
-  return parseWith(body, out, [](auto& io, auto& info) { describeHome(io, info, kAnyLength); });
+  return readFields(body, out, [](auto& io, auto& info) { describeHome(io, info, kAnyLength); });
 }
 
 ParseError parseSetWork(std::span<const uint8_t> body, WorkInfo& out) noexcept {
   const ParseError error =
-      parseWith(body, out, [](auto& io, auto& info) { describeWork(io, info, kCommandLimits); });
+      readFields(body, out, [](auto& io, auto& info) { describeWork(io, info, kCommandLimits); });
   if (error != ParseError::none) return error;
   // Decision 17: a fourth string may precede the zip, so the zip is the body's last four bytes.
   FieldReader(body.last(kZipSize)).u32(out.zip);
@@ -138,19 +123,19 @@ ParseError parseSetWork(std::span<const uint8_t> body, WorkInfo& out) noexcept {
 }
 
 size_t buildWorkBody(const WorkInfo& info, std::span<uint8_t> out) noexcept {
-  return buildWith(info, out, [](auto& io, auto& i) { describeWork(io, i, kAnyLength); });
+  return writeFields(info, out, [](auto& io, auto& i) { describeWork(io, i, kAnyLength); });
 }
 
 ParseError parseInfoWork(std::span<const uint8_t> body, WorkInfo& out) noexcept {
-  return parseWith(body, out, [](auto& io, auto& info) { describeWork(io, info, kAnyLength); });
+  return readFields(body, out, [](auto& io, auto& info) { describeWork(io, info, kAnyLength); });
 }
 
 size_t buildNotesBody(const Notes& notes, std::span<uint8_t> out) noexcept {
-  return buildWith(notes, out, [](auto& io, auto& n) { describeNotes(io, n); });
+  return writeFields(notes, out, [](auto& io, auto& n) { describeNotes(io, n); });
 }
 
 ParseError parseNotes(std::span<const uint8_t> body, Notes& out) noexcept {
-  return parseWith(body, out, [](auto& io, auto& n) { describeNotes(io, n); });
+  return readFields(body, out, [](auto& io, auto& n) { describeNotes(io, n); });
 }
 
 ParseError parseSetAuth(std::span<const uint8_t> body, uint8_t& mode) noexcept {
