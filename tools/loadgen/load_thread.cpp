@@ -87,6 +87,7 @@ void LoadThread::record(Latency latency, int64_t nanos) {
 void LoadThread::run() {
   std::array<epoll_event, 256> events{};
   wheelTick_ = monotonicNs() / kTickNs;
+  enterPhase(RunPhase::connect, monotonicNs());
   while (true) {
     const RunPhase wanted = shared_.phase.load(std::memory_order_acquire);
     int64_t now = monotonicNs();

@@ -90,10 +90,10 @@ std::string textReport(const RunResult& r) {
   }
   out += fmt::format(
       "  errors     {} (login refused {}, not connected {}, go away {}, gave up {}, malformed {})\n"
-      "  busy       {} SRV_TRY_AGAIN   retransmits {}   send dropped {}\n",
+      "  busy       {} SRV_TRY_AGAIN   retransmits {}   send dropped {}   late packets {}\n",
       r.errors(), r.totalAt(Counter::login_refused), r.totalAt(Counter::not_connected), r.totalAt(Counter::go_away),
       r.totalAt(Counter::gave_up), r.totalAt(Counter::malformed), r.totalAt(Counter::busy),
-      r.totalAt(Counter::retransmits), r.totalAt(Counter::send_dropped));
+      r.totalAt(Counter::retransmits), r.totalAt(Counter::send_dropped), r.totalAt(Counter::late_packets));
   return out;
 }
 

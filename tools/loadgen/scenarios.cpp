@@ -198,6 +198,8 @@ void LoadThread::onEvent(uint32_t local, const ServerEvent& event, int64_t nowNs
       return stats_.bump(Counter::users_online_seen);
     case T::malformed:
       return stats_.bump(Counter::malformed);
+    case T::late:
+      return stats_.bump(Counter::late_packets);
     default:
       return;
   }

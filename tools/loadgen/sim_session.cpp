@@ -189,9 +189,11 @@ ServerEvent SimSession::onDatagram(std::span<const uint8_t> datagram, int64_t no
     return event;
   }
   const v5::ServerHeader& h = event.header;
-  // Replies to a login carry its session id; everything else must match the live session.
+  // Replies to a login carry its session id; anything else belongs to a session that ended here
+  // (a logoff the server had not seen yet when it sent, or its retransmission), as with any real
+  // client that logs off and on again: ignored, not acknowledged.
   if (h.sessionId != sessionId_) {
-    event.type = h.command == v5::SRV_ACK ? ServerEvent::Type::staleAck : ServerEvent::Type::malformed;
+    event.type = h.command == v5::SRV_ACK ? ServerEvent::Type::staleAck : ServerEvent::Type::late;
     return event;
   }
   switch (h.command) {

@@ -51,7 +51,8 @@ struct ServerEvent {
     userOffline,     // SRV_USER_OFFLINE
     listDone,        // SRV_USER_LIST_DONE
     other,           // any other well-formed server packet
-    malformed,       // not a V5 server packet, a bad checkcode, or not for this session
+    late,            // for an earlier session of this client (the server still retransmitting it)
+    malformed,       // not a V5 server packet, a bad checkcode, or another client's UIN
   };
   Type type = Type::other;
   Kind kind = Kind::login;

@@ -9,7 +9,8 @@ const char* counterName(Counter counter) {
       "logins",          "login_refused",      "logoffs",          "keepalives_acked",   "messages_sent",
       "messages_acked",  "messages_delivered", "offline_delivered", "offline_logins_done", "status_changes",
       "status_updates",  "users_online_seen",  "cycles",           "raw_echoes",         "busy",
-      "not_connected",   "go_away",            "gave_up",          "malformed",          "stale_acks"};
+      "not_connected",   "go_away",            "gave_up",          "malformed",          "stale_acks",
+      "late_packets"};
   static_assert(std::size(kNames) == static_cast<size_t>(Counter::kCount));
   return counter < Counter::kCount ? kNames[static_cast<size_t>(counter)] : "?";
 }

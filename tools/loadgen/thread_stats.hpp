@@ -37,6 +37,7 @@ enum class Counter : uint8_t {
   gave_up,        // a request unacknowledged after every retransmission
   malformed,      // a datagram that is not a valid server packet for its client
   stale_acks,     // SRV_ACK of nothing outstanding (after a retransmission both copies are acked)
+  late_packets,   // for a session of ours that already ended
   kCount
 };
 

@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# The benchmark suite in one command (README): builds Release, starts a cluster of its own —
+# Redis, PostgreSQL, one gateway, two workers and the scheduler, on ports from 36000 with
+# state under var/bench — measures the raw UDP baseline, runs every icq-loadgen scenario at a
+# few sizes, and rewrites docs/BENCHMARKS.md and docs/benchmarks.png from what it measured.
+# Bounded: about a quarter of an hour. Safe to run again.
+#
+# Environment: ICQ_BENCH_PORT_BASE (36000), ICQ_BENCH_WORKERS (2), ICQ_BENCH_MAX_SESSIONS
+# (100000), ICQ_BENCH_SECONDS (10, the measurement of each run), ICQ_BENCH_BUILD (build/bench),
+# ICQ_BENCH_NO_BUILD=1 (use the binaries already in ICQ_BENCH_BUILD), ICQ_BENCH_NOTE (a
+# sentence for the report, e.g. what else the machine was doing).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
+
+# What only the benchmark needs: the plot, the report writer, process CPU, the profiler.
+BENCH_PACKAGES=(gnuplot-nox python3 procps linux-perf)
+
+PORT_BASE=${ICQ_BENCH_PORT_BASE:-36000}
+UDP_PORT=$PORT_BASE
+ECHO_PORT=$((PORT_BASE + 1))
+ADMIN_BASE=$((PORT_BASE + 100))
+REDIS_PORT=$((PORT_BASE + 379))
+PG_PORT=$((PORT_BASE + 432))
+WORKERS=${ICQ_BENCH_WORKERS:-2}
+MAX_SESSIONS=${ICQ_BENCH_MAX_SESSIONS:-100000}
+SECONDS_PER_RUN=${ICQ_BENCH_SECONDS:-10}
+BIN=${ICQ_BENCH_BUILD:-$ICQ_ROOT/build/bench}
+VAR="$ICQ_ROOT/var/bench"
+RUNS="$VAR/runs"
+BENCH="$ICQ_ROOT/bench"
+
+# Bench accounts. The large population is hashed at argon2id's minimum cost so that 100,000
+# logins take seconds; the small pool at the production cost (auth.* defaults) is what the
+# login-churn figure is quoted on. Both are real argon2id hashes with their own salts.
+FIRST_UIN=2000000
+PROD_FIRST_UIN=3000000
+PROD_POOL=${ICQ_BENCH_PROD_POOL:-100}
+PASSWORD=bench1
+
+install_packages "${BENCH_PACKAGES[@]}"
+[ "${ICQ_BENCH_NO_BUILD:-0}" = 1 ] || build "$BIN" -DCMAKE_BUILD_TYPE=Release -DICQ_BUILD_TESTS=OFF
+
+mkdir -p "$VAR/logs" "$VAR/run"
+rm -rf "$RUNS"
+mkdir -p "$RUNS"
+STATE=$(state_dir "$VAR")
+PIDS=()
+NAMED_PIDS=""
+
+stop_all() {
+  trap - EXIT
+  log "stopping the bench cluster"
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -f "$VAR"/run/*.pid
+  stop_postgres "$STATE/pg"
+  stop_redis "$STATE/redis" "$REDIS_PORT"
+}
+
+for pidfile in "$VAR"/run/*.pid; do
+  [ -f "$pidfile" ] && kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
+  rm -f "$pidfile"
+done
+
+start_redis "$STATE/redis" "$REDIS_PORT"
+start_postgres "$STATE/pg" "$PG_PORT"
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+# Everything at its default but what a flood from one machine trips on purpose: the per-source
+# token bucket and the login rate limits (docs/CONFIGURATION.md), and the log level.
+cat >"$VAR/icq.yaml" <<YAML
+# Written by bench/run.sh; every key is documented in docs/CONFIGURATION.md.
+log:
+  level: warn
+redis:
+  port: $REDIS_PORT
+postgres:
+  url: postgresql://icq:icq@127.0.0.1:$PG_PORT/icq
+gateway:
+  udp_bind: 127.0.0.1
+  udp_port: $UDP_PORT
+  pipeline_bind: tcp://127.0.0.1:*
+  rate_per_s: 1000000
+  rate_burst: 1000000
+v5:
+  login_rate_per_ip: 0
+  login_rate_per_uin: 0
+YAML
+export ICQ_CONFIG="$VAR/icq.yaml"
+
+psql_icq=(psql -h 127.0.0.1 -p "$PG_PORT" -U icq -d icq -qtAX)
+"$BIN/tools/icqctl" migrate >/dev/null
+# create_users <first> <count> [icq-bench-users options]: only what is missing (a second run is quick).
+create_users() {
+  local first=$1 count=$2; shift 2
+  local have
+  have=$("${psql_icq[@]}" -c "SELECT count(*) FROM users WHERE uin BETWEEN $first AND $((first + count - 1))")
+  [ "$have" -eq "$count" ] && return 0
+  log "creating $count bench accounts from UIN $first"
+  "${psql_icq[@]}" -c "DELETE FROM users WHERE uin BETWEEN $first AND $((first + count - 1))"
+  "$BIN/tools/icq-bench-users" --first-uin "$first" --count "$count" --password "$PASSWORD" "$@" |
+    "${psql_icq[@]}" -c "COPY users (uin, password_hash, nick) FROM STDIN"
+}
+create_users "$FIRST_UIN" "$MAX_SESSIONS" --opslimit 1 --memlimit-kib 8
+create_users "$PROD_FIRST_UIN" "$PROD_POOL" --opslimit 2 --memlimit-kib 65536
+"${psql_icq[@]}" -c "DELETE FROM offline_messages" 2>/dev/null || true
+
+# Newer binaries open an admin HTTP port (admin.listen); give each server process one of ours.
+admin_port=$ADMIN_BASE
+has_admin_port=0
+"$BIN/gateway/icq-gateway" --config-reference 2>/dev/null | grep -q '`admin.listen`' && has_admin_port=1
+start() {  # start <name> <binary> [args...]
+  local name=$1; shift
+  local extra=()
+  if [ "$has_admin_port" = 1 ] && [ "$name" != echo ]; then
+    extra=(--set "admin.listen=127.0.0.1:$admin_port")
+    admin_port=$((admin_port + 1))
+  fi
+  setsid "$@" "${extra[@]}" >>"$VAR/logs/$name.log" 2>&1 &
+  PIDS+=($!)
+  NAMED_PIDS+="$name=$! "
+  echo $! >"$VAR/run/$name.pid"
+}
+start gateway "$BIN/gateway/icq-gateway" --set gateway.id=bench-gw
+for i in $(seq 0 $((WORKERS - 1))); do start "worker-$i" "$BIN/worker/icq-worker" --set "worker.id=bench-worker-$i"; done
+start scheduler "$BIN/scheduler/icq-scheduler" --set scheduler.id=bench-scheduler
+NAMED_PIDS+="redis=$(cat "$STATE/redis/redis.pid") postgres=$(head -1 "$STATE/pg/postmaster.pid")"
+CLUSTER_PIDS=$NAMED_PIDS
+start echo "$BIN/tools/icq-udp-echo" --bind 127.0.0.1 --port "$ECHO_PORT" --seconds 3600
+NAMED_PIDS=$CLUSTER_PIDS  # the echo server is not part of what the cluster spends
+
+LOADGEN=("$BIN/tools/icq-loadgen" --password "$PASSWORD" --threads 1)
+CLUSTER=(--server "127.0.0.1:$UDP_PORT")
+for _ in $(seq 100); do
+  "${LOADGEN[@]}" "${CLUSTER[@]}" --scenario keepalive --first-uin "$FIRST_UIN" --sessions 1 --duration 0.2 --connect-timeout 2 \
+    --quiet --json "$VAR/smoke.json" >/dev/null 2>&1 && grep -q '"online_reached": 1' "$VAR/smoke.json" && break
+  sleep 0.3
+done
+grep -q '"online_reached": 1' "$VAR/smoke.json" || die "the bench cluster does not answer a V5 login; see $VAR/logs/"
+
+# run_case <name> <icq-loadgen arguments...>: one measurement with its Redis and CPU records.
+# BENCH_PROFILE=1 in the environment also samples the server processes with perf meanwhile.
+run_case() {
+  local name=$1; shift
+  local dir="$RUNS/$name"
+  mkdir -p "$dir"
+  log "run $name: $*"
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" INFO memory >"$dir/memory-before.txt"
+  BENCH_RUN_DIR=$dir BENCH_REDIS_PORT=$REDIS_PORT BENCH_PIDS=$NAMED_PIDS BENCH_PROFILE=${BENCH_PROFILE:-0} \
+    "${LOADGEN[@]}" "${CLUSTER[@]}" --duration "$SECONDS_PER_RUN" --hook "$BENCH/hook.sh" --json "$dir/result.json" "$@" |
+    tee "$dir/report.txt"
+  echo "$*" >"$dir/args.txt"
+}
+
+SMALL=1000
+MID=$((MAX_SESSIONS < 10000 ? MAX_SESSIONS : 10000))
+users=(--first-uin "$FIRST_UIN")
+
+# 1. The machine's own limit, measured now.
+"${LOADGEN[@]}" --scenario raw --server "127.0.0.1:$ECHO_PORT" --first-uin 1 --sessions "$SMALL" --duration "$SECONDS_PER_RUN" \
+  --json "$RUNS/raw.json" | tee "$RUNS/raw.txt"
+mkdir -p "$RUNS/raw" && mv "$RUNS/raw.json" "$RUNS/raw/result.json" && mv "$RUNS/raw.txt" "$RUNS/raw/report.txt"
+
+# 2. Keep-alive: flat out at each size (cost per packet as the population grows), then
+#    offered-load steps for the plot, and the Redis memory per session with 20 contacts.
+for n in "$SMALL" "$MID" "$MAX_SESSIONS"; do
+  run_case "keepalive-flat-$n" --scenario keepalive "${users[@]}" --sessions "$n"
+done
+BENCH_PROFILE=1 run_case "keepalive-profile" --scenario keepalive "${users[@]}" --sessions "$MID"
+for rate in 5000 10000 20000 40000 80000; do
+  run_case "keepalive-rate-$rate" --scenario keepalive "${users[@]}" --sessions "$MID" --rate "$rate"
+done
+run_case "keepalive-contacts-$MID" --scenario keepalive "${users[@]}" --sessions "$MID" --contacts 20 --rate 1000
+
+# 3. Login churn: the production-cost pool (the target's promise), then the cheap hashes
+#    (what the rest of the path could do with a verifier cache).
+run_case "churn-production-cost" --scenario churn --first-uin "$PROD_FIRST_UIN" --sessions "$PROD_POOL" --contacts 20
+run_case "churn-minimum-cost" --scenario churn "${users[@]}" --sessions "$SMALL" --contacts 20
+
+# 4. Messaging between online pairs: flat out, then at half the target rate for the p99.
+run_case "messaging-flat-$SMALL" --scenario messaging "${users[@]}" --sessions "$SMALL"
+run_case "messaging-flat-$MID" --scenario messaging "${users[@]}" --sessions "$MID"
+run_case "messaging-rate-20000" --scenario messaging "${users[@]}" --sessions "$SMALL" --rate 20000
+
+# 5. Presence fan-out, 6. offline delivery.
+run_case "presence-fanout-10" --scenario presence "${users[@]}" --sessions 1100 --fanout 10
+run_case "offline-2000" --scenario offline "${users[@]}" --sessions 2000 --offline-messages 10
+
+stop_all
+log "writing docs/BENCHMARKS.md and docs/benchmarks.png"
+python3 "$BENCH/report.py" --runs "$RUNS" --out "$ICQ_ROOT/docs/BENCHMARKS.md" --plot-data "$RUNS/plot.dat" \
+  --workers "$WORKERS" --note "${ICQ_BENCH_NOTE:-}"
+gnuplot -e "datafile='$RUNS/plot.dat'; outfile='$ICQ_ROOT/docs/benchmarks.png'" "$BENCH/plot.gp"
+log "done: docs/BENCHMARKS.md, docs/benchmarks.png"
