@@ -2,8 +2,6 @@
 // one describe* lambda, run by readFields to parse and by writeFields to build.
 #include "common/codec/v3/message.hpp"
 
-#include <algorithm>
-
 #include "common/codec/v3/constants.hpp"
 
 namespace icq::codec::v3 {
@@ -38,8 +36,7 @@ constexpr auto describeOffline = [](auto& io, auto& message) noexcept {
 }  // namespace
 
 ParseError parseThruServer(std::span<const uint8_t> body, ThruServer& out, size_t maxText) noexcept {
-  const size_t limit = std::min(maxText, kMaxMessageLength);
-  return readFields(body, out, [limit](auto& io, auto& m) { describeThruServer(io, m, limit); });
+  return readFields(body, out, [maxText](auto& io, auto& m) { describeThruServer(io, m, maxText); });
 }
 
 size_t buildThruServerBody(const ThruServer& message, std::span<uint8_t> out) noexcept {
@@ -47,8 +44,7 @@ size_t buildThruServerBody(const ThruServer& message, std::span<uint8_t> out) no
 }
 
 ParseError parseBroadcast(std::span<const uint8_t> body, Broadcast& out, size_t maxText) noexcept {
-  const size_t limit = std::min(maxText, kMaxMessageLength);
-  return readFields(body, out, [limit](auto& io, auto& b) { describeBroadcast(io, b, limit); });
+  return readFields(body, out, [maxText](auto& io, auto& b) { describeBroadcast(io, b, maxText); });
 }
 
 size_t buildBroadcastBody(const Broadcast& broadcast, std::span<uint8_t> out) noexcept {

@@ -12,8 +12,8 @@
 
 namespace icq::codec::v3 {
 
-// "V3 max msgsize" (§3.9): `len` (with its NUL) up to this + 1. Callers with a configured limit
-// pass it; the codec never accepts more than this.
+// "V3 max msgsize" (§3.9) by default: `len` (with its NUL) up to this + 1. Callers with a
+// configured limit (v3.max_msgsize) pass theirs; a datagram bounds it anyway.
 inline constexpr size_t kMaxMessageLength = 2025;
 
 // THRU_SERVER and AUTHORIZE (§5.11, §5.12): u32 to, u16 type, lstr text. Miranda's
