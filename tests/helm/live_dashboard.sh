@@ -3,7 +3,8 @@
 # own Redis and PostgreSQL, a real Prometheus (Debian package) scraping their admin ports with
 # the chart's alert rules loaded, and a scripted V5 session (login, keep-alives); then every
 # dashboard query is sent to Prometheus as Grafana would send it (query_dashboard.py), and
-# the panels an operator looks at first must show the session. Grafana itself is not
+# the panels an operator looks at first must show the session, and every alert rule must have
+# been evaluated against the real series without an error. Grafana itself is not
 # packaged for Debian, so this is as close to "the dashboard shows live traffic" as this
 # machine gets.
 #
@@ -96,3 +97,12 @@ sleep 3  # three more scrapes after the last keep-alive
   --require "Worker credits held by gateways" --require "Scheduler job runs /s" \
   --require "Redis command latency p99" --require "PostgreSQL query latency p99" \
   --require "CPU by pod" --require "Resident memory by pod" --require "Running versions"
+
+# Prometheus evaluated every alert rule against the real series without an error.
+curl -s "http://127.0.0.1:$PROM_PORT/api/v1/rules" | "$PY" -c '
+import json, sys
+rules = [r for g in json.load(sys.stdin)["data"]["groups"] for r in g["rules"]]
+bad = [r["name"] + ": " + (r.get("lastError") or r["health"]) for r in rules if r["health"] != "ok"]
+print(f"{len(rules)} alert rules loaded, {len(bad)} failing to evaluate")
+print("\n".join(bad))
+sys.exit(1 if bad or not rules else 0)'
