@@ -6,7 +6,7 @@
 # Bounded: about a quarter of an hour. Safe to run again.
 #
 # Environment: ICQ_BENCH_PORT_BASE (36000), ICQ_BENCH_WORKERS (2), ICQ_BENCH_MAX_SESSIONS
-# (100000), ICQ_BENCH_SECONDS (10, the measurement of each run), ICQ_BENCH_BUILD (build/bench),
+# (100000), ICQ_BENCH_SECONDS (6, the measurement of each run), ICQ_BENCH_BUILD (build/bench),
 # ICQ_BENCH_NO_BUILD=1 (use the binaries already in ICQ_BENCH_BUILD), ICQ_BENCH_NOTE (a
 # sentence for the report, e.g. what else the machine was doing).
 set -euo pipefail
@@ -23,7 +23,7 @@ REDIS_PORT=$((PORT_BASE + 379))
 PG_PORT=$((PORT_BASE + 432))
 WORKERS=${ICQ_BENCH_WORKERS:-2}
 MAX_SESSIONS=${ICQ_BENCH_MAX_SESSIONS:-100000}
-SECONDS_PER_RUN=${ICQ_BENCH_SECONDS:-10}
+SECONDS_PER_RUN=${ICQ_BENCH_SECONDS:-6}
 BIN=${ICQ_BENCH_BUILD:-$ICQ_ROOT/build/bench}
 VAR="$ICQ_ROOT/var/bench"
 RUNS="$VAR/runs"
@@ -164,7 +164,7 @@ mkdir -p "$RUNS/raw" && mv "$RUNS/raw.json" "$RUNS/raw/result.json" && mv "$RUNS
 
 # 2. Keep-alive: flat out at each size (cost per packet as the population grows), then
 #    offered-load steps for the plot, and the Redis memory per session with 20 contacts.
-for n in "$SMALL" "$MID" "$MAX_SESSIONS"; do
+for n in $(printf '%s\n' "$SMALL" "$MID" "$MAX_SESSIONS" | sort -nu); do
   run_case "keepalive-flat-$n" --scenario keepalive "${users[@]}" --sessions "$n"
 done
 BENCH_PROFILE=1 run_case "keepalive-profile" --scenario keepalive "${users[@]}" --sessions "$MID"
@@ -175,11 +175,11 @@ run_case "keepalive-contacts-$MID" --scenario keepalive "${users[@]}" --sessions
 
 # 3. Login churn: the production-cost pool (the target's promise), then the cheap hashes
 #    (what the rest of the path could do with a verifier cache).
-run_case "churn-production-cost" --scenario churn --first-uin "$PROD_FIRST_UIN" --sessions "$PROD_POOL" --contacts 20
+BENCH_PROFILE=1 run_case "churn-production-cost" --scenario churn --first-uin "$PROD_FIRST_UIN" --sessions "$PROD_POOL" --contacts 20
 run_case "churn-minimum-cost" --scenario churn "${users[@]}" --sessions "$SMALL" --contacts 20
 
 # 4. Messaging between online pairs: flat out, then at half the target rate for the p99.
-run_case "messaging-flat-$SMALL" --scenario messaging "${users[@]}" --sessions "$SMALL"
+BENCH_PROFILE=1 run_case "messaging-flat-$SMALL" --scenario messaging "${users[@]}" --sessions "$SMALL"
 run_case "messaging-flat-$MID" --scenario messaging "${users[@]}" --sessions "$MID"
 run_case "messaging-rate-20000" --scenario messaging "${users[@]}" --sessions "$SMALL" --rate 20000
 

@@ -19,8 +19,11 @@ using namespace std::chrono_literals;
 
 // How long the controller lets in-flight operations land after the window, and how long the
 // logoff ramp may take, before it stops regardless: the run is bounded whatever the server does.
+// A logoff costs the server about what a keep-alive does plus the watchers and an audit row, so
+// the bound grows with the sessions (2 ms each: 100,000 take at most 220 s) — sessions left
+// online would spoil the next run's memory and CPU figures.
 constexpr auto kDrainTime = 300ms;
-constexpr double kLogoffTimeoutS = 20;
+double logoffTimeoutS(uint32_t sessions) { return 20 + 0.002 * sessions; }
 
 double secondsSince(int64_t startNs) { return static_cast<double>(monotonicNs() - startNs) / 1e9; }
 
@@ -210,7 +213,7 @@ RunResult runLoad(const Options& options) {
 
   shared.phase.store(RunPhase::logoff, std::memory_order_release);
   const int64_t logoffStart = monotonicNs();
-  while (threads.online() > 0 && secondsSince(logoffStart) < kLogoffTimeoutS) {
+  while (threads.online() > 0 && secondsSince(logoffStart) < logoffTimeoutS(options.sessions)) {
     progress.maybePrint("logoff", threads, logoffStart);
     std::this_thread::sleep_for(20ms);
   }

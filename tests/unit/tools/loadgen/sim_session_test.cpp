@@ -145,9 +145,9 @@ TEST_CASE("sim session reads delivered messages, status updates and refusals", "
   CHECK(status.from == kUin + 2);
   CHECK(status.status == 0x0001);
 
-  // A packet for another session id is not this client's; SRV_NOT_CONNECTED ends the session.
+  // A packet for another session id is late (an ended session's); SRV_NOT_CONNECTED ends this one.
   CHECK(t.deliver(v5::SRV_USER_LIST_DONE, 6, 0, {}, 40, t.session.sessionId() ^ 0x55).type ==
-        ServerEvent::Type::malformed);
+        ServerEvent::Type::late);
   CHECK(t.deliver(v5::SRV_TRY_AGAIN, 0, 3, {}, 45).type == ServerEvent::Type::tryAgain);
   CHECK(t.deliver(v5::SRV_NOT_CONNECTED, 0, 3, {}, 50).type == ServerEvent::Type::notConnected);
   CHECK(t.session.phase() == Phase::offline);
