@@ -42,6 +42,7 @@ constexpr const char* kStore = "messages_store";
 constexpr const char* kPending = "messages_pending";
 constexpr const char* kDeleteDelivered = "messages_delete_delivered";
 constexpr const char* kPurge = "messages_purge";
+constexpr const char* kCount = "messages_count";
 
 }  // namespace
 
@@ -55,6 +56,7 @@ PgMessageStore::PgMessageStore(PgConnection& connection) : pg_(connection) {
               "SELECT id, from_uin, (extract(epoch FROM stored_at) * 1000)::bigint, msg_type, text"
               " FROM offline_messages WHERE to_uin = $1 ORDER BY id LIMIT $2");
   pg_.prepare(kDeleteDelivered, "DELETE FROM offline_messages WHERE to_uin = $1 AND id <= $2");
+  pg_.prepare(kCount, "SELECT count(*) FROM offline_messages");
   pg_.prepare(kPurge,
               "DELETE FROM offline_messages WHERE ctid = ANY (ARRAY(SELECT ctid FROM offline_messages"
               " WHERE stored_at < 'epoch'::timestamptz + $1::bigint * interval '1 millisecond'"
@@ -102,6 +104,14 @@ bool PgMessageStore::purgeStoredBefore(int64_t cutoffMs, size_t limit, size_t& d
   return pg_.run("purge_messages", [&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     deleted = tx.exec_prepared(kPurge, cutoffMs, static_cast<int64_t>(limit)).affected_rows();
+  });
+}
+
+bool PgMessageStore::countStored(int64_t& out) {
+  out = 0;
+  return pg_.run("count_messages", [&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    out = tx.exec_prepared(kCount)[0][0].as<int64_t>();
   });
 }
 

@@ -18,6 +18,8 @@ constexpr const char* kPurgeAudit = "users_purge_audit";
 constexpr const char* kCreate = "users_create";
 constexpr const char* kCreateNext = "users_create_next";
 constexpr const char* kSetPassword = "users_set_password";
+constexpr const char* kList = "users_list";
+constexpr const char* kCount = "users_count";
 
 // A UIN taken by an account created with an explicit number makes the allocator try the
 // next one. Explicit UINs come from imports and icqctl, so long runs of them are rare;
@@ -44,6 +46,11 @@ PgUserStore::PgUserStore(PgConnection& connection) : pg_(connection) {
               "INSERT INTO users (uin, password_hash, nick, first_name, last_name, email)"
               " VALUES (nextval('users_uin_seq'), $1, $2, $3, $4, $5) ON CONFLICT (uin) DO NOTHING RETURNING uin");
   pg_.prepare(kSetPassword, "UPDATE users SET password_hash = $2, must_change_password = false WHERE uin = $1");
+  // Keyset pagination on the primary key: each page is an index range scan, however deep.
+  pg_.prepare(kList,
+              "SELECT uin, nick, first_name, last_name, email, auth_required, web_aware FROM users"
+              " WHERE uin > $1 ORDER BY uin LIMIT $2");
+  pg_.prepare(kCount, "SELECT count(*) FROM users");
   prepareProfileStatements();
 }
 
@@ -59,6 +66,31 @@ bool PgUserStore::findCredentials(uint32_t uin, std::optional<store::UserCredent
     credentials.locked = rows[0][1].as<bool>();
     if (!rows[0][2].is_null()) credentials.lockText = pqxx::binarystring(rows[0][2]).str();
     out = std::move(credentials);
+  });
+}
+
+bool PgUserStore::listUsers(uint32_t afterUin, size_t limit, std::vector<store::SearchHit>& out) {
+  out.clear();
+  return pg_.run("list_users", [&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    for (const pqxx::row& row : tx.exec_prepared(kList, afterUin, static_cast<int64_t>(limit))) {
+      store::SearchHit& hit = out.emplace_back();
+      hit.uin = row[0].as<uint32_t>();
+      hit.nick = pqxx::binarystring(row[1]).str();
+      hit.firstName = pqxx::binarystring(row[2]).str();
+      hit.lastName = pqxx::binarystring(row[3]).str();
+      hit.email = pqxx::binarystring(row[4]).str();
+      hit.authRequired = row[5].as<bool>();
+      hit.webAware = row[6].as<bool>();
+    }
+  });
+}
+
+bool PgUserStore::countUsers(int64_t& out) {
+  out = 0;
+  return pg_.run("count_users", [&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    out = tx.exec_prepared(kCount)[0][0].as<int64_t>();
   });
 }
 

@@ -49,6 +49,8 @@ public:
   bool updateExtInfo(uint32_t uin, const store::ExtInfoUpdate& update, int64_t atMs, bool& found) override;
   bool search(const store::SearchRequest& request, store::SearchResult& out) override;
   bool deleteUser(uint32_t uin, const std::string& passwordHash, bool& deleted) override;
+  bool listUsers(uint32_t afterUin, size_t limit, std::vector<store::SearchHit>& out) override;
+  bool countUsers(int64_t& out) override;
 
 private:
   void prepareProfileStatements();

@@ -1,5 +1,6 @@
 // RedisGatewayRegistry: announce = SET icq:gw:<id> "<endpoint> <instance>" PX ttl + SADD,
-// list = SMEMBERS then one pipelined GET per id. Gateways heartbeat every second or so
+// list = SMEMBERS then one pipelined GET and PTTL per id (the PTTL tells operators when
+// each gateway last beat). Gateways heartbeat every second or so
 // and workers list about as often, so each is one or two round trips.
 #include "common/redis/gateway_registry_impl.hpp"
 
@@ -54,16 +55,21 @@ bool RedisGatewayRegistry::list(std::vector<store::GatewayRecord>& out) {
   if (!ids.isArray()) return false;
   if (ids.size() == 0) return true;
 
-  auto appendGet = [&](size_t i, bool) { redis_.append({"GET", keys::gateway(ids[i].str())}); };
-  if (!redis_.pipeline(ids.size(), appendGet, replies_)) return false;
+  auto appendGet = [&](size_t i, bool) {
+    redis_.append({i % 2 == 0 ? "GET" : "PTTL", keys::gateway(ids[i / 2].str())});
+  };
+  if (!redis_.pipeline(2 * ids.size(), appendGet, replies_)) return false;
 
   std::vector<std::string_view> expired;
   for (size_t i = 0; i < ids.size(); ++i) {
     store::GatewayRecord record;
-    if (replies_[i].isString() && parseRecord(ids[i].str(), replies_[i].str(), record))
+    const ReplyView value = replies_[2 * i], ttl = replies_[2 * i + 1];
+    if (value.isString() && parseRecord(ids[i].str(), value.str(), record)) {
+      record.ttlLeft = std::chrono::milliseconds(ttl.isInteger() ? ttl.integer() : -1);
       out.push_back(std::move(record));
-    else if (replies_[i].isNil())
+    } else if (value.isNil()) {
       expired.push_back(ids[i].str());
+    }
   }
   // A gateway that announces again between our GET and this SREM drops out of the set
   // until its next heartbeat puts it back; its record itself is untouched.

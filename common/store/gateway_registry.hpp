@@ -14,6 +14,10 @@ struct GatewayRecord {
   std::string id;        // routing identity; sessions name their gateway by it
   std::string endpoint;  // ZeroMQ endpoint of the gateway's ROUTER
   std::string instance;  // random per gateway process start: a change means "reconnect and re-hello"
+  /// Filled by list(): how long the record lives without another heartbeat, so the last
+  /// heartbeat was (registration TTL - ttlLeft) ago; negative when the registry keeps no
+  /// expiry (icqd's in-memory one).
+  std::chrono::milliseconds ttlLeft{-1};
 };
 
 class GatewayRegistry {

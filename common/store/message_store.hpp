@@ -39,6 +39,9 @@ public:
   /// `cutoffMs`, oldest first; `deleted` receives how many went. Fewer than `limit` means
   /// none older is left.
   virtual bool purgeStoredBefore(int64_t cutoffMs, size_t limit, size_t& deleted) = 0;
+
+  /// How many offline messages wait for delivery, all recipients together (admin status).
+  virtual bool countStored(int64_t& out) = 0;
 };
 
 }  // namespace icq::store

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/store/profile.hpp"
 
@@ -78,6 +79,14 @@ public:
   /// Deletes `uin` if its password hash is still `passwordHash` (the one the caller checked
   /// the password against), so a concurrent password change wins. `deleted` tells.
   virtual bool deleteUser(uint32_t uin, const std::string& passwordHash, bool& deleted) = 0;
+
+  // Administration (common/admin).
+
+  /// Up to `limit` accounts with a UIN above `afterUin`, by UIN: one page of a listing.
+  /// `email` is the primary address even when its owner hides it: this is for operators.
+  virtual bool listUsers(uint32_t afterUin, size_t limit, std::vector<SearchHit>& out) = 0;
+  /// How many accounts exist.
+  virtual bool countUsers(int64_t& out) = 0;
 };
 
 }  // namespace icq::store

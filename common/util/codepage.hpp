@@ -13,4 +13,9 @@ namespace icq::util {
 /// std::invalid_argument naming it (a configuration error, caught at start).
 std::string toUtf8(std::string_view bytes, const std::string& codepage);
 
+/// UTF-8 `text` (what an operator types) in `codepage`, for text the server sends to clients
+/// (admin broadcasts, the web pager). A character the code page lacks becomes '?'; invalid
+/// UTF-8 or an unknown code page throws std::invalid_argument.
+std::string fromUtf8(std::string_view text, const std::string& codepage);
+
 }  // namespace icq::util

@@ -22,4 +22,13 @@ TEST_CASE("codepage refuses an unknown code page by name", "[util][codepage]") {
   CHECK_THROWS_WITH(toUtf8("x", "NO-SUCH-PAGE"), Catch::Contains("NO-SUCH-PAGE"));
 }
 
+TEST_CASE("fromUtf8 writes an operator's text in the clients' code page", "[util][codepage]") {
+  CHECK(fromUtf8("Caf\xC3\xA9 \xE2\x82\xAC", "CP1252") == "Caf\xE9 \x80");
+  CHECK(fromUtf8("\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82", "CP1251") == "\xCF\xF0\xE8\xE2\xE5\xF2");
+  CHECK(fromUtf8("a\xE2\x98\x83z", "CP1252") == "a?z");  // a snowman has no CP1252 byte
+  CHECK_THROWS_AS(fromUtf8("\xC3(", "CP1252"), std::invalid_argument);
+  CHECK_THROWS_AS(fromUtf8("abc\xE2\x82", "CP1252"), std::invalid_argument);
+  CHECK_THROWS_AS(fromUtf8("x", "NO-SUCH-PAGE"), std::invalid_argument);
+}
+
 }  // namespace icq::util
