@@ -30,6 +30,11 @@ constexpr auto kAll = std::to_array<KeyDef>({
      "auto: apply missing schema migrations at start (serialised by an advisory lock); "
      "check: refuse to start unless the schema is current."},
 
+    {"admin.api_token", String, "", 0, 0, "", "scheduler, icqd",
+     "Bearer token of the admin API (/api/v1/ on the scheduler's admin port, docs/admin-api.yaml); every "
+     "request must send \"Authorization: Bearer <token>\". Empty refuses the whole API with 503. Prefer the "
+     "environment variable: it is a credential.", true},
+
     {"gateway.id", String, "", 0, 0, "", "gateway, icqd",
      "Routing identity of this gateway; empty means POD_NAME, else the host name plus the UDP port."},
     {"gateway.udp_bind", String, "0.0.0.0", 0, 0, "", "gateway, icqd", "IPv4 address the UDP socket binds."},
