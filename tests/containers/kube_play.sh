@@ -55,19 +55,8 @@ down() {
   exit "$status"
 }
 
-until_ok() {  # until_ok <seconds> <what> <command...>
-  local deadline=$((SECONDS + $1)) what=$2; shift 2
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || die "$what"
-    sleep 1
-  done
-}
-
 main() {
-  setup_podman
-  remember_host
-  trap down EXIT
-  trap 'exit 130' INT TERM
+  begin down
   fetch_helm
   images
 

@@ -18,6 +18,23 @@ is_root || die "rootful podman: run as root"
 
 step() { log "[$((SECONDS - START)) s] $*"; }
 
+# begin <teardown function>: podman ready, the host's state noted, the teardown armed for
+# every way out.
+begin() {
+  setup_podman
+  remember_host
+  trap "$1" EXIT
+  trap 'exit 130' INT TERM
+}
+
+until_ok() {  # until_ok <seconds> <message if it never is> <command...>
+  local deadline=$((SECONDS + $1)) what=$2; shift 2
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || die "$what"
+    sleep 1
+  done
+}
+
 # --- podman -------------------------------------------------------------------------------
 # runc with cgroupfs (crun fails on hybrid cgroups), fixed ulimits (no CAP_SYS_RESOURCE),
 # events to a file (no journald); all state, network definitions included, under $WORK.

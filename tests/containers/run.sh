@@ -66,13 +66,8 @@ icq_containers() {
 # podman has no systemd here to run healthchecks on a timer, so run the compose file's
 # healthcheck by hand until it passes.
 wait_healthy() {  # wait_healthy <seconds> <container...>
-  local deadline=$((SECONDS + $1)); shift
-  for c in "$@"; do
-    until podman healthcheck run "$c" >/dev/null 2>&1; do
-      [ $SECONDS -lt $deadline ] || { podman logs --tail 20 "$c" >&2 || true; die "$c is not healthy"; }
-      sleep 1
-    done
-  done
+  local seconds=$1; shift
+  for c in "$@"; do until_ok "$seconds" "$c is not healthy" podman healthcheck run "$c"; done
 }
 
 client() {  # client <port> <password>: the project's V5 client, on the host's network
@@ -93,10 +88,7 @@ wait_prom() {  # wait_prom <seconds> <promql> <expected>: until the query return
 }
 
 main() {
-  setup_podman
-  remember_host
-  trap down EXIT
-  trap 'exit 130' INT TERM
+  begin down
   # A run that was killed may have left its cluster behind.
   podman ps -aq --filter "label=io.podman.compose.project=$PROJECT" | xargs -r podman rm -f -t 0 >/dev/null
   podman volume ls -q --filter "label=io.podman.compose.project=$PROJECT" | xargs -r podman volume rm -f >/dev/null
@@ -117,7 +109,7 @@ main() {
   wait_healthy 60 $(icq_containers)
   step "all containers healthy (/healthz) $((SECONDS - t0)) s after the first start"
   for c in $(icq_containers); do
-    podman exec "$c" icq-healthcheck /readyz || die "$c: /readyz is not 200"
+    until_ok 30 "$c: /readyz is not 200" podman exec "$c" icq-healthcheck /readyz
     [ "$(podman exec "$c" id -u)" = 10001 ] || die "$c does not run as uid 10001"
   done
 
