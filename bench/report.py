@@ -133,7 +133,7 @@ def fmt_f(v, digits=2):
     return "—" if v is None else f"{v:.{digits}f}"
 
 
-def machine_section(note, workers):
+def machine_section(note, workers, runs_dir):
     cpu = "unknown"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
@@ -141,6 +141,8 @@ def machine_section(note, workers):
             break
     mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
     load = Path("/proc/loadavg").read_text().split()[:3]
+    start_file = Path(runs_dir) / "loadavg-start.txt"
+    start = start_file.read_text().split() if start_file.exists() else ["?"]
 
     def version(cmd):
         try:
@@ -153,7 +155,7 @@ def machine_section(note, workers):
         f"- {version(['redis-server', '--version'])}; {version(['/usr/lib/postgresql/15/bin/postgres', '--version'])}",
         f"- Cluster: 1 gateway, {workers} workers, 1 scheduler, Redis and PostgreSQL, and the load generator "
         f"(1 thread), all on these {os.cpu_count()} cores; Release build; loopback only.",
-        f"- Load average when the report was written: {' '.join(load)}.",
+        f"- Load average (1, 5, 15 min) when the suite started: {' '.join(start)}; when it ended: {' '.join(load)}.",
     ]
     if note:
         lines.append(f"- {note}")
@@ -197,7 +199,7 @@ def main():
     w("")
     w("## The machine")
     w("")
-    w(machine_section(args.note, args.workers))
+    w(machine_section(args.note, args.workers, args.runs))
     w("")
     w("Everything shares the same cores, so every figure is the cluster's *and* the load generator's cost;")
     w("on a machine that is busy with other work too, the figures are lower bounds.")
