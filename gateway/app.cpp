@@ -4,6 +4,8 @@
 #include <system_error>
 
 #include "common/log/log.hpp"
+#include "common/ops/health.hpp"
+#include "common/ops/tally_exporter.hpp"
 #include "common/util/identity.hpp"
 #include "gateway/gateway.hpp"
 #include "gateway/registration.hpp"
@@ -26,11 +28,11 @@ GatewaySettings settingsFrom(const config::Config& config) {
 void logStats(const GatewayStats& stats) {
   nlohmann::json dropped = nlohmann::json::object();
   for (size_t r = 0; r < stats.dropped.size(); ++r)
-    dropped[std::string(dropReasonName(static_cast<DropReason>(r)))] = stats.dropped[r];
-  log::info("gateway_stopped", {{"received", stats.datagramsReceived},
-                                {"dispatched", stats.datagramsDispatched},
-                                {"sent", stats.datagramsSent},
-                                {"busy_replies", stats.busyReplies},
+    dropped[std::string(dropReasonName(static_cast<DropReason>(r)))] = stats.dropped[r].value();
+  log::info("gateway_stopped", {{"received", stats.datagramsReceived.value()},
+                                {"dispatched", stats.datagramsDispatched.value()},
+                                {"sent", stats.datagramsSent.value()},
+                                {"busy_replies", stats.busyReplies.value()},
                                 {"dropped", dropped}});
 }
 
@@ -53,10 +55,15 @@ int runGateway(const config::Config& config, zmq::context_t& context, store::Gat
   store::GatewayRecord record{id, advertise.empty() ? bound : advertise, util::randomInstanceId()};
 
   Gateway gateway(settingsFrom(config), *udp, pipeline);
+  ops::TallyExporter exporter;
+  exportStats(gateway.stats(), exporter);
   {
     Registration registration(registry, record, std::chrono::milliseconds(config.integer("gateway.heartbeat_ms")),
                               std::chrono::milliseconds(config.integer("gateway.registration_ttl_ms")));
     if (!registration.start()) log::warn("gateway_registration_pending", {{"id", id}});
+    // Ready = socket bound (we got here), registered, and no stop requested (ops::readiness).
+    ops::ReadinessCheck ready("gateway_registered",
+                              [&registration] { return registration.registered() ? "" : "not registered"; });
     log::info("gateway_started", {{"id", id}, {"udp_port", udp->localPort()}, {"pipeline", record.endpoint}});
     gateway.run(stop);
   }                            // withdrawn: workers stop sending new work our way...

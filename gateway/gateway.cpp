@@ -16,6 +16,8 @@
 #include "common/codec/v5/messages.hpp"
 #include "common/codec/v5/packet.hpp"
 #include "common/codec/version.hpp"
+#include "common/ops/health.hpp"
+#include "common/ops/metrics.hpp"
 #include "common/util/clock.hpp"
 #include "common/util/pipeline_socket.hpp"
 
@@ -53,6 +55,13 @@ constexpr size_t kV3UinOffset = 8;
 
 bool isV3(std::span<const uint8_t> bytes) { return codec::peekVersion(bytes) == v3::kVersion3; }
 
+// The version field both protocols start with (little-endian), before any other check.
+WireVersion wireVersionOf(const UdpSocket::Slot& slot) {
+  if (slot.length < 2) return WireVersion::other;
+  uint16_t version = static_cast<uint16_t>(slot.buffer[0] | slot.buffer[1] << 8);
+  return version == 5 ? WireVersion::v5 : version == 3 ? WireVersion::v3 : WireVersion::other;
+}
+
 // V5's and V3's decode errors share their names, and so their drop reasons.
 template <class DecodeError>
 DropReason dropReasonFor(DecodeError error) {
@@ -81,10 +90,15 @@ void Gateway::runOnce(std::chrono::milliseconds timeout) {
   if (items[1].revents & ZMQ_POLLIN) receiveDatagrams(now);
   dispatchHeld(now);
   flushEgress();
+  publishLevels();
 }
 
 void Gateway::run(const util::StopToken& stop) {
-  while (!stop.stopRequested()) runOnce(kIdlePoll);
+  ops::Heartbeat heartbeat("gateway", ops::kLoopStaleAfter);  // /healthz: this loop turns
+  while (!stop.stopRequested()) {
+    heartbeat.beat();
+    runOnce(kIdlePoll);
+  }
 }
 
 void Gateway::drain(std::chrono::milliseconds grace) {
@@ -121,7 +135,11 @@ Gateway::Gateway(const GatewaySettings& settings, UdpSocket& udp, zmq::socket_t&
       ring_(settings.queueLimit + kBatch, std::max(v5::kMaxDatagram, v3::kMaxDatagram) + 1),
       busyLimiter_(kBusyRatePerS, kBusyBurst),
       rng_(std::random_device{}()),
-      busyReplies_(ring_.capacity() * v5::kServerHeaderSize) {
+      busyReplies_(ring_.capacity() * v5::kServerHeaderSize),
+      queueWait_(ops::histogramFamily("icq_gateway_queue_wait_seconds",
+                                      "Time from a datagram's receipt to its hand-out to a worker.")
+                     .Add({}, ops::stageBuckets()),
+                 ops::stageBuckets()) {
   egressMessages_.reserve(kMaxPipelineMessagesPerTurn);
   egress_.reserve(4096);
 }
@@ -139,8 +157,7 @@ void Gateway::receiveDatagrams(int64_t nowMonoUs) {
   size_t base = ring_.size();
   ring_.commit(got);
   for (size_t i = 0; i < got; ++i) {
-    stats_.datagramsReceived++;
-    stats_.bytesReceived += slots[i].length;
+    stats_.received(wireVersionOf(slots[i]), slots[i].length);
     uint32_t uin = 0;
     bool ok = admit(slots[i], nowMonoUs, uin);
     ring_.at(base + i) = HeldDatagram{slots[i].from, receivedUs, nowMonoUs, uin, ok ? slots[i].length : 0};
@@ -181,6 +198,7 @@ void Gateway::dispatchHeld(int64_t nowMonoUs) {
     if (!worker) break;  // overloaded: hold the rest until credit returns
     if (batches_.size() <= *worker) batches_.resize(*worker + 1, envelope::BatchWriter(envelope::Kind::Ingress));
     batches_[*worker].add(held.from, held.receivedUs, ring_.bytes(0));
+    queueWait_.observe(static_cast<double>(nowMonoUs - held.arrivedMonoUs) * 1e-6);
     ring_.popFront();
   }
   // Out of credit with more held than allowed: shed the oldest, whose clients are the
@@ -266,6 +284,15 @@ void Gateway::sendToWorkers() {
   }
 }
 
+// ---- levels for the admin port ------------------------------------------------------
+
+void Gateway::publishLevels() {
+  stats_.holdQueueDepth.set(static_cast<int64_t>(ring_.size()));
+  stats_.workerCredits.set(static_cast<int64_t>(router_.totalCredits()));
+  stats_.workersConnected.set(static_cast<int64_t>(router_.workerCount()));
+  queueWait_.flush();
+}
+
 // ---- pipeline: control and egress ---------------------------------------------------
 
 void Gateway::drainPipeline() {
@@ -324,6 +351,7 @@ void Gateway::flushEgress() {
   if (!egress_.empty()) {
     size_t sent = udp_.send(egress_);
     stats_.datagramsSent += sent;
+    for (size_t i = 0; i < sent; ++i) stats_.bytesSent += egress_[i].bytes.size();
     stats_.datagramsSendFailed += egress_.size() - sent;
   }
   egress_.clear();

@@ -14,6 +14,7 @@
 #include "common/codec/v5/constants.hpp"
 #include "common/codec/v5/packet.hpp"
 #include "common/envelope/envelope.hpp"
+#include "common/ops/batched_histogram.hpp"
 #include "common/util/shutdown.hpp"
 #include "gateway/credit_router.hpp"
 #include "gateway/datagram_ring.hpp"
@@ -61,6 +62,7 @@ private:
   void answerBusyV3(const HeldDatagram& held, std::span<const uint8_t> bytes, int64_t nowMonoUs);
   void sendToWorkers();
   void flushEgress();
+  void publishLevels();
 
   GatewaySettings settings_;
   UdpSocket& udp_;
@@ -82,6 +84,8 @@ private:
   std::vector<envelope::BatchWriter> batches_;  // one per worker index, reused
   std::vector<zmq::message_t> egressMessages_;  // kept alive until their datagrams are sent
   std::vector<UdpSocket::Outgoing> egress_;
+
+  ops::BatchedHistogram queueWait_;  // receipt → hand-out, flushed to its series every turn
 };
 
 }  // namespace icq::gateway

@@ -1,6 +1,8 @@
 // icq-gateway: the UDP edge of icqcluster (see gateway/README.md).
 #include <zmq.hpp>
 
+#include "common/log/log.hpp"
+#include "common/wiring/admin_port.hpp"
 #include "common/wiring/process.hpp"
 #include "common/wiring/redis_stores.hpp"
 #include "gateway/app.hpp"
@@ -16,5 +18,11 @@ int main(int argc, char** argv) {
   redis::RedisConnection connection(wiring::redisOptionsFrom(*config));
   redis::RedisGatewayRegistry registry(connection);
   zmq::context_t context;
-  return gateway::runGateway(*config, context, registry, stop);
+  try {
+    wiring::AdminPort admin(*config, stop);
+    return gateway::runGateway(*config, context, registry, stop);
+  } catch (const std::exception& e) {
+    log::error("gateway_start_failed", {{"error", e.what()}});
+    return 1;
+  }
 }

@@ -11,6 +11,7 @@ Registration::Registration(store::GatewayRegistry& registry, store::GatewayRecor
 
 bool Registration::start() {
   bool ok = registry_.announce(record_, ttl_);
+  registered_.store(ok, std::memory_order_relaxed);
   if (ok) log::info("gateway_registered", {{"id", record_.id}, {"endpoint", record_.endpoint}});
   thread_ = std::thread([this] { loop(); });
   return ok;
@@ -21,7 +22,9 @@ void Registration::loop() {
   std::unique_lock lock(mutex_);
   while (!wake_.wait_for(lock, heartbeat_, [this] { return stopping_; })) {
     lock.unlock();
-    if (!registry_.announce(record_, ttl_)) failures.warn("gateway_heartbeat_failed", {{"id", record_.id}});
+    bool ok = registry_.announce(record_, ttl_);
+    registered_.store(ok, std::memory_order_relaxed);
+    if (!ok) failures.warn("gateway_heartbeat_failed", {{"id", record_.id}});
     lock.lock();
   }
 }
@@ -33,6 +36,7 @@ Registration::~Registration() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  registered_.store(false, std::memory_order_relaxed);
   if (registry_.withdraw(record_.id)) log::info("gateway_withdrawn", {{"id", record_.id}});
 }
 

@@ -3,6 +3,7 @@
 // is the gateway's only use of shared state, and it never runs on the datagram loop.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -23,6 +24,8 @@ public:
   /// Announces once, synchronously (so workers can find us as soon as we serve), then
   /// keeps the record alive from the thread. False when the first announce failed.
   bool start();
+  /// Whether the last announce succeeded (readiness; read from any thread).
+  bool registered() const { return registered_.load(std::memory_order_relaxed); }
 
 private:
   void loop();
@@ -34,6 +37,7 @@ private:
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  std::atomic<bool> registered_{false};
   std::thread thread_;
 };
 

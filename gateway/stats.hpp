@@ -1,10 +1,14 @@
 // The gateway's counters: plain integers bumped by the loop thread (STYLE.md §9), read
-// by whoever reports them. Drop reasons are a bounded enum; each is one metric label.
+// by the admin port's scrape (ops::Tally: one writer, so no locked instruction) and by
+// the stop log. Drop reasons are a bounded enum; each is one metric label.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <string_view>
+
+#include "common/ops/tally.hpp"
+#include "common/ops/tally_exporter.hpp"
 
 namespace icq::gateway {
 
@@ -22,22 +26,41 @@ enum class DropReason : uint8_t {
 
 std::string_view dropReasonName(DropReason);
 
+/// The protocol a datagram claims in its first two bytes, as metric label index.
+enum class WireVersion : uint8_t { v3, v5, other, count_ };
+std::string_view wireVersionName(WireVersion);
+
 struct GatewayStats {
-  uint64_t datagramsReceived = 0;
-  uint64_t bytesReceived = 0;
-  uint64_t datagramsDispatched = 0;
-  uint64_t batchesDispatched = 0;
-  uint64_t datagramsSent = 0;
-  uint64_t datagramsSendFailed = 0;
-  uint64_t egressMalformed = 0;
-  uint64_t controlMalformed = 0;
+  using Tally = ops::Tally;
+  Tally datagramsReceived;
+  std::array<Tally, static_cast<size_t>(WireVersion::count_)> receivedByVersion{};
+  Tally bytesReceived;
+  Tally datagramsDispatched;
+  Tally batchesDispatched;
+  Tally datagramsSent;
+  Tally bytesSent;
+  Tally datagramsSendFailed;
+  Tally egressMalformed;
+  Tally controlMalformed;
   // SRV_TRY_AGAIN sent by the gateway itself for a datagram shed as queue_full or
   // queue_expired (the drop is counted there as well); at most one per source a second.
-  uint64_t busyReplies = 0;
-  std::array<uint64_t, static_cast<size_t>(DropReason::count_)> dropped{};
+  Tally busyReplies;
+  std::array<Tally, static_cast<size_t>(DropReason::count_)> dropped{};
+  // Levels the loop publishes once per turn.
+  ops::Level holdQueueDepth;    // datagrams held for credit
+  ops::Level workerCredits;     // credits workers have granted and not used
+  ops::Level workersConnected;  // workers that said Hello and have not left
 
   void drop(DropReason reason, uint64_t n = 1) { dropped[static_cast<size_t>(reason)] += n; }
+  void received(WireVersion version, size_t bytes) {
+    ++datagramsReceived;
+    ++receivedByVersion[static_cast<size_t>(version)];
+    bytesReceived += bytes;
+  }
   uint64_t droppedTotal() const;
 };
+
+/// Registers `stats` as the icq_gateway_* families (docs/METRICS.md) with `exporter`.
+void exportStats(const GatewayStats& stats, ops::TallyExporter& exporter);
 
 }  // namespace icq::gateway

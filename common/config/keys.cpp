@@ -30,6 +30,9 @@ constexpr auto kAll = std::to_array<KeyDef>({
      "auto: apply missing schema migrations at start (serialised by an advisory lock); "
      "check: refuse to start unless the schema is current."},
 
+    {"admin.listen", String, "0.0.0.0:9464", 0, 0, "", "gateway, worker, scheduler, icqd",
+     "host:port of the admin HTTP port: /metrics (Prometheus), /healthz, /readyz, and on the scheduler the "
+     "admin API. Empty disables it. A port that cannot be bound stops the process at start."},
     {"admin.api_token", String, "", 0, 0, "", "scheduler, icqd",
      "Bearer token of the admin API (/api/v1/ on the scheduler's admin port, docs/admin-api.yaml); every "
      "request must send \"Authorization: Bearer <token>\". Empty refuses the whole API with 503. Prefer the "

@@ -33,6 +33,10 @@ private:
 
 /// A loop's sign of life: beat() every turn (one relaxed store); /healthz fails once any
 /// living Heartbeat has not beaten for `stale`.
+/// How long a role's loop may go without a turn before /healthz fails: longer than the
+/// slowest legitimate turn (a batch of argon2 logins, a store timeout or two).
+inline constexpr std::chrono::seconds kLoopStaleAfter{60};
+
 class Heartbeat {
 public:
   Heartbeat(std::string name, std::chrono::milliseconds stale);

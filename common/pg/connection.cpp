@@ -1,6 +1,8 @@
 // PgConnection: connect, re-declare prepared statements, drop a broken link; see connection.hpp.
 #include "common/pg/connection.hpp"
 
+#include "common/ops/metrics.hpp"
+
 namespace icq::pg {
 
 PgConnection::PgConnection(std::string url) : url_(std::move(url)), warnings_(std::make_unique<log::RateLimited>()) {}
@@ -33,6 +35,14 @@ void PgConnection::failed(std::string_view operation, const std::exception& erro
                     {{"operation", std::string(operation)}, {"error", error.what()}, {"connection_lost", broken}});
   } catch (...) {
     // Logging itself failed (out of memory); the false return still reports the failure.
+  }
+}
+
+void PgConnection::record(std::string_view operation, std::chrono::steady_clock::time_point started, bool ok) noexcept {
+  try {
+    calls_.record(calls_.operation(operation), ops::secondsBetween(started, std::chrono::steady_clock::now()), ok);
+  } catch (...) {
+    // Out of memory for a new series: the call's own result still stands.
   }
 }
 

@@ -10,6 +10,7 @@
 #endif
 #include <pqxx/pqxx>
 
+#include <chrono>
 #include <exception>
 #include <memory>
 #include <string>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "common/log/log.hpp"
+#include "common/ops/call_metrics.hpp"
 
 namespace icq::pg {
 
@@ -42,30 +44,36 @@ public:
 
   /// Runs `work(pqxx::connection&)`. Any exception (a pqxx::sql_error, a lost connection, a
   /// failure the work throws itself) becomes false and a rate-limited warning naming
-  /// `operation`; a connection that broke is dropped, so the next call reconnects.
+  /// `operation`; a connection that broke is dropped, so the next call reconnects. Timed
+  /// into icq_db_query_duration_seconds{query=operation}; failures count in icq_db_errors_total.
   template <class Work>
   bool run(std::string_view operation, Work&& work) noexcept;
 
 private:
   void failed(std::string_view operation, const std::exception& error, bool broken) noexcept;
+  void record(std::string_view operation, std::chrono::steady_clock::time_point started, bool ok) noexcept;
 
   std::string url_;
   std::vector<std::pair<std::string, std::string>> statements_;
   std::unique_ptr<pqxx::connection> connection_;
   std::unique_ptr<log::RateLimited> warnings_;  // on the heap: it holds atomics, the connection moves
+  ops::CallMetrics calls_{ops::dbCallFamilies()};
 };
 
 template <class Work>
 bool PgConnection::run(std::string_view operation, Work&& work) noexcept {
+  auto started = std::chrono::steady_clock::now();
+  bool ok = false;
   try {
     work(connection());
-    return true;
+    ok = true;
   } catch (const pqxx::broken_connection& error) {
     failed(operation, error, true);
   } catch (const std::exception& error) {
     failed(operation, error, false);
   }
-  return false;
+  record(operation, started, ok);
+  return ok;
 }
 
 }  // namespace icq::pg

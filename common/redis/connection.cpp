@@ -5,6 +5,8 @@
 
 #include <utility>
 
+#include "common/ops/metrics.hpp"
+
 namespace icq::redis {
 namespace {
 
@@ -159,7 +161,7 @@ void RedisConnection::append(std::span<const std::string_view> argv) {
   argv_.clear();
   argvLengths_.clear();
   for (std::string_view arg : argv) pushArg(arg);
-  appendArgv();
+  appendArgv(argv.empty() ? std::string_view() : argv.front());
 }
 
 void RedisConnection::appendScript(const RedisScript& script, std::span<const std::string_view> keys,
@@ -173,13 +175,17 @@ void RedisConnection::appendScript(const RedisScript& script, std::span<const st
   pushArg(keyCount);
   for (std::string_view key : keys) pushArg(key);
   for (std::string_view arg : args) pushArg(arg);
-  appendArgv();
+  appendArgv(script.name_);
 }
 
-void RedisConnection::appendArgv() {
+void RedisConnection::appendArgv(std::string_view op) {
   // A broken link is healed once per batch, at its first command: a batch whose reconnect
   // failed is answered false as a whole instead of trying again for every command.
-  if (pending_ == 0) batchFailed_ = broken_ && !connect();
+  if (pending_ == 0) {
+    batchOp_ = calls_.operation(op);
+    batchStart_ = std::chrono::steady_clock::now();
+    batchFailed_ = broken_ && !connect();
+  }
   ++pending_;
   if (batchFailed_) return;
   if (redisAppendCommandArgv(context_.get(), static_cast<int>(argv_.size()), argv_.data(), argvLengths_.data()) !=
@@ -194,6 +200,7 @@ bool RedisConnection::readReplies(size_t n, std::vector<Reply>& out) {
   if (batchFailed_ || broken_ || n > pending_) {
     pending_ = 0;
     batchFailed_ = false;
+    finishBatch(false);
     return false;
   }
   for (size_t i = 0; i < n; ++i) {
@@ -204,12 +211,23 @@ bool RedisConnection::readReplies(size_t n, std::vector<Reply>& out) {
       markBroken("read");
       out.clear();
       pending_ = 0;
+      finishBatch(false);
       return false;
     }
     out.emplace_back(static_cast<redisReply*>(raw));
   }
   pending_ -= n;
+  if (pending_ == 0) {
+    // NOSCRIPT is the script cache, not a failure: pipeline() resends with the source.
+    bool errorReply = false;
+    for (const Reply& reply : out) errorReply = errorReply || (reply.isError() && !reply.isError("NOSCRIPT"));
+    finishBatch(!errorReply);
+  }
   return true;
+}
+
+void RedisConnection::finishBatch(bool ok) {
+  calls_.record(batchOp_, ops::secondsBetween(batchStart_, std::chrono::steady_clock::now()), ok);
 }
 
 bool RedisConnection::command(std::initializer_list<std::string_view> argv, Reply& out) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/log/log.hpp"
+#include "common/ops/call_metrics.hpp"
 
 namespace icq::redis {
 
@@ -115,6 +116,10 @@ private:
 /// out in one write and their replies come back in one read where the kernel allows.
 /// Scratch buffers are reused, so after warm-up a batch allocates only inside hiredis.
 ///
+/// Metrics: every round trip is timed into icq_redis_command_duration_seconds{op}, op being
+/// the batch's first command or script (lower case), and a failed one or one with an
+/// error reply counts in icq_redis_errors_total{op}.
+///
 /// Failures: a false return means Redis could not be reached or the link failed mid-batch;
 /// every command appended so far is then discarded (it may or may not have run) and the
 /// link is marked broken. The first append of the next batch reconnects.
@@ -170,7 +175,8 @@ private:
   bool connect();
   void markBroken(std::string_view during);
   void pushArg(std::string_view arg);
-  void appendArgv();
+  void appendArgv(std::string_view op);
+  void finishBatch(bool ok);
 
   RedisOptions options_;
   std::unique_ptr<redisContext, ContextFree> context_;
@@ -184,6 +190,9 @@ private:
   std::vector<Reply> retryReplies_;
   std::vector<Reply> single_;                   // replies of command() and runScript()
   std::unique_ptr<log::RateLimited> warnings_;  // on the heap: it holds atomics, the connection moves
+  ops::CallMetrics calls_{ops::redisCallFamilies()};
+  size_t batchOp_ = 0;  // calls_ operation of the batch in flight
+  std::chrono::steady_clock::time_point batchStart_;
 };
 
 template <class AppendCommand>

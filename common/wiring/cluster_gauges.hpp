@@ -1,0 +1,31 @@
+// Cluster-wide gauges read from Redis at scrape time: icq_online_users (ZCARD of the online
+// index) and icq_retransmit_queue_depth (sessions with unconfirmed packets due). Only the
+// scheduler exports them, so replicas of the other roles do not multiply them; scheduler
+// replicas each report the same value (dashboards take max()).
+#pragma once
+
+#include <prometheus/gauge.h>
+
+#include <mutex>
+
+#include "common/config/config.hpp"
+#include "common/ops/metrics.hpp"
+#include "common/redis/connection.hpp"
+
+namespace icq::wiring {
+
+class ClusterGauges {
+public:
+  explicit ClusterGauges(const config::Config& config);
+
+private:
+  void refresh();
+
+  std::mutex mutex_;
+  redis::RedisConnection connection_;  // its own: a role's connections belong to its thread
+  prometheus::Gauge& online_;
+  prometheus::Gauge& retransmitDue_;
+  ops::ScrapeHook hook_;  // last: registered once the rest exists
+};
+
+}  // namespace icq::wiring
