@@ -110,7 +110,9 @@ create_users "$PROD_FIRST_UIN" "$PROD_POOL" --opslimit 2 --memlimit-kib 65536
 # Newer binaries open an admin HTTP port (admin.listen); give each server process one of ours.
 admin_port=$ADMIN_BASE
 has_admin_port=0
-"$BIN/gateway/icq-gateway" --config-reference 2>/dev/null | grep -q '`admin.listen`' && has_admin_port=1
+# (Read whole before grep: under pipefail, grep -q closing the pipe early would fail the test.)
+reference=$("$BIN/gateway/icq-gateway" --config-reference 2>/dev/null || true)
+[[ $reference == *'`admin.listen`'* ]] && has_admin_port=1
 start() {  # start <name> <binary> [args...]
   local name=$1; shift
   local extra=()
