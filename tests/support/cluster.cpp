@@ -17,6 +17,7 @@
 #include "common/pg/connection.hpp"
 #include "common/pg/migrations.hpp"
 #include "common/pg/user_store_impl.hpp"
+#include "tests/support/http_client.hpp"
 #include "tests/support/pg_database.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tools/v5client/v5_client.hpp"
@@ -59,12 +60,16 @@ Cluster::~Cluster() {
   for (auto& p : extraSchedulers_) p->stop(SIGTERM, std::chrono::seconds(5));
 }
 
-std::vector<std::string> Cluster::commonArgs(const std::string& role, size_t index) const {
+std::vector<std::string> Cluster::commonArgs(const std::string& role, size_t index) {
   std::string id = role == "gateway" ? gatewayId(index) : role + "-" + std::to_string(index);
+  auto [port, fresh] = adminPorts_.try_emplace(role + "-" + std::to_string(index), 0);
+  if (fresh) port->second = freeTcpPort();
   std::vector<std::string> args = {"--set", "redis.port=" + std::to_string(redis_.port()),
                                    "--set", "postgres.url=" + database_.url(),
                                    "--set", "log.level=debug",
-                                   "--set", role + ".id=" + id};
+                                   "--set", role + ".id=" + id,
+                                   "--set", "admin.listen=127.0.0.1:" + std::to_string(port->second),
+                                   "--set", "admin.api_token=" + options_.adminToken};
   for (const std::string& s : options_.settings) {
     args.push_back("--set");
     args.push_back(s);

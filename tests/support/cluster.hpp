@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -23,6 +24,8 @@ struct ClusterOptions {
   bool scheduler = true;
   /// Extra "key=value" settings for every process (e.g. "v5.session_ttl_s=5").
   std::vector<std::string> settings = {};
+  /// admin.api_token of the schedulers (empty: their admin API refuses every request).
+  std::string adminToken = "";
 };
 
 class Cluster {
@@ -52,11 +55,15 @@ public:
   /// Creates an account directly in the database (argon2id, test-sized cost).
   void createUser(uint32_t uin, const std::string& password);
 
+  /// The admin HTTP port (admin.listen on 127.0.0.1) of a process: role "gateway",
+  /// "worker" or "scheduler" and its index (extra scheduler replicas count from 1).
+  uint16_t adminPort(const std::string& role, size_t index) const { return adminPorts_.at(role + "-" + std::to_string(index)); }
+
   /// The last lines of every process's log, for a failing test's message.
   std::string logs() const;
 
 private:
-  std::vector<std::string> commonArgs(const std::string& role, size_t index) const;
+  std::vector<std::string> commonArgs(const std::string& role, size_t index);
   std::unique_ptr<ChildProcess> launch(const std::string& program, const std::string& role, size_t index,
                                        std::vector<std::string> extra);
 
@@ -65,6 +72,7 @@ private:
   ClusterOptions options_;
   std::string dir_;
   std::vector<uint16_t> udpPorts_;
+  std::map<std::string, uint16_t> adminPorts_;  // "<role>-<index>" -> port, kept across restarts
   std::vector<std::unique_ptr<ChildProcess>> gateways_;
   std::vector<std::unique_ptr<ChildProcess>> workers_;
   std::unique_ptr<ChildProcess> scheduler_;
