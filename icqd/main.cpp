@@ -68,14 +68,16 @@ int main(int argc, char** argv) {
       wiring::PostgresStores postgres(workerConfig);
       worker::V5Processor::Stores stores{redis.sessions, redis.presence, *postgres.users, *postgres.messages,
                                          redis.limits};
-      return worker::runWorker(workerConfig, context, registry, stores, redis.clock, stop);
+      return worker::runWorker(workerConfig, context, registry, stores, *postgres.fragments,
+                               *postgres.departments, redis.clock, stop);
     }));
   }
   roles.push_back(spawn("scheduler", stop, failures, [&] {
     wiring::RedisStores redis(config);
     wiring::PostgresStores postgres(config);
     scheduler::SchedulerStores stores{redis.leases,    redis.sessions,     redis.presence, redis.retransmits,
-                                      *postgres.users, *postgres.messages, registry,       *postgres.maintenance};
+                                      *postgres.users, *postgres.messages, registry,       *postgres.maintenance,
+                                      *postgres.fragments};
     return scheduler::runScheduler(config, context, stores, redis.clock, stop);
   }));
   for (std::thread& t : roles) t.join();

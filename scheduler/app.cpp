@@ -11,6 +11,7 @@
 #include "scheduler/job_expire_sessions.hpp"
 #include "scheduler/job_follow_gateways.hpp"
 #include "scheduler/job_purge.hpp"
+#include "scheduler/job_fragment_cleanup.hpp"
 #include "scheduler/job_retransmit.hpp"
 #include "scheduler/job_vacuum.hpp"
 #include "scheduler/job_validate_sessions.hpp"
@@ -34,7 +35,8 @@ int runScheduler(const config::Config& config, zmq::context_t& context, const Sc
   FollowGatewaysJob followGateways(links, stores.registry,
                                    std::chrono::milliseconds(config.integer("worker.gateway_refresh_ms")));
   ExpireSessionsJob expireSessions(stores.sessions, stores.presence, stores.users, outbox, egress,
-                                   std::chrono::seconds(config.integer("v5.session_ttl_s")), settings.tick,
+                                   std::chrono::seconds(config.integer("v5.session_ttl_s")),
+                                   std::chrono::seconds(config.integer("v3.session_ttl_s")), settings.tick,
                                    static_cast<size_t>(config.integer("scheduler.expire_batch")));
   RetransmitSettings retransmitSettings;
   retransmitSettings.timeout = std::chrono::seconds(config.integer("v5.retransmit_timeout_s"));
@@ -56,12 +58,18 @@ int runScheduler(const config::Config& config, zmq::context_t& context, const Sc
                                        std::chrono::seconds(config.integer("scheduler.validate_interval_s")),
                                        static_cast<size_t>(config.integer("scheduler.validate_batch")), settings.tick);
   Scheduler scheduler(settings, stores.leases, clock);
+  FragmentCleanupSettings fragmentSettings;
+  fragmentSettings.interval = std::chrono::seconds(config.integer("scheduler.fragment_cleanup_interval_s"));
+  fragmentSettings.maxAge = std::chrono::seconds(config.integer("v3.fragment_max_age_s"));
+  fragmentSettings.batch = static_cast<size_t>(config.integer("scheduler.fragment_cleanup_batch"));
+  FragmentCleanupJob fragmentCleanup(fragmentSettings, stores.fragments, settings.tick);
   scheduler.add(followGateways);
   scheduler.add(expireSessions);
   scheduler.add(retransmit);
   scheduler.add(purge);
   scheduler.add(vacuum);
   scheduler.add(validateSessions);
+  scheduler.add(fragmentCleanup);
   log::info("scheduler_started", {{"id", settings.holder}});
   scheduler.run(stop);
   log::info("scheduler_stopped", {{"sessions_expired", expireSessions.expiredTotal()},
@@ -70,7 +78,8 @@ int runScheduler(const config::Config& config, zmq::context_t& context, const Sc
                                   {"offline_messages_purged", purge.messagesPurgedTotal()},
                                   {"audit_entries_purged", purge.auditPurgedTotal()},
                                   {"tables_vacuumed", vacuum.vacuumedTotal()},
-                                  {"online_index_entries_removed", validateSessions.danglingRemovedTotal()}});
+                                  {"online_index_entries_removed", validateSessions.danglingRemovedTotal()},
+                                  {"v3_fragments_deleted", fragmentCleanup.deletedTotal()}});
   return 0;
 }
 

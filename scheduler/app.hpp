@@ -5,6 +5,7 @@
 #include <zmq.hpp>
 
 #include "common/config/config.hpp"
+#include "common/store/fragment_store.hpp"
 #include "common/store/gateway_registry.hpp"
 #include "common/store/lease_store.hpp"
 #include "common/store/maintenance.hpp"
@@ -28,6 +29,7 @@ struct SchedulerStores {
   store::MessageStore& messages;
   store::GatewayRegistry& registry;
   store::Maintenance& maintenance;
+  store::FragmentStore& fragments;
 };
 
 /// Runs until `stop`; returns the process exit code. `config`'s scheduler.id must be resolved.

@@ -10,20 +10,22 @@ namespace icq::scheduler {
 
 ExpireSessionsJob::ExpireSessionsJob(store::SessionStore& sessions, store::PresenceStore& presence,
                                      store::UserStore& users, pipeline::Outbox& outbox, pipeline::Egress& egress,
-                                     std::chrono::milliseconds sessionTtl, std::chrono::milliseconds period,
-                                     size_t batch)
+                                     std::chrono::milliseconds sessionTtl, std::chrono::milliseconds v3SessionTtl,
+                                     std::chrono::milliseconds period, size_t batch)
     : sessions_(sessions),
       presence_(presence),
       users_(users),
       outbox_(outbox),
       egress_(egress),
       sessionTtl_(sessionTtl),
+      v3SessionTtl_(v3SessionTtl),
       period_(period),
       batch_(batch) {}
 
 bool ExpireSessionsJob::runSlice(int64_t nowMs) {
   expired_.clear();
-  if (!sessions_.expireStale(nowMs - sessionTtl_.count(), batch_, expired_)) return false;
+  if (!sessions_.expireStale(nowMs - sessionTtl_.count(), nowMs - v3SessionTtl_.count(), batch_, expired_))
+    return false;
   bool reached = true;
   for (const store::Session& session : expired_) {
     reached = presence::depart(presence_, outbox_, session.uin, session.status) && reached;

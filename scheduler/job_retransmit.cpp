@@ -4,6 +4,9 @@
 
 #include <array>
 
+#include "common/codec/v3/constants.hpp"
+#include "common/codec/v3/message.hpp"
+#include "common/codec/v3/packet.hpp"
 #include "common/codec/v5/constants.hpp"
 #include "common/codec/v5/message.hpp"
 #include "common/log/log.hpp"
@@ -11,6 +14,26 @@
 
 namespace icq::scheduler {
 namespace v5 = codec::v5;
+namespace {
+
+/// The message an unconfirmed live-message packet carries, in either protocol. A V3 message
+/// that went out as FRAGMENT pieces is not rescued here: its pieces are acknowledged one by
+/// one, so what is left may be part of a text the client already shows in part.
+bool onlineMessageOf(const store::DueSession& session, const store::UnconfirmedPacket& packet,
+                     v5::ReceivedMessage& message) {
+  if (session.protocol != 3)
+    return packet.command == v5::SRV_SYS_DELIVERED_MESS && v5::parseOnlineMessageBody(packet.body, message);
+  codec::v3::DeliveredMessage delivered;
+  if (packet.command != codec::v3::SRV_SYSMSG_ONLINE ||
+      codec::v3::parseOnlineMessage(packet.body, delivered) != codec::v3::ParseError::none)
+    return false;
+  message.from = delivered.from;
+  message.type = delivered.type;
+  message.text = delivered.text;
+  return true;
+}
+
+}  // namespace
 
 RetransmitJob::RetransmitJob(const RetransmitSettings& settings, const RetransmitStores& stores,
                              pipeline::Outbox& outbox, pipeline::Egress& egress, codec::v5::CheckcodeRng& rng,
@@ -34,10 +57,15 @@ bool RetransmitJob::runSlice(int64_t nowMs) {
 }
 
 void RetransmitJob::resend(const store::DueSession& session, int64_t nowMs) {
-  std::array<uint8_t, v5::kMaxDatagram> datagram{};
+  std::array<uint8_t, codec::v3::kMaxDatagram> datagram{};
   for (const store::UnconfirmedPacket& packet : session.packets) {
-    v5::ServerHeader header{session.sessionId, packet.command, packet.seq1, packet.seq2, session.uin};
-    size_t n = v5::encodeServerPacket(header, packet.body, datagram, rng_.serverR1(), rng_.r2());
+    size_t n = 0;
+    if (session.protocol == 3) {  // clear, same seq1 as the first time (protocol-v3.md §3.2)
+      n = codec::v3::encodePacket({packet.command, packet.seq1, packet.seq2, session.uin, 0}, packet.body, datagram);
+    } else {
+      v5::ServerHeader header{session.sessionId, packet.command, packet.seq1, packet.seq2, session.uin};
+      n = v5::encodeServerPacket(header, packet.body, datagram, rng_.serverR1(), rng_.r2());
+    }
     if (n > 0) egress_.send(session.gateway, session.client, std::span(datagram).first(n));
   }
   resentTotal_ += session.packets.size();
@@ -48,9 +76,8 @@ bool RetransmitJob::giveUp(const store::DueSession& session, int64_t nowMs) {
   // (1) Rescue every unconfirmed online message as an offline message. Offline messages
   //     being replayed (SRV_RECV_MESSAGE) are still in the database: nothing to rescue.
   for (const store::UnconfirmedPacket& packet : session.packets) {
-    if (packet.command != v5::SRV_SYS_DELIVERED_MESS) continue;
     v5::ReceivedMessage message;
-    if (!v5::parseOnlineMessageBody(packet.body, message)) continue;
+    if (!onlineMessageOf(session, packet, message)) continue;
     bool stored = false;
     if (!stores_.messages.storeOffline(message.from, session.uin, message.type, message.text, nowMs, stored)) {
       // Keep the session and its packets until the database is back: never lose them.

@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
     wiring::PostgresStores postgres(*config);
     zmq::context_t context;
     scheduler::SchedulerStores stores{redis.leases,    redis.sessions,     redis.presence, redis.retransmits,
-                                      *postgres.users, *postgres.messages, redis.registry, *postgres.maintenance};
+                                      *postgres.users, *postgres.messages, redis.registry, *postgres.maintenance,
+                                      *postgres.fragments};
     return scheduler::runScheduler(*config, context, stores, redis.clock, stop);
   } catch (const std::exception& e) {
     log::error("scheduler_start_failed", {{"error", e.what()}});

@@ -5,6 +5,7 @@
 
 #include "common/log/log.hpp"
 #include "common/pipeline/gateway_links.hpp"
+#include "worker/v3_processor.hpp"
 #include "worker/v5_processor.hpp"
 #include "worker/worker.hpp"
 
@@ -54,14 +55,39 @@ V5Settings v5SettingsFrom(const config::Config& config) {
   return s;
 }
 
+V3Settings v3SettingsFrom(const config::Config& config) {
+  V3Settings s;
+  s.enabled = config.boolean("v3.enabled");
+  s.sessionTtlS = static_cast<uint16_t>(config.integer("v3.session_ttl_s"));
+  s.retransmitTimeoutS = static_cast<uint16_t>(config.integer("v5.retransmit_timeout_s"));
+  s.retries = static_cast<uint16_t>(config.integer("v5.retransmit_retries"));
+  s.mtu = static_cast<size_t>(config.integer("v3.packet_mtu"));
+  s.maxMessage = static_cast<size_t>(config.integer("v3.max_msgsize"));
+  s.deplistVersion = static_cast<uint32_t>(config.integer("v3.deplist_version"));
+  s.registration = config.boolean("v3.registration");
+  s.maxOfflineBatch = static_cast<size_t>(config.integer("v5.max_offline_batch"));
+  s.maxSearchResults = static_cast<size_t>(config.integer("v5.max_search_results"));
+  s.v5MaxChunk = static_cast<size_t>(config.integer("v5.max_msg_chunk"));
+  s.v5SplitOrder = config.string("v5.split_order") == "forward" ? codec::v5::SplitOrder::forward
+                                                                  : codec::v5::SplitOrder::backward;
+  s.passwordOpsLimit = static_cast<uint64_t>(config.integer("auth.argon2_opslimit"));
+  s.passwordMemLimitBytes = static_cast<size_t>(config.integer("auth.argon2_memlimit_kib")) * 1024;
+  return s;
+}
+
 int runWorker(const config::Config& config, zmq::context_t& context, store::GatewayRegistry& registry,
-              const V5Processor::Stores& stores, const util::Clock& clock, const util::StopToken& stop) {
+              const V5Processor::Stores& stores, store::FragmentStore& fragments,
+              store::DepartmentStore& departments, const util::Clock& clock, const util::StopToken& stop) {
   const std::string& id = config.string("worker.id");
   GatewayLinks links(context, id, static_cast<uint32_t>(config.integer("worker.credit_window")));
   Egress egress(links);
   V5Processor processor(v5SettingsFrom(config), stores, clock, egress, std::random_device{}());
+  V3Processor v3Processor(v3SettingsFrom(config),
+                          {stores.sessions, stores.presence, stores.users, stores.messages, stores.limits, fragments,
+                           departments},
+                          clock, egress, processor.outbox());
   Worker worker(std::chrono::milliseconds(config.integer("worker.gateway_refresh_ms")), links, egress, registry,
-                processor);
+                processor, v3Processor);
   log::info("worker_started", {{"id", id}});
   worker.run(stop);
   worker.drain(kDrainQuiet);

@@ -16,6 +16,8 @@
 #include <array>
 #include <vector>
 
+#include "common/codec/v3/constants.hpp"
+#include "common/codec/v3/message.hpp"
 #include "common/codec/v5/constants.hpp"
 #include "common/codec/v5/message.hpp"
 #include "common/log/log.hpp"
@@ -53,13 +55,17 @@ bool fillAddedText(CommandContext& ctx, uint32_t sender, std::array<uint8_t, v5:
 
 /// Queues `text` for `to`'s current session as SRV_SYS_DELIVERED_MESS pieces and flushes the
 /// outbox. `online` tells whether every piece was queued. False when the session store failed.
+/// A V3 recipient gets each piece as a SYSMSG_ONLINE of the V3 delivery type (protocol-v3.md
+/// §9.2); a piece of at most 450 bytes always fits one V3 datagram (v3.packet_mtu ≥ 480).
 bool deliverOnline(CommandContext& ctx, uint32_t from, uint32_t to, uint16_t type, std::span<const uint8_t> text,
                    bool& online) {
-  BodyBuffer body{};
+  BodyBuffer body{}, v3Body{};
   size_t firstIndex = 0, pieces = 0;
   v5::forEachMessagePiece(text, ctx.settings.maxMsgChunk, ctx.settings.splitOrder, [&](std::span<const uint8_t> piece) {
     const size_t n = v5::buildOnlineMessageBody(from, type, piece, body);
-    const size_t index = ctx.outbox.queue(to, v5::SRV_SYS_DELIVERED_MESS, 0, std::span(body).first(n));
+    const size_t m = codec::v3::buildOnlineMessageBody({from, 0, codec::v3::deliveryType(type), piece}, v3Body);
+    const size_t index = ctx.outbox.queueEither(to, v5::SRV_SYS_DELIVERED_MESS, std::span(body).first(n),
+                                                codec::v3::SRV_SYSMSG_ONLINE, std::span(v3Body).first(m));
     if (pieces++ == 0) firstIndex = index;
   });
   // Flushed now, not with the batch: the routes say whether the recipient was online.

@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
     zmq::context_t context;
     worker::V5Processor::Stores stores{redis.sessions, redis.presence, *postgres.users, *postgres.messages,
                                        redis.limits};
-    return worker::runWorker(*config, context, redis.registry, stores, redis.clock, stop);
+    return worker::runWorker(*config, context, redis.registry, stores, *postgres.fragments, *postgres.departments,
+                             redis.clock, stop);
   } catch (const std::exception& e) {
     log::error("worker_start_failed", {{"error", e.what()}});
     return 1;

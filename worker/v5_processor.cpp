@@ -18,7 +18,9 @@
 
 #include <limits>
 
+#include "common/codec/v3/constants.hpp"
 #include "common/codec/v5/constants.hpp"
+#include "common/codec/version.hpp"
 #include "worker/commands.hpp"
 
 namespace icq::worker {
@@ -78,6 +80,7 @@ void V5Processor::decodeAll(envelope::BatchReader& batch) {
   if (batch.malformed()) stats_.envelopeMalformed++;
   if (plaintext_.capacity() < total) plaintext_.reserve(total);
   for (const envelope::Datagram& datagram : datagrams_) {
+    if (codec::peekVersion(datagram.bytes) == codec::v3::kVersion3) continue;  // the V3 processor's
     stats_.datagrams++;
     size_t at = plaintext_.size();
     plaintext_.insert(plaintext_.end(), datagram.bytes.begin(), datagram.bytes.end());

@@ -39,6 +39,8 @@ public:
   void processBatch(std::string_view gateway, envelope::BatchReader& batch);
 
   const WorkerStats& stats() const { return stats_; }
+  /// The reliable-packet outbox, shared with the V3 processor of the same worker.
+  pipeline::Outbox& outbox() { return outbox_; }
 
 private:
   void decodeAll(envelope::BatchReader& batch);

@@ -1,6 +1,6 @@
 // worker: the loop. Per turn: re-read the gateway registry when due, wait for batches on
-// every gateway link, and for each batch run the V5 pipeline, send its egress and give
-// the gateway its credit back.
+// every gateway link, and for each batch run the V5 and the V3 pipelines (each takes the
+// datagrams of its version), send the egress and give the gateway its credit back.
 #include "worker/worker.hpp"
 
 #include <thread>
@@ -25,8 +25,13 @@ void Worker::run(const util::StopToken& stop) {
 }
 
 Worker::Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, Egress& egress,
-               store::GatewayRegistry& registry, V5Processor& processor)
-    : gatewayRefresh_(gatewayRefresh), links_(links), egress_(egress), registry_(registry), processor_(processor) {}
+               store::GatewayRegistry& registry, V5Processor& processor, V3Processor& v3Processor)
+    : gatewayRefresh_(gatewayRefresh),
+      links_(links),
+      egress_(egress),
+      registry_(registry),
+      processor_(processor),
+      v3Processor_(v3Processor) {}
 
 void Worker::followRegistry() {
   nextRefresh_ = std::chrono::steady_clock::now() + gatewayRefresh_;
@@ -66,6 +71,7 @@ void Worker::serveBatch(GatewayLink& link, const zmq::message_t& message) {
   if (!batch || batch->kind() != envelope::Kind::Ingress) return;  // nothing else flows this way
   uint32_t handedOut = static_cast<uint32_t>(batch->count());
   processor_.processBatch(link.id(), *batch);
+  if (auto again = envelope::BatchReader::open(bytes)) v3Processor_.processBatch(link.id(), *again);
   egress_.flush();
   // While draining, credit would re-enlist us with the gateway we just left.
   if (!draining_) link.sendControl(envelope::Kind::Credit, handedOut);

@@ -12,6 +12,7 @@
 #include "common/util/shutdown.hpp"
 #include "common/pipeline/egress.hpp"
 #include "common/pipeline/gateway_links.hpp"
+#include "worker/v3_processor.hpp"
 #include "worker/v5_processor.hpp"
 
 namespace icq::worker {
@@ -19,7 +20,7 @@ namespace icq::worker {
 class Worker {
 public:
   Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, Egress& egress,
-         store::GatewayRegistry& registry, V5Processor& processor);
+         store::GatewayRegistry& registry, V5Processor& processor, V3Processor& v3Processor);
 
   void run(const util::StopToken& stop);
   void runOnce(std::chrono::milliseconds timeout);
@@ -37,6 +38,7 @@ private:
   Egress& egress_;
   store::GatewayRegistry& registry_;
   V5Processor& processor_;
+  V3Processor& v3Processor_;
   std::chrono::steady_clock::time_point nextRefresh_{};
   std::vector<zmq::pollitem_t> pollItems_;
   std::vector<store::GatewayRecord> records_;

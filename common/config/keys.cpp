@@ -80,6 +80,10 @@ constexpr auto kAll = std::to_array<KeyDef>({
     {"icqd.workers", Integer, "2", 1, 64, "", "icqd",
      "Worker threads in the all-in-one process (each with its own Redis and PostgreSQL connections)."},
 
+    {"scheduler.fragment_cleanup_interval_s", Integer, "60", 1, 86400, "", "scheduler, icqd",
+     "How often the fragment_cleanup job looks for stale V3 client fragments."},
+    {"scheduler.fragment_cleanup_batch", Integer, "1000", 1, 100000, "", "scheduler, icqd",
+     "Most stale V3 fragments one fragment_cleanup slice deletes; a full batch is followed by another at the next tick."},
     {"scheduler.retransmit_batch", Integer, "1000", 1, 100000, "", "scheduler, icqd",
      "Most sessions whose unconfirmed packets are resent per tick."},
     {"scheduler.retransmit_claim_ms", Integer, "30000", 100, 600000, "", "scheduler, icqd",
@@ -138,6 +142,24 @@ constexpr auto kAll = std::to_array<KeyDef>({
     {"v5.login_rate_per_uin", Integer, "20", 0, 1000000, "", "worker, icqd",
      "Password attempts (CMD_LOGIN, CMD_GET_DEPS) per UIN per minute, from all sources together; beyond it "
      "they are answered SRV_TRY_AGAIN without a password check. 0 = unlimited."},
+
+    {"v3.enabled", Boolean, "true", 0, 0, "", "worker, icqd",
+     "When false, V3 (ICQ Groupware) logins are refused with LOGIN_ERROR (protocol-v3.md §5.2 step 2)."},
+    {"v3.session_ttl_s", Integer, "55", 15, 86400, "", "worker, scheduler, icqd",
+     "A V3 session with no packet for this long goes offline; HELLO advertises 10 s less as the ping period "
+     "(protocol-v3.md §3.8: Miranda pings every 45 s whatever it is told)."},
+    {"v3.packet_mtu", Integer, "500", 480, 600, "", "worker, icqd",
+     "Largest V3 server datagram; longer reliable packets are sent as FRAGMENT 0x0366 pieces (protocol-v3.md §4.2). "
+     "At least 480: a V5 message piece (450 bytes) relayed to a V3 client always fits one datagram."},
+    {"v3.max_msgsize", Integer, "2025", 1, 8000, "", "worker, icqd",
+     "Most text bytes of a V3 message (THRU_SERVER, broadcasts); a longer one is answered NOT_CONNECTED "
+     "(protocol-v3.md §5.11)."},
+    {"v3.deplist_version", Integer, "1", 0, 2147483647, "", "worker, icqd",
+     "Department-list version told in HELLO and the department lists (protocol-v3.md §6.3, §6.4)."},
+    {"v3.registration", Boolean, "false", 0, 0, "", "worker, icqd",
+     "Create an account for every V3 REG_NEW_USER; when false registration is refused (protocol-v3.md §5.34)."},
+    {"v3.fragment_max_age_s", Integer, "550", 10, 86400, "", "scheduler, icqd",
+     "Client fragments of an incomplete V3 packet older than this are deleted (protocol-v3.md §4.6)."},
 
     {"auth.argon2_opslimit", Integer, "2", 1, 16, "", "worker, icqctl, icqd",
      "Argon2id passes for new password hashes (libsodium opslimit)."},

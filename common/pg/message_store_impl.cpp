@@ -42,6 +42,7 @@ constexpr const char* kStore = "messages_store";
 constexpr const char* kPending = "messages_pending";
 constexpr const char* kDeleteDelivered = "messages_delete_delivered";
 constexpr const char* kPurge = "messages_purge";
+constexpr const char* kDeleteDeliveredBefore = "messages_delete_delivered_before";
 constexpr const char* kCount = "messages_count";
 
 }  // namespace
@@ -56,6 +57,9 @@ PgMessageStore::PgMessageStore(PgConnection& connection) : pg_(connection) {
               "SELECT id, from_uin, (extract(epoch FROM stored_at) * 1000)::bigint, msg_type, text"
               " FROM offline_messages WHERE to_uin = $1 ORDER BY id LIMIT $2");
   pg_.prepare(kDeleteDelivered, "DELETE FROM offline_messages WHERE to_uin = $1 AND id <= $2");
+  pg_.prepare(kDeleteDeliveredBefore,
+              "DELETE FROM offline_messages WHERE to_uin = $1 AND id <= $2"
+              " AND stored_at < 'epoch'::timestamptz + $3::bigint * interval '1 millisecond'");
   pg_.prepare(kCount, "SELECT count(*) FROM offline_messages");
   pg_.prepare(kPurge,
               "DELETE FROM offline_messages WHERE ctid = ANY (ARRAY(SELECT ctid FROM offline_messages"
@@ -96,6 +100,13 @@ bool PgMessageStore::deleteDelivered(uint32_t uin, int64_t upToId) {
   return pg_.run("delete_delivered", [&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     tx.exec_prepared(kDeleteDelivered, uin, upToId);
+  });
+}
+
+bool PgMessageStore::deleteDeliveredBefore(uint32_t uin, int64_t upToId, int64_t beforeMs) {
+  return pg_.run("delete_delivered_before", [&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    tx.exec_prepared(kDeleteDeliveredBefore, uin, upToId, beforeMs);
   });
 }
 

@@ -18,6 +18,7 @@ public:
                     bool& stored) override;
   bool pendingFor(uint32_t uin, size_t limit, std::vector<store::OfflineMessage>& out) override;
   bool deleteDelivered(uint32_t uin, int64_t upToId) override;
+  bool deleteDeliveredBefore(uint32_t uin, int64_t upToId, int64_t beforeMs) override;
   bool purgeStoredBefore(int64_t cutoffMs, size_t limit, size_t& deleted) override;
   bool countStored(int64_t& out) override;
 

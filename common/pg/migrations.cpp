@@ -189,6 +189,30 @@ CREATE INDEX offline_messages_to_uin_id ON offline_messages (to_uin, id);
 CREATE INDEX offline_messages_stored_at ON offline_messages (stored_at);
 CREATE INDEX audit_events_at ON audit_events (at);
 )sql"},
+    {5, "v3 fragments", R"sql(
+-- Client fragments of V3 packets (protocol-v3.md §4.3–§4.6), kept until their packet is
+-- complete: the fragments of one packet may reach different workers. first/second are the
+-- two bytes after the header as received (which is the index and which the count is decided
+-- per group, §4.6); the key makes a retransmitted fragment a no-op. Rows go when the packet
+-- is assembled, when the user logs in or off, and by age (scheduler job fragment_cleanup).
+CREATE TABLE v3_fragments (
+  uin         bigint NOT NULL,
+  seq2        int NOT NULL,
+  first       smallint NOT NULL,
+  second      smallint NOT NULL,
+  payload     bytea NOT NULL,
+  received_at timestamptz NOT NULL,
+  PRIMARY KEY (uin, seq2, first, second)
+);
+CREATE INDEX v3_fragments_received_at ON v3_fragments (received_at);
+
+-- The Groupware department list (protocol-v3.md §6.4): codes and short names (8 bytes of
+-- client text at most are sent), kept by an administrator.
+CREATE TABLE v3_departments (
+  code bigint PRIMARY KEY CHECK (code BETWEEN 0 AND 4294967295),
+  name bytea NOT NULL
+);
+)sql"},
 });
 
 const Migration* findMigration(int version) {

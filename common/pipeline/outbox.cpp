@@ -3,39 +3,74 @@
 
 #include <array>
 
+#include "common/codec/v3/constants.hpp"
+#include "common/codec/v3/packet.hpp"
 #include "common/codec/v5/constants.hpp"
 
 namespace icq::pipeline {
 
-size_t Outbox::queue(uint32_t uin, uint16_t command, uint16_t seq2, std::span<const uint8_t> body, uint32_t sessionId) {
+size_t Outbox::add(Pending pending, std::span<const uint8_t> body, std::span<const uint8_t> v3Body) {
   if (flushed_) {  // the routes of the previous flush have been read by now
     packets_.clear();
     bodies_.clear();
     flushed_ = false;
   }
-  packets_.push_back({uin, sessionId, command, seq2, bodies_.size(), body.size()});
+  pending.offset = bodies_.size();
+  pending.length = body.size();
   bodies_.insert(bodies_.end(), body.begin(), body.end());
+  pending.v3Offset = bodies_.size();
+  pending.v3Length = v3Body.size();
+  bodies_.insert(bodies_.end(), v3Body.begin(), v3Body.end());
+  packets_.push_back(pending);
   return packets_.size() - 1;
+}
+
+size_t Outbox::queue(uint32_t uin, uint16_t command, uint16_t seq2, std::span<const uint8_t> body, uint32_t sessionId) {
+  return add({uin, sessionId, command, seq2, 0, 0, 5, false, 0, 0, 0}, body, {});
+}
+
+size_t Outbox::queueEither(uint32_t uin, uint16_t command, std::span<const uint8_t> body, uint16_t v3Command,
+                           std::span<const uint8_t> v3Body, uint16_t seq2) {
+  return add({uin, 0, command, seq2, 0, 0, 0, true, v3Command, 0, 0}, body, v3Body);
+}
+
+size_t Outbox::queueV3(uint32_t uin, uint16_t command, uint16_t seq2, std::span<const uint8_t> body) {
+  return add({uin, 0, command, seq2, 0, 0, 3, false, 0, 0, 0}, body, {});
 }
 
 bool Outbox::flush() {
   if (flushed_ || packets_.empty()) return true;
   flushed_ = true;
   requests_.clear();
-  for (const Pending& p : packets_)
-    requests_.push_back({p.uin, p.command, p.seq2, std::span(bodies_).subspan(p.offset, p.length), p.sessionId});
+  for (const Pending& p : packets_) {
+    store::ReliablePacket& request = requests_.emplace_back();
+    request.uin = p.uin;
+    request.command = p.command;
+    request.seq2 = p.seq2;
+    request.body = bytes(p.offset, p.length);
+    request.sessionId = p.sessionId;
+    request.protocol = p.protocol;
+    if (p.hasV3Form) request.v3Form = store::ReliablePacket::V3Form{p.v3Command, bytes(p.v3Offset, p.v3Length)};
+  }
   routes_.assign(packets_.size(), store::ReliableRoute{});
   if (!sessions_.queueReliable(requests_, routes_)) {
     routes_.assign(packets_.size(), store::ReliableRoute{});
     return false;
   }
-  std::array<uint8_t, codec::v5::kMaxDatagram> datagram{};
+  std::array<uint8_t, codec::v3::kMaxDatagram> datagram{};
   for (size_t i = 0; i < packets_.size(); ++i) {
     const store::ReliableRoute& route = routes_[i];
     if (!route.queued) continue;
     const store::ReliablePacket& packet = requests_[i];
-    codec::v5::ServerHeader header{route.sessionId, packet.command, route.seq1, packet.seq2, packet.uin};
-    size_t n = codec::v5::encodeServerPacket(header, packet.body, datagram, rng_.serverR1(), rng_.r2());
+    size_t n = 0;
+    if (route.protocol == 3) {
+      const bool v3Form = packet.v3Form.has_value();
+      codec::v3::Header header{v3Form ? packet.v3Form->command : packet.command, route.seq1, packet.seq2, packet.uin};
+      n = codec::v3::encodePacket(header, v3Form ? packet.v3Form->body : packet.body, datagram);
+    } else {
+      codec::v5::ServerHeader header{route.sessionId, packet.command, route.seq1, packet.seq2, packet.uin};
+      n = codec::v5::encodeServerPacket(header, packet.body, datagram, rng_.serverR1(), rng_.r2());
+    }
     if (n > 0) egress_.send(route.gateway, route.client, std::span(datagram).first(n));
   }
   return true;

@@ -1,7 +1,8 @@
-// The outbox for reliable server packets (protocol-v5.md §4.4): a batch of packets for
-// any number of recipients is numbered and recorded as unconfirmed in the session store
-// in one round trip, then each is built with its recipient's session id and SEQ1 and
-// handed to the gateway that owns the recipient. Owned by one thread.
+// The outbox for reliable server packets (protocol-v5.md §4.4, protocol-v3.md §3.4): a batch
+// of packets for any number of recipients is numbered and recorded as unconfirmed in the
+// session store in one round trip, then each is built with its recipient's header (V5:
+// session id, SEQ1, encrypted; V3: SEQ1 from the session's servseq, clear) and handed to the
+// gateway that owns the recipient. Owned by one thread.
 #pragma once
 
 #include <cstddef>
@@ -20,9 +21,16 @@ public:
   Outbox(store::SessionStore& sessions, Egress& egress, codec::v5::CheckcodeRng& rng)
       : sessions_(sessions), egress_(egress), rng_(rng) {}
 
-  /// Queues a packet for `uin` (`sessionId` non-zero: only for that session, as a reply
-  /// is). Returns its index for routeOf() once flushed.
+  /// Queues a V5 packet for `uin` (`sessionId` non-zero: only for that session, as a reply
+  /// is). Returns its index for routeOf() once flushed. A V3 session never gets it.
   size_t queue(uint32_t uin, uint16_t command, uint16_t seq2, std::span<const uint8_t> body, uint32_t sessionId = 0);
+  /// Queues a packet every session of `uin` gets in its own protocol: the V5 form, or
+  /// (`v3Command`, `v3Body`) for a V3 session (presence, V5-originated messages).
+  size_t queueEither(uint32_t uin, uint16_t command, std::span<const uint8_t> body, uint16_t v3Command,
+                     std::span<const uint8_t> v3Body, uint16_t seq2 = 0);
+  /// Queues a V3 packet for `uin`, only if its session speaks V3 (fragments are queued one by
+  /// one: each is a reliable packet of its own, §4.2).
+  size_t queueV3(uint32_t uin, uint16_t command, uint16_t seq2, std::span<const uint8_t> body);
   /// Numbers and records every queued packet, then sends those whose recipient is online.
   /// False when the store could not be reached: nothing was sent, and every route reads
   /// "not queued".
@@ -36,7 +44,15 @@ private:
     uint32_t uin, sessionId;
     uint16_t command, seq2;
     size_t offset, length;  // into bodies_: a span would dangle when bodies_ grows
+    uint8_t protocol;       // the ReliablePacket filter
+    bool hasV3Form;
+    uint16_t v3Command;
+    size_t v3Offset, v3Length;
   };
+  size_t add(Pending pending, std::span<const uint8_t> body, std::span<const uint8_t> v3Body);
+  std::span<const uint8_t> bytes(size_t offset, size_t length) const {
+    return std::span(bodies_).subspan(offset, length);
+  }
 
   store::SessionStore& sessions_;
   Egress& egress_;

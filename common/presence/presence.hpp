@@ -8,16 +8,20 @@
 #include <span>
 #include <vector>
 
+#include "common/codec/v3/presence.hpp"
 #include "common/codec/v5/presence.hpp"
 #include "common/pipeline/outbox.hpp"
 #include "common/store/presence_store.hpp"
 
 namespace icq::presence {
 
-/// SRV_USER_ONLINE body (§8.7) for `user` as `viewer` sees it.
+/// SRV_USER_ONLINE body (§8.7) for `user` as a V5 viewer sees it.
 codec::v5::OnlineContact onlineContactFor(const store::PresenceData& user);
+/// USER_ONLINE body (protocol-v3.md §6.9) for `user` as a V3 viewer sees it.
+codec::v3::OnlineContact v3ContactFor(const store::PresenceData& user);
 
-/// Queues SRV_USER_ONLINE about `user` for `viewer`.
+/// Queues SRV_USER_ONLINE about `user` for `viewer` (USER_ONLINE if it is a V3 session;
+/// likewise below).
 void tellOnline(pipeline::Outbox& outbox, uint32_t viewer, const store::PresenceData& user);
 /// Queues SRV_USER_OFFLINE about `uin` for `viewer`.
 void tellOffline(pipeline::Outbox& outbox, uint32_t viewer, uint32_t uin);

@@ -42,7 +42,7 @@ namespace {
 // hash, and the visibility rule of §10.2 (bit test on 0x0100, D11).
 constexpr std::string_view kLuaCommon = R"lua(
 local function presence(sess)
-  return redis.call('HMGET', sess, 'st', 'ip', 'tcp', 'iip', 'dct', 'tcv', 'web', 'feat')
+  return redis.call('HMGET', sess, 'st', 'ip', 'tcp', 'iip', 'dct', 'tcv', 'web', 'feat', 'pv')
 end
 local function visible(status, vis, invis, viewer)
   if bit.band(status, 256) ~= 0 then return redis.call('SISMEMBER', vis, viewer) == 1 end
@@ -156,6 +156,7 @@ bool decodePresence(ReplyView fields, uint32_t uin, store::PresenceData& out) {
   out.tcpVersion = number<uint16_t>(fields[5]);
   out.webPort = number<uint32_t>(fields[6]);
   out.features = number<uint32_t>(fields[7]);
+  out.protocol = fields.size() > 8 && number<uint8_t>(fields[8]) == 3 ? 3 : 5;
   return true;
 }
 

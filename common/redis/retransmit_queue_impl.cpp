@@ -41,9 +41,9 @@ return due
 )lua";
 
 // KEYS: sess, rtx. ARGV: retries. Returns {'gone'} | {'idle'} |
-// {'resend'|'give_up', sid, ip, port, gw, seq1, attempts, entry, ...}.
+// {'resend'|'give_up', sid, ip, port, gw, protocol, seq1, attempts, entry, ...}.
 constexpr std::string_view kPlanLua = R"lua(
-local s = redis.call('HMGET', KEYS[1], 'sid', 'ip', 'port', 'gw')
+local s = redis.call('HMGET', KEYS[1], 'sid', 'ip', 'port', 'gw', 'pv')
 if not s[1] then return {'gone'} end
 local seqs = {}
 for _, field in ipairs(redis.call('HKEYS', KEYS[2])) do
@@ -51,7 +51,7 @@ for _, field in ipairs(redis.call('HKEYS', KEYS[2])) do
 end
 if #seqs == 0 then return {'idle'} end
 table.sort(seqs)
-local out = {'resend', s[1], s[2], s[3], s[4]}
+local out = {'resend', s[1], s[2], s[3], s[4], s[5] or '5'}
 for _, seq in ipairs(seqs) do
   local attempts = redis.call('HINCRBY', KEYS[2], 'a:' .. seq, 1)
   if attempts > tonumber(ARGV[1]) then out[1] = 'give_up' end
@@ -75,11 +75,11 @@ bool decodePlan(ReplyView plan, store::DueSession& out) {
   if (action == "idle") return out.action = store::DueSession::Action::idle, true;
   if (action != "resend" && action != "give_up") return false;
   out.action = action == "resend" ? store::DueSession::Action::resend : store::DueSession::Action::give_up;
-  if (plan.size() < 5 || (plan.size() - 5) % 3 != 0) return false;
+  if (plan.size() < 6 || (plan.size() - 6) % 3 != 0) return false;
   bool ok = parseInteger(plan[1].str(), out.sessionId) && parseInteger(plan[2].str(), out.client.ip) &&
-            parseInteger(plan[3].str(), out.client.port);
+            parseInteger(plan[3].str(), out.client.port) && parseInteger(plan[5].str(), out.protocol);
   out.gateway.assign(plan[4].str());
-  for (size_t i = 5; ok && i < plan.size(); i += 3) {
+  for (size_t i = 6; ok && i < plan.size(); i += 3) {
     store::UnconfirmedPacket& packet = out.packets.emplace_back();
     packet.seq1 = static_cast<uint16_t>(plan[i].integer());
     packet.attempts = static_cast<uint32_t>(plan[i + 1].integer());

@@ -19,16 +19,20 @@
 //                           because 6 × 64 bytes would push the hash out of listpack.
 //
 // Plus one global index, on its own slot: icq:online, a ZSET uin → "index time". The
-// index time of a session is never later than its last packet, so the sessions whose last
-// packet is at or before a cutoff are all among the index entries scored at or before it.
+// index time of a session is never later than the moment it falls due, expressed on the
+// sweep's later cutoff: its last packet, shifted by how much longer its protocol's TTL is
+// than the shortest one (V3's 55 s against V5's 240 s: a V5 entry is scored 185 s after
+// its last packet). So the sessions due at a sweep are all among the entries scored at or
+// before its later cutoff, and an idle V5 session is not re-read every tick while it sits
+// between the two cutoffs.
 //
 // Why the packet path does not write the index
 // --------------------------------------------
 // A keep-alive must cost one command, and the index lives on another slot than the
 // session. So touch() writes only the session's "seen" field, and the index is corrected
 // lazily by the expiry sweep, which is the only reader that cares: an entry that turns
-// out to be fresh is re-scored to the session's "seen" time and looked at again once that
-// has aged past the cutoff. An active session is therefore re-examined about once per
+// out to be fresh is re-scored to the session's due time and looked at again once that
+// has passed. An active session is therefore re-examined about once per
 // TTL, a small fixed cost per session instead of a second command per packet.
 //
 // The scripts
@@ -51,14 +55,18 @@
 //   forget       overwrite a triple in the window with zeros (no client sends COMMAND 0)
 //                when the packet's effect could not be recorded, so that its
 //                retransmission is processed instead of being taken for a duplicate.
-//   queue        a reliable server packet (§4.4): read the route (sid, ip, port, gw), take
-//                seq, HINCRBY it, HSET rtx <seq> <entry>. Nothing if the session is gone
-//                or, for a reply, is another session now. A session whose SEQ1 would pass
-//                0xFFFF queues nothing more: licq cannot follow the wrap (§4.2).
+//   queue        a reliable server packet (§4.4): read the route (sid, ip, port, gw, pv),
+//                take seq, HINCRBY it, HSET rtx <seq> <entry>. Nothing if the session is
+//                gone, for a reply is another session now, or speaks another protocol than
+//                the packet was built for. A packet that has a V3 form stores that one for
+//                a V3 session (presence, V5-originated messages: protocol-v3.md §9). A V5
+//                session whose SEQ1 would pass 0xFFFF queues nothing more: licq cannot
+//                follow the wrap (§4.2); a V3 session wraps to 0 (protocol-v3.md §3.2).
 //   end          delete the three keys only if sid/ip/port still identify the session;
 //                return what was removed.
-//   expire       for one index candidate: gone → nil; seen after the cutoff → record the
-//                new index time in the hash ("ix") and return it; else DEL the three keys
+//   expire       for one index candidate: gone → nil; seen after its protocol's cutoff
+//                (V3 sessions have their own TTL, protocol-v3.md §3.8) → record the new
+//                index time in the hash ("ix") and return it; else DEL the three keys
 //                and return the session. The DEL inside the script is what makes each
 //                expired session come back to exactly one of several concurrent sweeps.
 //   unindex      ZREM uin from the index only if its score is still the one we saw.
@@ -106,6 +114,7 @@
 // clock the sweep's cutoff is computed from, so a ManualClock drives expiry in tests.
 #include "common/redis/session_store_impl.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cassert>
 #include <charconv>
@@ -187,17 +196,25 @@ while true do
 end
 )lua";
 
-// KEYS: sess, rtx. ARGV: session id filter ("" for any), entry. Returns {seq1, sid, ip,
-// port, gw}, or an empty array when nothing was queued.
+// KEYS: sess, rtx. ARGV: session id filter ("" for any), entry, protocol filter ("" for
+// any), the V3 form of the entry ("" for none). Returns {seq1, sid, ip, port, gw,
+// protocol}, or an empty array when nothing was queued.
 constexpr std::string_view kQueueLua = R"lua(
-local s = redis.call('HMGET', KEYS[1], 'sid', 'ip', 'port', 'gw', 'seq')
+local s = redis.call('HMGET', KEYS[1], 'sid', 'ip', 'port', 'gw', 'seq', 'pv')
 if not s[1] then return {} end
 if ARGV[1] ~= '' and s[1] ~= ARGV[1] then return {} end
+local pv = s[6] or '5'
+if ARGV[3] ~= '' and ARGV[3] ~= pv then return {} end
+local entry = ARGV[2]
+if pv == '3' and ARGV[4] ~= '' then entry = ARGV[4] end
 local seq = tonumber(s[5])
-if seq > 65535 then return {} end
+if seq > 65535 then
+  if pv ~= '3' then return {} end
+  seq = 0
+end
 redis.call('HSET', KEYS[1], 'seq', seq + 1)
-redis.call('HSET', KEYS[2], seq, ARGV[2])
-return {seq, s[1], s[2], s[3], s[4]}
+redis.call('HSET', KEYS[2], seq, entry)
+return {seq, s[1], s[2], s[3], s[4], pv}
 )lua";
 
 // KEYS: sess, rtx, dup. ARGV: sid, ip, port. Returns the removed session, or empty.
@@ -209,14 +226,17 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return old
 )lua";
 
-// KEYS: sess, rtx, dup. ARGV: cutoff. Returns nil (gone), the last-seen time (fresh) or
-// the removed session (expired).
+// KEYS: sess, rtx, dup. ARGV: V5 cutoff, V3 cutoff, the later of the two. Returns nil
+// (gone), the new index time (fresh) or the removed session (expired).
 constexpr std::string_view kExpireLua = R"lua(
-local seen = redis.call('HGET', KEYS[1], 'seen')
-if not seen then return nil end
-if tonumber(seen) > tonumber(ARGV[1]) then
-  redis.call('HSET', KEYS[1], 'ix', seen)
-  return tonumber(seen)
+local s = redis.call('HMGET', KEYS[1], 'seen', 'pv')
+if not s[1] then return nil end
+local cutoff = tonumber(s[2] == '3' and ARGV[2] or ARGV[1])
+local seen = tonumber(s[1])
+if seen > cutoff then
+  local ix = seen + tonumber(ARGV[3]) - cutoff
+  redis.call('HSET', KEYS[1], 'ix', ix)
+  return ix
 end
 local old = redis.call('HGETALL', KEYS[1])
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
@@ -270,7 +290,7 @@ void forEachField(S& session, Visit&& visit) {
   visit("tcv", session.tcpVersion);
   visit("web", session.webPort);
   visit("feat", session.features);
-  visit("pv", session.protocol);
+  visit("pv", session.protocol);  // the queue and expire scripts read it as "pv"
 }
 constexpr size_t kFieldCount = 18;
 
@@ -464,7 +484,9 @@ bool RedisSessionStore::replace(const Session& fresh, const store::ReliablePacke
   session.nextSeq1 = 1;  // the login reply took SEQ1 0 (§4.2)
   session.lastSeenMs = now;
 
-  const Triple loginTriple(fresh.loginSeq1, fresh.loginSeq2, codec::v5::CMD_LOGIN);
+  // V3 LOGON (0x03E8, like V5's CMD_LOGIN) is remembered by SEQ1 and command alone, as
+  // every V3 packet is (protocol-v3.md §3.7).
+  const Triple loginTriple(fresh.loginSeq1, fresh.protocol == 3 ? 0 : fresh.loginSeq2, codec::v5::CMD_LOGIN);
   const std::string entry = encodeUnconfirmed(loginReply.command, loginReply.seq2, loginReply.body);
   Args args;
   args.add(entry);
@@ -502,8 +524,12 @@ bool RedisSessionStore::queueReliable(std::span<const store::ReliablePacket> pac
   if (routes.size() < packets.size()) return false;
   if (packets.empty()) return true;
   entries_.clear();
-  for (const store::ReliablePacket& packet : packets)
+  v3Entries_.clear();
+  for (const store::ReliablePacket& packet : packets) {
     entries_.push_back(encodeUnconfirmed(packet.command, packet.seq2, packet.body));
+    v3Entries_.push_back(packet.v3Form ? encodeUnconfirmed(packet.v3Form->command, packet.seq2, packet.v3Form->body)
+                                       : std::string());
+  }
   // Per packet: the queue script, then its recipient's place in the retransmit schedule
   // (another slot, so a separate command in the same round trip; LT keeps an earlier due
   // time and adds the session if it is not scheduled). An entry for a recipient that
@@ -517,8 +543,9 @@ bool RedisSessionStore::queueReliable(std::span<const store::ReliablePacket> pac
     }
     const keys::UinKey sessionKey = keys::session(packet.uin), rtxKey = keys::retransmit(packet.uin);
     const std::string_view keyArgs[] = {sessionKey, rtxKey};
-    const Decimal sessionId(packet.sessionId);
-    const std::string_view args[] = {packet.sessionId ? sessionId.view() : "", entries_[i / 2]};
+    const Decimal sessionId(packet.sessionId), protocol(packet.protocol);
+    const std::string_view args[] = {packet.sessionId ? sessionId.view() : "", entries_[i / 2],
+                                     packet.protocol ? protocol.view() : "", v3Entries_[i / 2]};
     redis_.appendScript(queueScript_, keyArgs, args, withSource);
   };
   if (!redis_.pipeline(2 * packets.size(), appendQueue, replies_)) return false;
@@ -526,11 +553,11 @@ bool RedisSessionStore::queueReliable(std::span<const store::ReliablePacket> pac
     const Reply& reply = replies_[2 * i];
     if (!reply.isArray()) return unexpectedReply("queue", reply);
     store::ReliableRoute& route = routes[i];
-    route.queued = reply.size() == 5;
+    route.queued = reply.size() == 6;
     if (!route.queued) continue;
     route.seq1 = static_cast<uint16_t>(reply[0].integer());
     route.queued = parseInteger(reply[1].str(), route.sessionId) && parseInteger(reply[2].str(), route.client.ip) &&
-                   parseInteger(reply[3].str(), route.client.port);
+                   parseInteger(reply[3].str(), route.client.port) && parseInteger(reply[5].str(), route.protocol);
     if (!route.queued) return unexpectedReply("queue", reply);
     route.gateway.assign(reply[4].str());
   }
@@ -563,10 +590,11 @@ bool RedisSessionStore::end(uint32_t uin, uint32_t sessionId, const util::Endpoi
 
 // Three round trips per slice: read candidates from the index, run the expire script on
 // each, then fix the index entries according to what the scripts found.
-bool RedisSessionStore::expireStale(int64_t cutoffMs, size_t limit, std::vector<Session>& expired) {
+bool RedisSessionStore::expireStale(int64_t cutoffMs, int64_t v3CutoffMs, size_t limit,
+                                    std::vector<Session>& expired) {
   expired.clear();
   if (limit == 0) return true;
-  const Decimal cutoff(cutoffMs), count(limit);
+  const Decimal v5Cutoff(cutoffMs), v3Cutoff(v3CutoffMs), cutoff(std::max(cutoffMs, v3CutoffMs)), count(limit);
   Reply candidates;  // flat [uin, score, uin, score, ...]; read until the end
   if (!redis_.command({"ZRANGE", keys::kOnline, "-inf", cutoff, "BYSCORE", "LIMIT", "0", count, "WITHSCORES"},
                       candidates))
@@ -584,7 +612,7 @@ bool RedisSessionStore::expireStale(int64_t cutoffMs, size_t limit, std::vector<
     const uint32_t uin = uinAt(k);
     const keys::UinKey sessionKey = keys::session(uin), rtxKey = keys::retransmit(uin), dupKey = keys::duplicates(uin);
     const std::string_view keyArgs[] = {sessionKey, rtxKey, dupKey};
-    const std::string_view args[] = {cutoff};
+    const std::string_view args[] = {v5Cutoff, v3Cutoff, cutoff};
     redis_.appendScript(expireScript_, keyArgs, args, withSource);
   };
   if (!redis_.pipeline(n, appendExpire, replies_)) return false;

@@ -33,7 +33,7 @@ public:
   bool queueReliable(std::span<const store::ReliablePacket> packets, std::span<store::ReliableRoute> routes) override;
   bool end(uint32_t uin, uint32_t sessionId, const util::Endpoint& client,
            std::optional<store::Session>& ended) override;
-  bool expireStale(int64_t cutoffMs, size_t limit, std::vector<store::Session>& expired) override;
+  bool expireStale(int64_t cutoffMs, int64_t v3CutoffMs, size_t limit, std::vector<store::Session>& expired) override;
   bool countOnline(int64_t& out) override;
   bool walkOnline(uint64_t& cursor, size_t count, int64_t staleBeforeMs, std::vector<store::SessionHome>& homes,
                   size_t& removed) override;
@@ -57,7 +57,8 @@ private:
   const RedisScript& offlineBatchScript_;
   // Reused by every call: no allocation per batch after warm-up.
   std::vector<Reply> replies_;
-  std::vector<std::string> entries_;  // encoded unconfirmed packets of the current call
+  std::vector<std::string> entries_;    // encoded unconfirmed packets of the current call
+  std::vector<std::string> v3Entries_;  // their V3 forms, "" where there is none
   std::vector<Reply> indexReplies_;
   std::vector<size_t> fixes_;
   std::vector<size_t> dangling_;  // walkOnline: entries without a session, old enough to go

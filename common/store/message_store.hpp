@@ -35,6 +35,11 @@ public:
   /// decision — messages stored after the batch started survive).
   virtual bool deleteDelivered(uint32_t uin, int64_t upToId) = 0;
 
+  /// V3 SYSMSG_DONE_ACK (protocol-v3.md §5.14): deletes `uin`'s messages with id ≤ `upToId`
+  /// (what was sent) that were stored before `beforeMs` (the whole second the client named
+  /// and earlier).
+  virtual bool deleteDeliveredBefore(uint32_t uin, int64_t upToId, int64_t beforeMs) = 0;
+
   /// Retention (scheduler job "purge"): deletes at most `limit` messages stored before
   /// `cutoffMs`, oldest first; `deleted` receives how many went. Fewer than `limit` means
   /// none older is left.

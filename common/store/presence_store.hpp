@@ -32,6 +32,7 @@ struct PresenceData {
   uint16_t tcpVersion = 0;
   uint32_t webPort = 0;
   uint32_t features = 0;
+  uint8_t protocol = 5;  // of the user's session: direct-connection data never crosses versions
 };
 
 /// A watcher whose view of a user changed with a list edit (§10.8).

@@ -33,6 +33,7 @@ struct DueSession {
   uint32_t sessionId = 0;
   util::Endpoint client;
   std::string gateway;
+  uint8_t protocol = 5;  // of the session: which header the resent packets get
   std::vector<UnconfirmedPacket> packets;
   int64_t claimMs = 0;  // the claim's lease mark, for release()
 };

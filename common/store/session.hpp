@@ -1,4 +1,5 @@
-// An online V5 session as the cluster shares it (protocol-v5.md §10.1): who the client is,
+// An online session as the cluster shares it (protocol-v5.md §10.1; V3 sessions too,
+// protocol-v3.md §11.4, with `protocol` 3 and `sessionId` 0): who the client is,
 // where its packets come from, which gateway last heard it, and the server's sequence
 // counter. Owned by the SessionStore; workers and the scheduler hold copies.
 #pragma once
@@ -12,7 +13,7 @@ namespace icq::store {
 
 struct Session {
   uint32_t uin = 0;
-  uint32_t sessionId = 0;  // the client's, from its CMD_LOGIN header
+  uint32_t sessionId = 0;  // the client's, from its CMD_LOGIN header; 0 for V3, which has none
   util::Endpoint client;   // source address of the login; every reply goes there
   std::string gateway;     // id of the gateway that last heard from the client
   uint64_t serial = 0;     // server-side, random per login: tells sessions of one UIN apart
@@ -28,7 +29,7 @@ struct Session {
   uint16_t tcpVersion = 0;
   uint32_t webPort = 0;
   uint32_t features = 0;
-  uint8_t protocol = 5;
+  uint8_t protocol = 5;  // 5 or 3: the header of every packet the session gets
 
   /// Same client socket and session id: the test for "this packet belongs to this session" (§5.1).
   bool sameClient(uint32_t otherSessionId, const util::Endpoint& from) const {

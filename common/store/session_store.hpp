@@ -54,6 +54,16 @@ struct ReliablePacket {
   uint16_t seq2 = 0;  // 0 for notifications; the request's SEQ2 for replies (§4.2)
   std::span<const uint8_t> body;
   uint32_t sessionId = 0;  // non-zero: only for this session (a reply); 0: whatever session is current
+  /// Non-zero: only if the recipient's session speaks this protocol (3 or 5). A packet
+  /// built for one protocol is never sent to a client of the other.
+  uint8_t protocol = 0;
+  /// What a V3 session gets instead (same SEQ2), for packets every watcher gets whatever
+  /// its protocol: presence notifications, V5-originated messages (protocol-v3.md §9).
+  struct V3Form {
+    uint16_t command = 0;
+    std::span<const uint8_t> body;
+  };
+  std::optional<V3Form> v3Form = std::nullopt;
 };
 
 /// Where a queued reliable packet goes, filled in by queueReliable.
@@ -63,6 +73,7 @@ struct ReliableRoute {
   uint32_t sessionId = 0;
   util::Endpoint client;
   std::string gateway;
+  uint8_t protocol = 5;  // of the recipient's session: which header to build
 };
 
 /// Where an online session's server-initiated packets go: the gateway that last heard it.
@@ -111,9 +122,9 @@ public:
   virtual bool end(uint32_t uin, uint32_t sessionId, const util::Endpoint& client, std::optional<Session>& ended) = 0;
 
   /// Keep-alive expiry (§4.6): removes up to `limit` sessions whose last packet is at or
-  /// before `cutoffMs` and returns them. Each session is returned by exactly one caller,
+  /// before `cutoffMs` (`v3CutoffMs` for V3 sessions, protocol-v3.md §3.8) and returns them. Each session is returned by exactly one caller,
   /// however many schedulers run this at once.
-  virtual bool expireStale(int64_t cutoffMs, size_t limit, std::vector<Session>& expired) = 0;
+  virtual bool expireStale(int64_t cutoffMs, int64_t v3CutoffMs, size_t limit, std::vector<Session>& expired) = 0;
 
   /// Number of sessions online (index size).
   virtual bool countOnline(int64_t& out) = 0;

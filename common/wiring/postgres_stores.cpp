@@ -13,6 +13,8 @@ PostgresStores::PostgresStores(const config::Config& config)
     pg::checkMigrations(*connection);
   users = std::make_unique<pg::PgUserStore>(*connection);
   messages = std::make_unique<pg::PgMessageStore>(*connection);
+  fragments = std::make_unique<pg::PgFragmentStore>(*connection);
+  departments = std::make_unique<pg::PgDepartmentStore>(*connection);
   maintenance = std::make_unique<pg::PgMaintenance>(config.string("postgres.url"));
 }
 

@@ -6,6 +6,8 @@
 
 #include "common/config/config.hpp"
 #include "common/pg/connection.hpp"
+#include "common/pg/department_store_impl.hpp"
+#include "common/pg/fragment_store_impl.hpp"
 #include "common/pg/maintenance_impl.hpp"
 #include "common/pg/message_store_impl.hpp"
 #include "common/pg/user_store_impl.hpp"
@@ -18,6 +20,8 @@ struct PostgresStores {
   std::unique_ptr<pg::PgConnection> connection;
   std::unique_ptr<pg::PgUserStore> users;
   std::unique_ptr<pg::PgMessageStore> messages;
+  std::unique_ptr<pg::PgFragmentStore> fragments;
+  std::unique_ptr<pg::PgDepartmentStore> departments;
   /// On a connection of its own, opened at the first vacuum: only the scheduler uses it.
   std::unique_ptr<pg::PgMaintenance> maintenance;
 };

@@ -354,7 +354,7 @@ TEST_CASE("session store: expiry takes silent sessions and keeps touched ones", 
   f.clock.advanceMs(100'000);
 
   std::vector<store::Session> expired;
-  REQUIRE(f.sessions.expireStale(f.clock.nowMs() - kTtlMs, 100, expired));
+  REQUIRE(f.sessions.expireStale(f.clock.nowMs() - kTtlMs, f.clock.nowMs() - kTtlMs, 100, expired));
   REQUIRE(expired.size() == 1);
   CHECK(expired[0].uin == kUin + 1);
   CHECK(expired[0].sessionId == kSessionId);
@@ -364,10 +364,10 @@ TEST_CASE("session store: expiry takes silent sessions and keeps touched ones", 
   CHECK(f.command({"ZSCORE", redis::keys::kOnline, std::to_string(kUin)}).str() == std::to_string(kStartMs + 200'000));
   CHECK(f.online() == 1);
 
-  REQUIRE(f.sessions.expireStale(f.clock.nowMs() - kTtlMs, 100, expired));
+  REQUIRE(f.sessions.expireStale(f.clock.nowMs() - kTtlMs, f.clock.nowMs() - kTtlMs, 100, expired));
   CHECK(expired.empty());
   f.clock.advanceMs(kTtlMs);
-  REQUIRE(f.sessions.expireStale(f.clock.nowMs() - kTtlMs, 100, expired));
+  REQUIRE(f.sessions.expireStale(f.clock.nowMs() - kTtlMs, f.clock.nowMs() - kTtlMs, 100, expired));
   REQUIRE(expired.size() == 1);
   CHECK(expired[0].uin == kUin);
   CHECK(f.online() == 0);
@@ -380,12 +380,12 @@ TEST_CASE("session store: expiry works in slices of at most limit sessions", "[r
   std::vector<store::Session> expired;
   size_t total = 0;
   for (int slice = 0; slice < 3; ++slice) {
-    REQUIRE(f.sessions.expireStale(f.clock.nowMs() - 500, 10, expired));
+    REQUIRE(f.sessions.expireStale(f.clock.nowMs() - 500, f.clock.nowMs() - 500, 10, expired));
     CHECK(expired.size() <= 10);
     total += expired.size();
   }
   CHECK(total == 25);
-  REQUIRE(f.sessions.expireStale(f.clock.nowMs() - 500, 0, expired));
+  REQUIRE(f.sessions.expireStale(f.clock.nowMs() - 500, f.clock.nowMs() - 500, 0, expired));
   CHECK(expired.empty());
 }
 
@@ -396,7 +396,7 @@ TEST_CASE("session store: expiry cleans index entries whose session is gone", "[
   CHECK(f.online() == 1);
   f.clock.advanceMs(1000);
   std::vector<store::Session> expired;
-  REQUIRE(f.sessions.expireStale(f.clock.nowMs(), 10, expired));
+  REQUIRE(f.sessions.expireStale(f.clock.nowMs(), f.clock.nowMs(), 10, expired));
   CHECK(expired.empty());
   CHECK(f.online() == 0);
 }
@@ -413,7 +413,7 @@ TEST_CASE("session store: concurrent expiry returns each session exactly once", 
     redis::RedisSessionStore sessions(redis, f.clock, kWindow);
     std::vector<store::Session> expired;
     while (true) {
-      if (!sessions.expireStale(cutoff, 37, expired)) {
+      if (!sessions.expireStale(cutoff, cutoff, 37, expired)) {
         failed = true;
         return;
       }
