@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <unordered_set>
 
+#include "common/codec/v3/constants.hpp"
+#include "common/codec/v3/message.hpp"
 #include "common/codec/v5/constants.hpp"
 #include "common/codec/v5/messages.hpp"
 #include "common/log/log.hpp"
@@ -82,12 +84,18 @@ bool ClusterAdmin::followGateways() {
 }
 
 void ClusterAdmin::queueMessage(uint32_t to, uint16_t type, const std::string& text) {
-  std::array<uint8_t, 14 + v5::kMaxMessageText + 1> body{};
+  std::array<uint8_t, 14 + v5::kMaxMessageText + 1> body{}, v3Body{};
   Recipient recipient{to, 0, 0};
+  // As the worker relays a V5 message: a V3 session gets each piece as SYSMSG_ONLINE of the
+  // V3 delivery type (protocol-v3.md §9.2); a piece of at most 450 bytes fits one V3 datagram.
   v5::forEachMessagePiece(bytesOf(text), settings_.maxMsgChunk, settings_.splitOrder,
                           [&](std::span<const uint8_t> piece) {
                             const size_t n = v5::buildOnlineMessageBody(kServerUin, type, piece, body);
-                            const size_t index = outbox_.queue(to, v5::SRV_SYS_DELIVERED_MESS, 0, std::span(body).first(n));
+                            const size_t m = codec::v3::buildOnlineMessageBody(
+                                {kServerUin, 0, codec::v3::deliveryType(type), piece}, v3Body);
+                            const size_t index =
+                                outbox_.queueEither(to, v5::SRV_SYS_DELIVERED_MESS, std::span(body).first(n),
+                                                    codec::v3::SRV_SYSMSG_ONLINE, std::span(v3Body).first(m));
                             if (recipient.pieces++ == 0) recipient.firstPacket = index;
                           });
   recipients_.push_back(recipient);

@@ -95,7 +95,7 @@ private:
   /// Brings the gateway links in line with the registry; false when it is unreachable.
   bool followGateways();
   /// Queues `text` (client code page) for `to`'s current session as SRV_SYS_DELIVERED_MESS
-  /// pieces (§6.10 split), remembering where they sit in the outbox.
+  /// pieces (§6.10 split; SYSMSG_ONLINE for a V3 session), remembering where they sit in the outbox.
   void queueMessage(uint32_t to, uint16_t type, const std::string& text);
   /// Flushes the outbox and the egress; false when the session store failed.
   bool flushQueued();
