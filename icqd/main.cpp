@@ -7,6 +7,7 @@
 #include <zmq.hpp>
 
 #include <atomic>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -14,9 +15,14 @@
 #include "common/log/log.hpp"
 #include "common/store/in_memory_gateway_registry.hpp"
 #include "common/util/identity.hpp"
+#include "common/wiring/admin_port.hpp"
+#include "common/wiring/cluster_gauges.hpp"
+#include "common/wiring/postgres_readiness.hpp"
 #include "common/wiring/postgres_stores.hpp"
+#include "common/wiring/redis_readiness.hpp"
 #include "common/wiring/redis_stores.hpp"
 #include "gateway/app.hpp"
+#include "scheduler/admin_api.hpp"
 #include "scheduler/app.hpp"
 #include "worker/app.hpp"
 
@@ -57,6 +63,20 @@ int main(int argc, char** argv) {
   zmq::context_t context;
   store::InMemoryGatewayRegistry registry;
   std::atomic<int> failures = 0;
+  // One admin port for every role: they all register in the same process-wide registries.
+  std::optional<wiring::AdminPort> admin;
+  // The admin API follows this process's in-memory registry (thread-safe): the gateway is here.
+  std::optional<scheduler::AdminApi> adminApi;
+  try {
+    admin.emplace(config, stop);
+    if (admin->server()) adminApi.emplace(config, context, &registry).install(*admin->server());
+  } catch (const std::exception& e) {
+    log::error("icqd_start_failed", {{"error", e.what()}});
+    return 1;
+  }
+  wiring::RedisReadiness redisReady(config);
+  wiring::PostgresReadiness postgresReady(config);
+  wiring::ClusterGauges clusterGauges(config);
 
   std::vector<std::thread> roles;
   roles.push_back(

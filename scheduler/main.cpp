@@ -3,10 +3,17 @@
 
 #include <zmq.hpp>
 
+#include <optional>
+
 #include "common/log/log.hpp"
+#include "common/wiring/admin_port.hpp"
+#include "common/wiring/cluster_gauges.hpp"
+#include "common/wiring/postgres_readiness.hpp"
 #include "common/wiring/postgres_stores.hpp"
 #include "common/wiring/process.hpp"
+#include "common/wiring/redis_readiness.hpp"
 #include "common/wiring/redis_stores.hpp"
+#include "scheduler/admin_api.hpp"
 #include "scheduler/app.hpp"
 
 int main(int argc, char** argv) {
@@ -23,6 +30,13 @@ int main(int argc, char** argv) {
     scheduler::SchedulerStores stores{redis.leases,    redis.sessions,     redis.presence, redis.retransmits,
                                       *postgres.users, *postgres.messages, redis.registry, *postgres.maintenance,
                                       *postgres.fragments};
+    wiring::AdminPort admin(*config, stop);
+    // Declared after the port and the context: it closes its gateway links before either goes.
+    std::optional<scheduler::AdminApi> adminApi;
+    if (admin.server()) adminApi.emplace(*config, context).install(*admin.server());
+    wiring::RedisReadiness redisReady(*config);
+    wiring::PostgresReadiness postgresReady(*config);
+    wiring::ClusterGauges clusterGauges(*config);  // icq_online_users, icq_retransmit_queue_depth
     return scheduler::runScheduler(*config, context, stores, redis.clock, stop);
   } catch (const std::exception& e) {
     log::error("scheduler_start_failed", {{"error", e.what()}});
