@@ -5,13 +5,14 @@
 
 #include "common/codec/v5/packet.hpp"
 #include "common/log/log.hpp"
+#include "common/ops/tally_exporter.hpp"
 #include "common/pipeline/egress.hpp"
 #include "common/pipeline/gateway_links.hpp"
 #include "common/pipeline/outbox.hpp"
 #include "scheduler/job_expire_sessions.hpp"
 #include "scheduler/job_follow_gateways.hpp"
-#include "scheduler/job_purge.hpp"
 #include "scheduler/job_fragment_cleanup.hpp"
+#include "scheduler/job_purge.hpp"
 #include "scheduler/job_retransmit.hpp"
 #include "scheduler/job_vacuum.hpp"
 #include "scheduler/job_validate_sessions.hpp"
@@ -57,12 +58,12 @@ int runScheduler(const config::Config& config, zmq::context_t& context, const Sc
   ValidateSessionsJob validateSessions(stores.sessions, stores.registry,
                                        std::chrono::seconds(config.integer("scheduler.validate_interval_s")),
                                        static_cast<size_t>(config.integer("scheduler.validate_batch")), settings.tick);
-  Scheduler scheduler(settings, stores.leases, clock);
   FragmentCleanupSettings fragmentSettings;
   fragmentSettings.interval = std::chrono::seconds(config.integer("scheduler.fragment_cleanup_interval_s"));
   fragmentSettings.maxAge = std::chrono::seconds(config.integer("v3.fragment_max_age_s"));
   fragmentSettings.batch = static_cast<size_t>(config.integer("scheduler.fragment_cleanup_batch"));
   FragmentCleanupJob fragmentCleanup(fragmentSettings, stores.fragments, settings.tick);
+  Scheduler scheduler(settings, stores.leases, clock);
   scheduler.add(followGateways);
   scheduler.add(expireSessions);
   scheduler.add(retransmit);
@@ -70,6 +71,16 @@ int runScheduler(const config::Config& config, zmq::context_t& context, const Sc
   scheduler.add(vacuum);
   scheduler.add(validateSessions);
   scheduler.add(fragmentCleanup);
+  ops::TallyExporter exporter;
+  exporter.counter([&retransmit] { return retransmit.resentTotal(); },
+                   ops::counterFamily("icq_retransmits_total", "Unconfirmed server packets resent by this scheduler.")
+                       .Add({}));
+  exporter.counter([&retransmit] { return retransmit.giveUpsTotal(); },
+                   ops::counterFamily("icq_retransmit_giveups_total",
+                                      "Sessions ended because a server packet stayed unconfirmed after every retry.")
+                       .Add({}));
+  exporter.counter([&expireSessions] { return expireSessions.expiredTotal(); },
+                   ops::counterFamily("icq_sessions_expired_total", "Sessions ended by keep-alive expiry.").Add({}));
   log::info("scheduler_started", {{"id", settings.holder}});
   scheduler.run(stop);
   log::info("scheduler_stopped", {{"sessions_expired", expireSessions.expiredTotal()},

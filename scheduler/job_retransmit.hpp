@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/codec/v5/packet.hpp"
+#include "common/ops/tally.hpp"
 #include "common/pipeline/egress.hpp"
 #include "common/pipeline/outbox.hpp"
 #include "common/store/message_store.hpp"
@@ -59,8 +60,8 @@ private:
   codec::v5::CheckcodeRng& rng_;
   std::chrono::milliseconds period_;
   std::vector<store::DueSession> due_;
-  uint64_t resentTotal_ = 0;
-  uint64_t giveUpsTotal_ = 0;
+  ops::Tally resentTotal_;  // read by the admin port's scrape
+  ops::Tally giveUpsTotal_;
 };
 
 }  // namespace icq::scheduler

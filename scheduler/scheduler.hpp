@@ -6,6 +6,10 @@
 #include <deque>
 #include <string>
 
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+
 #include "common/log/log.hpp"
 #include "common/store/lease_store.hpp"
 #include "common/util/clock.hpp"
@@ -33,14 +37,26 @@ public:
   void run(const util::StopToken& stop);
 
 private:
+  // A job's series: icq_scheduler_job_duration_seconds, _runs_total{result} and
+  // _last_success_timestamp_seconds, labelled with the job's name.
+  struct JobMetrics {
+    explicit JobMetrics(const std::string& job);
+    prometheus::Histogram& duration;
+    prometheus::Counter& ok;
+    prometheus::Counter& error;
+    prometheus::Counter& skipped;  // another replica holds the lease
+    prometheus::Gauge& lastSuccess;
+  };
   struct Scheduled {
-    explicit Scheduled(Job* j) : job(j) {}
+    explicit Scheduled(Job* j) : job(j), metrics(j->name()) {}
     Job* job;
     int64_t nextRunMs = 0;
     bool held = false;
     log::RateLimited failures;
+    JobMetrics metrics;
   };
   void runIfDue(Scheduled& scheduled, int64_t nowMs);
+  bool runSlice(Scheduled& scheduled, int64_t nowMs);
 
   SchedulerSettings settings_;
   store::LeaseStore& leases_;

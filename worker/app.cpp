@@ -4,6 +4,8 @@
 #include <random>
 
 #include "common/log/log.hpp"
+#include "common/ops/health.hpp"
+#include "common/ops/tally_exporter.hpp"
 #include "common/pipeline/gateway_links.hpp"
 #include "worker/v3_processor.hpp"
 #include "worker/v5_processor.hpp"
@@ -22,15 +24,15 @@ CheckcodePolicy checkcodePolicyFrom(const std::string& text) {
 }
 
 void logStats(const WorkerStats& s) {
-  log::info("worker_stopped", {{"batches", s.batches},
-                               {"datagrams", s.datagrams},
-                               {"not_connected", s.notConnected},
-                               {"duplicates", s.duplicates},
-                               {"store_failures", s.storeFailures},
-                               {"checkcode_failures", s.checkcodeFailures},
-                               {"logins_accepted", s.loginsAccepted},
-                               {"logins_refused", s.loginsRefused},
-                               {"logins_throttled", s.loginsThrottled}});
+  log::info("worker_stopped", {{"batches", s.batches.value()},
+                               {"datagrams", s.datagrams.value()},
+                               {"not_connected", s.notConnected.value()},
+                               {"duplicates", s.duplicates.value()},
+                               {"store_failures", s.storeFailures.value()},
+                               {"checkcode_failures", s.checkcodeFailures.value()},
+                               {"logins_accepted", s.loginsAccepted.value()},
+                               {"logins_refused", s.loginsRefused.value()},
+                               {"logins_throttled", s.loginsThrottled.value()}});
 }
 
 }  // namespace
@@ -88,6 +90,13 @@ int runWorker(const config::Config& config, zmq::context_t& context, store::Gate
                           clock, egress, processor.outbox());
   Worker worker(std::chrono::milliseconds(config.integer("worker.gateway_refresh_ms")), links, egress, registry,
                 processor, v3Processor);
+  ops::TallyExporter exporter;
+  exportStats(processor.stats(), exporter);
+  exporter.gauge(worker.gatewayLinks(),
+                 ops::gaugeFamily("icq_worker_gateway_links", "Gateways a worker is linked to.").Add({}));
+  // Ready: Redis and PostgreSQL reachable (main registers those) and a gateway to serve.
+  ops::ReadinessCheck ready("gateway_links",
+                            [&worker] { return worker.gatewayLinks().value() > 0 ? "" : "no gateway link yet"; });
   log::info("worker_started", {{"id", id}});
   worker.run(stop);
   worker.drain(kDrainQuiet);

@@ -98,7 +98,7 @@ AttemptGate gatePasswordAttempt(CommandContext& ctx, const Inbound& in, uint32_t
   if (!ctx.limits.countLoginAttempt(in.from.ip, uin, verdict)) return AttemptGate::unreachable;
   if (verdict == store::AttemptVerdict::allowed) return AttemptGate::go;
   ctx.stats.loginsThrottled++;
-  ctx.reply(in, v5::buildSrvTryAgain(in.header(), ctx.scratch, ctx.rng));
+  ctx.sendTryAgain(in);
   // One record per limit and window: a flood past the limit must not write the audit trail.
   if (verdict == store::AttemptVerdict::newly_limited)
     ctx.users.audit(uin, store::AuditEvent::login_refused, "rate limited from " + util::formatIp(in.from.ip));
@@ -119,7 +119,7 @@ void handleLogin(CommandContext& ctx, const Inbound& in) {
   std::optional<store::Session> current;
   if (!ctx.sessions.find(h.uin, current)) {
     ctx.stats.storeFailures++;
-    return ctx.reply(in, v5::buildSrvTryAgain(h, ctx.scratch, ctx.rng));
+    return ctx.sendTryAgain(in);
   }
   if (isRepeatOf(current, in)) {
     ctx.stats.loginsRepeated++;
@@ -133,12 +133,12 @@ void handleLogin(CommandContext& ctx, const Inbound& in) {
       return;
     case AttemptGate::unreachable:
       ctx.stats.storeFailures++;
-      return ctx.reply(in, v5::buildSrvTryAgain(h, ctx.scratch, ctx.rng));
+      return ctx.sendTryAgain(in);
   }
   std::optional<store::UserCredentials> user;
   if (!ctx.users.findCredentials(h.uin, user)) {
     ctx.stats.storeFailures++;
-    return ctx.reply(in, v5::buildSrvTryAgain(h, ctx.scratch, ctx.rng));
+    return ctx.sendTryAgain(in);
   }
   if (!user || !auth::verifyPassword(user->passwordHash, login.password))
     return refuse(ctx, in, v5::buildSrvBadPass(h, ctx.settings.badPassV3Layout, ctx.scratch, ctx.rng),
@@ -155,7 +155,7 @@ void handleLogin(CommandContext& ctx, const Inbound& in) {
   std::optional<store::Session> replaced;
   if (!ctx.sessions.replace(fresh, stored, replaced)) {
     ctx.stats.storeFailures++;
-    return ctx.reply(in, v5::buildSrvTryAgain(h, ctx.scratch, ctx.rng));
+    return ctx.sendTryAgain(in);
   }
   if (replaced) {
     ctx.stats.loginsReplaced++;

@@ -141,8 +141,10 @@ Outcome handleGetDeps(CommandContext& ctx, const Inbound& in) {
   }
   std::optional<store::Session> session;
   if (!ctx.sessions.find(request.uin, session)) return storeFailed(ctx);
-  ctx.reply(in, session ? v5::buildSrvTryAgain(in.header(), ctx.scratch, ctx.rng)
-                        : v5::buildSrvGetDepsReply(in.header(), ctx.scratch));
+  if (session)
+    ctx.sendTryAgain(in);
+  else
+    ctx.reply(in, v5::buildSrvGetDepsReply(in.header(), ctx.scratch));
   return Outcome::done;
 }
 

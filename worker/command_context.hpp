@@ -82,6 +82,11 @@ struct CommandContext {
   size_t replyReliable(const Inbound& in, uint16_t command, std::span<const uint8_t> body) {
     return outbox.queue(in.header().uin, command, in.header().seq2, body, in.header().sessionId);
   }
+  /// SRV_TRY_AGAIN (§4.7), counted as a busy reply.
+  void sendTryAgain(const Inbound& in) {
+    stats.busyReplies++;
+    reply(in, codec::v5::buildSrvTryAgain(in.header(), scratch, rng));
+  }
   void sendNotConnected(const Inbound& in) {
     stats.notConnected++;
     reply(in, codec::v5::buildSrvNotConnected(in.header(), scratch, rng));

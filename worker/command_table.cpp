@@ -56,10 +56,25 @@ constexpr CommandSpec kUnknown{0, handleAcknowledgeOnly, session};
 
 }  // namespace
 
+// Rows: one per table entry, then "other", then CMD_ACK.
+static_assert(kCommands.size() + 2 <= kCommandSlots, "WorkerStats::packets needs a row per command");
+
 const CommandSpec& lookupCommand(uint16_t command) {
   auto it =
       std::find_if(kCommands.begin(), kCommands.end(), [&](const CommandSpec& c) { return c.command == command; });
   return it == kCommands.end() ? kUnknown : *it;
+}
+
+size_t commandSlot(const CommandSpec& spec) {
+  return &spec == &kUnknown ? kCommands.size() : static_cast<size_t>(&spec - kCommands.data());
+}
+
+size_t ackSlot() { return kCommands.size() + 1; }
+
+std::string_view commandSlotName(size_t slot) {
+  if (slot < kCommands.size()) return v5::clientCommandName(kCommands[slot].command);
+  if (slot == kCommands.size()) return "other";
+  return slot == ackSlot() ? v5::clientCommandName(v5::CMD_ACK) : std::string_view();
 }
 
 }  // namespace icq::worker

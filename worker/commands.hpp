@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "worker/command_context.hpp"
 
@@ -95,5 +96,10 @@ struct CommandSpec {
 /// The entry for `command`; unknown commands get handleAcknowledgeOnly with a session
 /// check (§6.20: IServerd acknowledges what it does not know).
 const CommandSpec& lookupCommand(uint16_t command);
+/// The row of WorkerStats::packets a packet of `spec` counts in (pointer arithmetic on
+/// the table, no lookup), and of CMD_ACK; the label of a row ("" for unused rows).
+size_t commandSlot(const CommandSpec& spec);
+size_t ackSlot();
+std::string_view commandSlotName(size_t slot);
 
 }  // namespace icq::worker

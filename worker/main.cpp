@@ -4,8 +4,11 @@
 #include <zmq.hpp>
 
 #include "common/log/log.hpp"
+#include "common/wiring/admin_port.hpp"
+#include "common/wiring/postgres_readiness.hpp"
 #include "common/wiring/postgres_stores.hpp"
 #include "common/wiring/process.hpp"
+#include "common/wiring/redis_readiness.hpp"
 #include "common/wiring/redis_stores.hpp"
 #include "worker/app.hpp"
 
@@ -21,6 +24,9 @@ int main(int argc, char** argv) {
     zmq::context_t context;
     worker::V5Processor::Stores stores{redis.sessions, redis.presence, *postgres.users, *postgres.messages,
                                        redis.limits};
+    wiring::AdminPort admin(*config, stop);
+    wiring::RedisReadiness redisReady(*config);
+    wiring::PostgresReadiness postgresReady(*config);
     return worker::runWorker(*config, context, redis.registry, stores, *postgres.fragments, *postgres.departments,
                              redis.clock, stop);
   } catch (const std::exception& e) {

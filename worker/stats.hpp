@@ -1,35 +1,79 @@
-// The worker's counters: plain integers bumped by the loop thread (STYLE.md §9).
+// The worker's counters: plain integers bumped by the loop thread (STYLE.md §9), read by
+// the admin port's scrape (ops::Tally: one writer, so no locked instruction) and by the
+// stop log; and the per-batch latency series, observed once per batch and stage.
 #pragma once
+
+#include <prometheus/histogram.h>
 
 #include <array>
 #include <cstdint>
+#include <string_view>
+
+#include "common/ops/tally.hpp"
+#include "common/ops/tally_exporter.hpp"
 
 namespace icq::worker {
 
+/// What became of one client packet: the `result` label of icq_worker_packets_total.
+enum class PacketResult : uint8_t { ok, duplicate, not_connected, malformed, store_error, throttled, count_ };
+std::string_view packetResultName(PacketResult);
+
+/// Rows of the per-command packet counts: the command table's entries, then "other"
+/// (codes the table does not list) and CMD_ACK (never in the table: it is never answered).
+inline constexpr size_t kCommandSlots = 40;
+
 struct WorkerStats {
-  uint64_t batches = 0;
-  uint64_t datagrams = 0;
-  std::array<uint64_t, 6> decodeErrors{};  // indexed by codec::v5::DecodeError
-  uint64_t checkcodeFailures = 0;          // counted under v5.verify_checkcode=log and drop
-  uint64_t envelopeMalformed = 0;
-  uint64_t notConnected = 0;   // SRV_NOT_CONNECTED sent
-  uint64_t duplicates = 0;     // retransmitted client packets re-acknowledged only
-  uint64_t storeFailures = 0;  // packets left unanswered because Redis/PostgreSQL failed
-  uint64_t acksMatched = 0;
-  uint64_t acksUnmatched = 0;
-  uint64_t loginsAccepted = 0;
-  uint64_t loginsRefused = 0;
-  uint64_t loginsReplaced = 0;
-  uint64_t loginsRepeated = 0;  // a retransmitted CMD_LOGIN answered from the session
+  using Tally = ops::Tally;
+  Tally batches;
+  Tally datagrams;
+  std::array<Tally, 6> decodeErrors{};  // indexed by codec::v5::DecodeError
+  Tally checkcodeFailures;              // counted under v5.verify_checkcode=log and drop
+  Tally envelopeMalformed;
+  Tally notConnected;   // SRV_NOT_CONNECTED sent
+  Tally duplicates;     // retransmitted client packets re-acknowledged only
+  Tally storeFailures;  // packets left unanswered because Redis/PostgreSQL failed
+  Tally busyReplies;    // SRV_TRY_AGAIN sent (rate limits, store failures at login)
+  Tally acksMatched;
+  Tally acksUnmatched;
+  Tally loginsAccepted;
+  Tally loginsRefused;
+  Tally loginsReplaced;
+  Tally loginsRepeated;  // a retransmitted CMD_LOGIN answered from the session
   // Password attempts over v5.login_rate_*: answered SRV_TRY_AGAIN, the password unchecked.
-  uint64_t loginsThrottled = 0;
-  uint64_t logoffs = 0;
-  uint64_t malformedBodies = 0;
-  uint64_t messagesOnline = 0;     // CMD_SEND_MESSAGE delivered as SRV_SYS_DELIVERED_MESS
-  uint64_t messagesStored = 0;     // stored as offline messages
-  uint64_t messagesDropped = 0;    // recipient UIN does not exist (D40)
-  uint64_t messagesTooLong = 0;    // LEN above 510, dropped (D33)
-  uint64_t offlineDelivered = 0;   // SRV_RECV_MESSAGE batches' messages sent
+  Tally loginsThrottled;
+  Tally logoffs;
+  Tally malformedBodies;
+  Tally messagesOnline;    // CMD_SEND_MESSAGE delivered as SRV_SYS_DELIVERED_MESS
+  Tally messagesStored;    // stored as offline messages
+  Tally messagesDropped;   // recipient UIN does not exist (D40)
+  Tally messagesTooLong;   // LEN above 510, dropped (D33)
+  Tally offlineDelivered;  // SRV_RECV_MESSAGE batches' messages sent
+  // V5 packets by command slot (command table order) and result.
+  std::array<std::array<Tally, static_cast<size_t>(PacketResult::count_)>, kCommandSlots> packets{};
+
+  void packet(size_t slot, PacketResult result) { ++packets[slot][static_cast<size_t>(result)]; }
+
+  /// The handler-side counters a packet's result is read from: take one before a handler
+  /// runs, and resultSince() says what the handler reported about its packet.
+  struct Marks {
+    uint64_t malformed, storeFailures, busy;
+  };
+  Marks marks() const { return {malformedBodies, storeFailures, busyReplies}; }
+  PacketResult resultSince(const Marks& before, bool retry) const;
 };
+
+/// The per-batch latency series (one Observe per batch and stage: a lock each, not per packet).
+struct WorkerTimings {
+  WorkerTimings();
+  prometheus::Histogram& batch;
+  prometheus::Histogram& decode;   // (A) decrypt and check every datagram
+  prometheus::Histogram& session;  // (B) the session check round trip
+  prometheus::Histogram& handle;   // (C) acknowledgements and handlers
+  prometheus::Histogram& flush;    // outbox, duplicate records and egress
+  prometheus::Histogram& login;    // (D) the batch's logins, when it has any
+};
+
+/// Registers `stats` as the icq_worker_* families (docs/METRICS.md) with `exporter`.
+void exportStats(const WorkerStats& stats, ops::TallyExporter& exporter);
 
 }  // namespace icq::worker

@@ -16,11 +16,13 @@
 // the client retransmits, and a later batch will reach a recovered store.
 #include "worker/v5_processor.hpp"
 
+#include <chrono>
 #include <limits>
 
 #include "common/codec/v3/constants.hpp"
 #include "common/codec/v5/constants.hpp"
 #include "common/codec/version.hpp"
+#include "common/ops/metrics.hpp"
 #include "worker/commands.hpp"
 
 namespace icq::worker {
@@ -44,18 +46,36 @@ V5Processor::V5Processor(const V5Settings& settings, const Stores& stores, const
 }
 
 void V5Processor::processBatch(std::string_view gateway, envelope::BatchReader& batch) {
+  using Clock = std::chrono::steady_clock;  // timed per stage of the batch, never per packet
+  const auto started = Clock::now();
   stats_.batches++;
   decodeAll(batch);
+  const auto decoded = Clock::now();
   checkSessions(gateway);
+  const auto checked = Clock::now();
   CommandContext ctx{settings_,        stores_.sessions, stores_.presence, stores_.users,
                      stores_.messages, stores_.limits,   clock_,           rng_,
-                     egress_,          outbox_,          stats_,           gateway};
+                     egress_,          outbox_,          stats_,           gateway,
+                     verifiers_};
   answerInOrder(ctx);
+  const auto handled = Clock::now();
   flushOutbox();
   flushRecords();
   egress_.flush();
-  for (size_t i : logins_) handleLogin(ctx, inbound_[i]);
+  const auto flushed = Clock::now();
+  for (size_t i : logins_) {
+    const WorkerStats::Marks before = stats_.marks();
+    handleLogin(ctx, inbound_[i]);
+    stats_.packet(commandSlot(*specs_[i]), stats_.resultSince(before, false));
+  }
   flushOutbox();
+  const auto done = Clock::now();
+  timings_.decode.Observe(ops::secondsBetween(started, decoded));
+  timings_.session.Observe(ops::secondsBetween(decoded, checked));
+  timings_.handle.Observe(ops::secondsBetween(checked, handled));
+  timings_.flush.Observe(ops::secondsBetween(handled, flushed));
+  if (!logins_.empty()) timings_.login.Observe(ops::secondsBetween(flushed, done));
+  timings_.batch.Observe(ops::secondsBetween(started, done));
 }
 
 void V5Processor::flushOutbox() {
@@ -130,18 +150,25 @@ void V5Processor::answerInOrder(CommandContext& ctx) {
     const Inbound& in = inbound_[i];
     uint16_t command = in.header().command;
     if (command == v5::CMD_ACK) {
+      stats_.packet(ackSlot(), sessionsUnreachable_ ? PacketResult::store_error : PacketResult::ok);
       countClientAck(i);
       continue;
     }
     const CommandSpec& spec = *specs_[i];
+    const size_t slot = commandSlot(spec);
     if (spec.check == SessionCheck::session) {
-      if (sessionsUnreachable_) continue;  // no answer: the client retransmits
+      if (sessionsUnreachable_) {
+        stats_.packet(slot, PacketResult::store_error);
+        continue;  // no answer: the client retransmits
+      }
       switch (touchResults_[touchIndex_[i]]) {
         case store::TouchResult::no_session:
         case store::TouchResult::mismatch:
+          stats_.packet(slot, PacketResult::not_connected);
           ctx.sendNotConnected(in);
           continue;
         case store::TouchResult::duplicate:
+          stats_.packet(slot, PacketResult::duplicate);
           stats_.duplicates++;
           ctx.sendAck(in);
           continue;
@@ -155,11 +182,13 @@ void V5Processor::answerInOrder(CommandContext& ctx) {
       logins_.push_back(i);
       continue;
     }
-    runCommand(ctx, spec, i);
+    const WorkerStats::Marks before = stats_.marks();
+    const bool retry = runCommand(ctx, spec, i);
+    stats_.packet(slot, stats_.resultSince(before, retry));
   }
 }
 
-void V5Processor::runCommand(CommandContext& ctx, const CommandSpec& spec, size_t i) {
+bool V5Processor::runCommand(CommandContext& ctx, const CommandSpec& spec, size_t i) {
   const Inbound& in = inbound_[i];
   if (spec.ack == AckTiming::first) ctx.sendAck(in);
   Outcome outcome = spec.handler(ctx, in);
@@ -169,12 +198,13 @@ void V5Processor::runCommand(CommandContext& ctx, const CommandSpec& spec, size_
       if (hasTouch) remember(touches_[touchIndex_[i]]);  // recorded: from now on a duplicate
       if (outcome == Outcome::done) ctx.sendAck(in);
     }
-    return;
+    return false;
   }
   // Not recorded: no ACK for an after-effect command (it never entered the window), and an
   // acknowledged-first one leaves the window, so the client's retransmission is processed.
   if (spec.ack == AckTiming::first && hasTouch && !sessions_.forgetDuplicate(touches_[touchIndex_[i]]))
     stats_.storeFailures++;
+  return true;
 }
 
 void V5Processor::remember(const store::TouchRequest& touch) {

@@ -47,7 +47,8 @@ private:
   void checkSessions(std::string_view gateway);
   void answerInOrder(CommandContext& ctx);
   void countClientAck(size_t inboundIndex);
-  void runCommand(CommandContext& ctx, const CommandSpec& spec, size_t inboundIndex);
+  /// True when the command must be retried (its effect was not recorded).
+  bool runCommand(CommandContext& ctx, const CommandSpec& spec, size_t inboundIndex);
   void flushOutbox();
   void remember(const store::TouchRequest& touch);
   void flushRecords();
@@ -60,6 +61,7 @@ private:
   codec::v5::CheckcodeRng rng_;
   pipeline::Outbox outbox_;
   WorkerStats stats_;
+  WorkerTimings timings_;
 
   // Per-batch working memory, reused across batches (no per-datagram allocation once warm).
   std::vector<envelope::Datagram> datagrams_;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/log/log.hpp"
+#include "common/ops/health.hpp"
 #include "common/util/pipeline_socket.hpp"
 
 namespace icq::worker {
@@ -21,7 +22,11 @@ void Worker::runOnce(std::chrono::milliseconds timeout) {
 }
 
 void Worker::run(const util::StopToken& stop) {
-  while (!stop.stopRequested()) runOnce(kIdlePoll);
+  ops::Heartbeat heartbeat("worker", ops::kLoopStaleAfter);  // /healthz: this loop turns
+  while (!stop.stopRequested()) {
+    heartbeat.beat();
+    runOnce(kIdlePoll);
+  }
 }
 
 Worker::Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, Egress& egress,
@@ -40,6 +45,7 @@ void Worker::followRegistry() {
     return;  // keep the links we have: gateways do not vanish because Redis blinked
   }
   links_.follow(records_);
+  gatewayLinks_.set(static_cast<int64_t>(links_.size()));
 }
 
 bool Worker::serveReadyLinks(std::chrono::milliseconds timeout) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/log/log.hpp"
+#include "common/ops/tally.hpp"
 #include "common/store/gateway_registry.hpp"
 #include "common/util/shutdown.hpp"
 #include "common/pipeline/egress.hpp"
@@ -27,6 +28,8 @@ public:
   /// Graceful stop: withdraw from every gateway (no new hand-outs), then keep answering
   /// what was already handed out until nothing arrives for `quiet`.
   void drain(std::chrono::milliseconds quiet);
+  /// Gateways this worker has a link to, as of the last registry read (readiness, metrics).
+  const ops::Level& gatewayLinks() const { return gatewayLinks_; }
 
 private:
   void followRegistry();
@@ -44,6 +47,7 @@ private:
   std::vector<store::GatewayRecord> records_;
   log::RateLimited registryFailures_;
   bool draining_ = false;
+  ops::Level gatewayLinks_;
 };
 
 }  // namespace icq::worker

@@ -4,7 +4,8 @@
 # with a demo account. Ctrl-C stops everything. Safe to run again.
 #
 # Environment: ICQ_UDP_PORT (4000), ICQ_LOCAL_REDIS_PORT (16379), ICQ_LOCAL_PG_PORT (15432),
-# ICQ_WORKERS (2), ICQ_DEMO_UIN (100000).
+# ICQ_WORKERS (2, at most 5), ICQ_DEMO_UIN (100000), ICQ_ADMIN_PORT (9464: the gateway's admin
+# port; workers take the next ones, the scheduler ICQ_ADMIN_PORT + 6).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -13,6 +14,8 @@ REDIS_PORT=${ICQ_LOCAL_REDIS_PORT:-16379}
 PG_PORT=${ICQ_LOCAL_PG_PORT:-15432}
 WORKERS=${ICQ_WORKERS:-2}
 DEMO_UIN=${ICQ_DEMO_UIN:-100000}
+ADMIN_PORT=${ICQ_ADMIN_PORT:-9464}
+[ "$WORKERS" -le 5 ] || die "ICQ_WORKERS=$WORKERS: at most 5 (their admin ports lie between the gateway's and the scheduler's)"
 VAR="$ICQ_ROOT/var/local"
 BIN="$ICQ_ROOT/build/release"
 
@@ -77,9 +80,13 @@ start() {  # start <name> <binary> [args...]
   PIDS+=($!)
   echo $! >"$VAR/run/$name.pid"
 }
-start gateway "$BIN/gateway/icq-gateway" --set gateway.id=gateway-0
-for i in $(seq 0 $((WORKERS - 1))); do start "worker-$i" "$BIN/worker/icq-worker" --set "worker.id=worker-$i"; done
-start scheduler "$BIN/scheduler/icq-scheduler" --set scheduler.id=scheduler-0
+# Every process has its own admin port (/metrics, /healthz, /readyz) on loopback.
+admin() { echo "admin.listen=127.0.0.1:$(($ADMIN_PORT + $1))"; }
+start gateway "$BIN/gateway/icq-gateway" --set gateway.id=gateway-0 --set "$(admin 0)"
+for i in $(seq 0 $((WORKERS - 1))); do
+  start "worker-$i" "$BIN/worker/icq-worker" --set "worker.id=worker-$i" --set "$(admin $((i + 1)))"
+done
+start scheduler "$BIN/scheduler/icq-scheduler" --set scheduler.id=scheduler-0 --set "$(admin 6)"
 
 # Prove the path end to end before telling anyone it works.
 for _ in $(seq 50); do
@@ -95,6 +102,11 @@ cat <<TEXT
   Redis on 127.0.0.1:$REDIS_PORT, PostgreSQL on 127.0.0.1:$PG_PORT. Logs: var/local/logs/
 
   Demo account     UIN: $DEMO_UIN     password: $DEMO_PASSWORD
+
+  Metrics (Prometheus text format) and health, one admin port per process:
+    gateway    http://127.0.0.1:$ADMIN_PORT/metrics   (/healthz, /readyz)
+    workers    http://127.0.0.1:$((ADMIN_PORT + 1))/metrics ... http://127.0.0.1:$((ADMIN_PORT + WORKERS))/metrics
+    scheduler  http://127.0.0.1:$((ADMIN_PORT + 6))/metrics   (cluster gauges: icq_online_users)
 
   ICQ 99a/99b, ICQ 98a or another V5 client: in the client's server settings
   (ICQ 99: Preferences → Connections → Server) set host 127.0.0.1 (or this machine's

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "tests/e2e/e2e_fixture.hpp"
+#include "tests/support/http_client.hpp"
 
 namespace icq::test {
 
@@ -10,10 +11,12 @@ TEST_CASE("icqd serves logins, keep-alives and logoffs with every role in one pr
   RedisServer redis;
   PgDatabase database;
   uint16_t port = freeUdpPort();
+  uint16_t admin = freeTcpPort();
   ChildProcess icqd(
       ICQD_BIN,
       {"--set", "redis.port=" + std::to_string(redis.port()), "--set", "postgres.url=" + database.url(), "--set",
-       "gateway.udp_bind=127.0.0.1", "--set", "gateway.udp_port=" + std::to_string(port), "--set", "icqd.workers=2"},
+       "gateway.udp_bind=127.0.0.1", "--set", "gateway.udp_port=" + std::to_string(port), "--set", "icqd.workers=2",
+       "--set", "admin.listen=127.0.0.1:" + std::to_string(admin)},
       "/tmp/icqd-e2e-" + std::to_string(::getpid()) + ".log");
   createTestUser(database, kAlice, kAlicePassword);
   INFO(icqd.logTail());
@@ -22,6 +25,15 @@ TEST_CASE("icqd serves logins, keep-alives and logoffs with every role in one pr
   for (int attempt = 0; attempt < 20 && outcome == LoginOutcome::no_answer; ++attempt) outcome = alice.login(500ms);
   REQUIRE(outcome == LoginOutcome::accepted);
   CHECK(alice.keepAlive());
+  // One admin port for every role: the gateway's, both workers' and the scheduler's families.
+  HttpReply metrics = httpGet(admin, "/metrics");
+  REQUIRE(metrics.status == 200);
+  for (const char* series : {"icq_gateway_udp_packets_received_total{version=\"5\"}", "icq_online_users 1",
+                             "icq_worker_logins_total{result=\"accepted\",version=\"5\"} ",
+                             "icq_scheduler_job_runs_total{job=\"expire_sessions\"", "process_open_fds"})
+    CHECK_THAT(metrics.body, Catch::Contains(series));
+  CHECK(httpGet(admin, "/healthz").status == 200);
+  CHECK(httpGet(admin, "/readyz").status == 200);
   CHECK(alice.logoff() == v5::SRV_ACK);
   CHECK_FALSE(alice.keepAlive());
   V5Client wrong(port, kAlice, "nope");
