@@ -54,6 +54,8 @@ V5Settings v5SettingsFrom(const config::Config& config) {
   s.newUinV3Layout = config.boolean("v5.new_uin_v3_layout");
   s.passwordOpsLimit = static_cast<uint64_t>(config.integer("auth.argon2_opslimit"));
   s.passwordMemLimitBytes = static_cast<size_t>(config.integer("auth.argon2_memlimit_kib")) * 1024;
+  s.verifierCache.entries = static_cast<size_t>(config.integer("auth.verifier_cache_entries"));
+  s.verifierCache.ttlMs = config.integer("auth.verifier_cache_ttl_s") * 1000;
   return s;
 }
 

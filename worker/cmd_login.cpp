@@ -5,19 +5,21 @@
 // work, §4.3). Order of decisions, after IServerd with this project's decisions:
 //   1. V5 disabled                         → SRV_LOGIN_ERR
 //   2. body unparseable                    → nothing more (the ACK stands; count it)
-//   3. a retransmission of the login that created the current session (§4.5)
-//                                          → the same SRV_LOGIN_REPLY again
+//   3. a retransmission of the login that created the current session (§4.5) with the
+//      password this worker proved for it → the same SRV_LOGIN_REPLY again, no hashing
 //   4. store unreachable (D41)             → SRV_TRY_AGAIN: the client logs in again shortly
 //   5. over a password-attempt limit, per source IP or per UIN, cluster-wide
 //                                          → SRV_TRY_AGAIN without looking at the password,
 //      so a guesser learns nothing and costs no hashing (§4.7: the client retries later)
-//   6. unknown UIN or wrong password       → SRV_BAD_PASS (V5 layout, or V3 by switch, §8.6)
+//   6. unknown UIN or wrong password       → SRV_BAD_PASS (V5 layout, or V3 by switch, §8.6);
+//      checked through the worker's verifier cache (common/auth/verifier_cache.hpp)
 //   7. account locked                      → SRV_LOGIN_ERR with the lock text
-//   8. otherwise: replace any old session (it gets SRV_GO_AWAY through its own gateway,
+//   8. a retransmission that 3 could not vouch for (the cache forgot it), now proved
+//                                          → the same SRV_LOGIN_REPLY again
+//   9. otherwise: replace any old session (it gets SRV_GO_AWAY through its own gateway,
 //      §4.7), create the new one and send SRV_LOGIN_REPLY (reliable, SEQ1 0).
 #include <random>
 
-#include "common/auth/password.hpp"
 #include "common/codec/v5/constants.hpp"
 #include "common/presence/presence.hpp"
 #include "worker/commands.hpp"
@@ -43,9 +45,16 @@ void refuse(CommandContext& ctx, const Inbound& in, size_t length, std::string_v
   ctx.users.audit(in.header().uin, store::AuditEvent::login_refused, why);
 }
 
-/// §4.5: the same login packet again (our reply was lost): same session, same SEQ1.
+/// §4.5: the same login packet again (our reply was lost): same UIN (the session is the
+/// UIN's), session id, address and both sequence numbers.
 bool isRepeatOf(const std::optional<store::Session>& current, const Inbound& in) {
-  return current && current->sameClient(in.header().sessionId, in.from) && current->loginSeq1 == in.header().seq1;
+  return current && current->sameClient(in.header().sessionId, in.from) && current->loginSeq1 == in.header().seq1 &&
+         current->loginSeq2 == in.header().seq2;
+}
+
+void answerRepeat(CommandContext& ctx, const Inbound& in) {
+  ctx.stats.loginsRepeated++;
+  ctx.reply(in, buildLoginReply(ctx, in));
 }
 
 store::Session sessionFor(const CommandContext& ctx, const Inbound& in, const v5::LoginRequest& login) {
@@ -121,10 +130,10 @@ void handleLogin(CommandContext& ctx, const Inbound& in) {
     ctx.stats.storeFailures++;
     return ctx.sendTryAgain(in);
   }
-  if (isRepeatOf(current, in)) {
-    ctx.stats.loginsRepeated++;
-    return ctx.reply(in, buildLoginReply(ctx, in));
-  }
+  // A retransmission is answered from the session before any hashing, but only with the
+  // password proved for it: another password from the same endpoint is checked below.
+  const bool repeat = isRepeatOf(current, in);
+  if (repeat && ctx.verifiers.remembers(h.uin, login.password)) return answerRepeat(ctx, in);
 
   switch (gatePasswordAttempt(ctx, in, h.uin)) {
     case AttemptGate::go:
@@ -140,13 +149,15 @@ void handleLogin(CommandContext& ctx, const Inbound& in) {
     ctx.stats.storeFailures++;
     return ctx.sendTryAgain(in);
   }
-  if (!user || !auth::verifyPassword(user->passwordHash, login.password))
+  if (!user) ctx.verifiers.forget(h.uin);  // the account is gone
+  if (!user || !ctx.verifiers.verify(h.uin, user->passwordHash, login.password))
     return refuse(ctx, in, v5::buildSrvBadPass(h, ctx.settings.badPassV3Layout, ctx.scratch, ctx.rng),
                   user ? "wrong password" : "unknown uin");
   if (user->locked) {
     std::string_view text = user->lockText.empty() ? kLockedText : std::string_view(user->lockText);
     return refuse(ctx, in, v5::buildSrvLoginErr(h, text, ctx.scratch, ctx.rng), "locked");
   }
+  if (repeat) return answerRepeat(ctx, in);  // proved now: still the same login, not a new one
 
   store::Session fresh = sessionFor(ctx, in, login);
   size_t replyLength = buildLoginReply(ctx, in);

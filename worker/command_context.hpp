@@ -8,6 +8,7 @@
 #include <span>
 #include <string_view>
 
+#include "common/auth/verifier_cache.hpp"
 #include "common/codec/v5/message.hpp"
 #include "common/codec/v5/messages.hpp"
 #include "common/codec/v5/packet.hpp"
@@ -48,6 +49,7 @@ struct V5Settings {
   // Argon2id cost of the password hashes a worker writes (SET_PASS, registration).
   uint64_t passwordOpsLimit = 2;
   size_t passwordMemLimitBytes = size_t{64} * 1024 * 1024;
+  auth::VerifierCache::Limits verifierCache;  // logins proved once are not hashed again (DECISIONS.md, verifier cache)
 };
 
 /// A decoded client packet and the address it came from.
@@ -70,6 +72,7 @@ struct CommandContext {
   pipeline::Outbox& outbox;  // reliable packets; flushed by the processor after the handlers
   WorkerStats& stats;
   std::string_view gateway;  // the gateway this batch came through
+  auth::VerifierCache& verifiers;  // every login's password check goes through it
 
   /// Room for any server packet this worker builds (protocol-v5.md §1.2: below 1 KiB,
   /// the longest META reply included).

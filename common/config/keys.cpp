@@ -165,6 +165,12 @@ constexpr auto kAll = std::to_array<KeyDef>({
      "Argon2id passes for new password hashes (libsodium opslimit)."},
     {"auth.argon2_memlimit_kib", Integer, "65536", 8, 4194304, "", "worker, icqctl, icqd",
      "Argon2id memory for new password hashes, KiB. Existing hashes keep the cost they were made with."},
+    {"auth.verifier_cache_entries", Integer, "100000", 0, 10000000, "", "worker, icqd",
+     "Logins a worker remembers as verified (a keyed BLAKE2b of UIN, password and stored hash, never the "
+     "password), so the same password against the same argon2id hash is not hashed again; 0 turns it off "
+     "(docs/DECISIONS.md, verifier cache)."},
+    {"auth.verifier_cache_ttl_s", Integer, "3600", 1, 604800, "", "worker, icqd",
+     "How long a remembered login stays valid before the next one pays the argon2id check again."},
 });
 
 }  // namespace
