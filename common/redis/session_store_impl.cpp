@@ -37,11 +37,13 @@
 //
 // The scripts
 // -----------
-//   touch        sess exists? (no_session) sid/ip/port equal? (mismatch) Then HSET
-//                seen + gw — gw re-homes the session to the gateway that just heard the
-//                client — and look the triple up in the window: found → duplicate, else
-//                record it (unless dedupe is off, or check-only: see TouchRequest::Dedupe)
-//                → ok. Triples are compared at 6-byte
+//   touch        sess exists? (no_session) sid/ip/port equal? (mismatch) Then look the
+//                triple up in the window: found → duplicate, else record it (unless dedupe
+//                is off, or check-only: see TouchRequest::Dedupe) → ok. The session hash is
+//                written once per packet, in a single HSET of seen, gw only when another
+//                gateway heard the client (re-homing; the common keep-alive comes through
+//                the same one) and dpos when a triple was recorded: this script runs for
+//                every packet and is Redis's busiest work. Triples are compared at 6-byte
 //                boundaries only. A CMD_ACK rides along (§4.3): with dedupe off it HDELs
 //                rtx <seq1> → acknowledged if there was such a packet. Each request is one
 //                EVALSHA; a batch is one round trip.
@@ -142,11 +144,20 @@ using store::TouchResult;
 constexpr std::string_view kDedupeModes[] = {"0", "1", "2", "3"};  // by TouchRequest::Dedupe
 
 constexpr std::string_view kTouchLua = R"lua(
-local s = redis.call('HMGET', KEYS[1], 'sid', 'ip', 'port', 'dpos')
+local s = redis.call('HMGET', KEYS[1], 'sid', 'ip', 'port', 'dpos', 'gw')
 if not s[1] then return 2 end
 if s[1] ~= ARGV[1] or s[2] ~= ARGV[2] or s[3] ~= ARGV[3] then return 3 end
-redis.call('HSET', KEYS[1], 'seen', ARGV[6], 'gw', ARGV[7])
+local fields = {'seen', ARGV[6]}
+if s[5] ~= ARGV[7] then
+  fields[3] = 'gw'
+  fields[4] = ARGV[7]
+end
+local function refresh(result)
+  redis.call('HSET', KEYS[1], unpack(fields))
+  return result
+end
 if ARGV[5] == '0' then
+  refresh()
   if ARGV[9] ~= '' and redis.call('HDEL', KEYS[3], ARGV[9], 'a:' .. ARGV[9]) >= 1 then return 4 end
   return 0
 end
@@ -156,17 +167,18 @@ if ARGV[5] ~= '3' then
   while true do
     local at = string.find(ring, ARGV[4], from, true)
     if not at then break end
-    if at % 6 == 1 then return 1 end
+    if at % 6 == 1 then return refresh(1) end
     from = at + 1
   end
-  if ARGV[5] == '2' then return 0 end
+  if ARGV[5] == '2' then return refresh(0) end
 end
 local window = tonumber(ARGV[8])
 local pos = tonumber(s[4]) or 0
 if pos >= window then pos = 0 end
 redis.call('SETRANGE', KEYS[2], pos * 6, ARGV[4])
-redis.call('HSET', KEYS[1], 'dpos', (pos + 1) % window)
-return 0
+fields[#fields + 1] = 'dpos'
+fields[#fields + 1] = (pos + 1) % window
+return refresh(0)
 )lua";
 
 // KEYS: sess, rtx, dup. ARGV: login reply, login triple, then field/value pairs.

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -226,6 +227,39 @@ TEST_CASE("session store: a packet through another gateway re-homes the session"
   request.gateway = "gw-8";
   CHECK(f.touch(request) == TouchResult::duplicate);
   CHECK(f.find(kUin)->gateway == "gw-8");
+}
+
+namespace {
+
+/// Calls of `command` since the last CONFIG RESETSTAT, from INFO commandstats.
+int64_t callsOf(Fixture& f, std::string_view command) {
+  const std::string info(f.command({"INFO", "commandstats"}).str());
+  const std::string prefix = "cmdstat_" + std::string(command) + ":calls=";
+  const size_t at = info.find(prefix);
+  return at == std::string::npos ? 0 : std::stoll(info.substr(at + prefix.size()));
+}
+
+}  // namespace
+
+TEST_CASE("session store: a keep-alive through the session's own gateway writes the session hash once",
+          "[redis][session]") {
+  Fixture f;
+  f.login(makeSession(kUin));
+  f.clock.advanceMs(1000);
+  f.command({"CONFIG", "RESETSTAT"});
+  CHECK(f.touch(makeTouch(100)) == TouchResult::ok);
+  CHECK(callsOf(f, "hset") == 1);  // seen and dpos together; gw unchanged, not rewritten
+  CHECK(callsOf(f, "setrange") == 1);
+  CHECK(callsOf(f, "hmget") == 1);
+  CHECK(f.touch(makeTouch(100)) == TouchResult::duplicate);
+  CHECK(callsOf(f, "hset") == 2);
+  CHECK(callsOf(f, "setrange") == 1);
+  const auto found = f.find(kUin);
+  CHECK(found->lastSeenMs == kStartMs + 1000);
+  CHECK(found->gateway == "gw-0");
+  // The window position moved: the next triple does not overwrite the first.
+  CHECK(f.touch(makeTouch(101)) == TouchResult::ok);
+  CHECK(f.touch(makeTouch(100)) == TouchResult::duplicate);
 }
 
 TEST_CASE("session store: a batch of touches answers each request in order", "[redis][session]") {
