@@ -55,7 +55,8 @@ void V5Processor::processBatch(std::string_view gateway, envelope::BatchReader& 
   const auto checked = Clock::now();
   CommandContext ctx{settings_,        stores_.sessions, stores_.presence, stores_.users,
                      stores_.messages, stores_.limits,   clock_,           rng_,
-                     egress_,          outbox_,          stats_,           gateway};
+                     egress_,          outbox_,          stats_,           gateway,
+                     verifiers_};
   answerInOrder(ctx);
   const auto handled = Clock::now();
   flushOutbox();
