@@ -142,7 +142,9 @@ build_images() {
   done
   step "Redis, PostgreSQL and Prometheus stand-ins built in $((SECONDS - t0)) s"
   # Name the build stage (all cached by now) so that the next build starts from its
-  # packages, and drop the build stages of earlier builds (about 850 MB each).
+  # packages, and drop the build stages of earlier builds (about 850 MB each). Not from
+  # the working tree: files edited since the build would make it compile again.
+  [ "$CONTEXT_MODE" = head ] || return 0
   podman build -f "$context/deploy/container/Containerfile" --build-arg BASE="$BASE_IMAGE" \
     --target build -t "localhost/icqcluster-build:$TAG" "$context" >/dev/null 2>&1
   podman image prune -f >/dev/null
