@@ -75,6 +75,19 @@ public:
     }
   }
 
+  /// A required true/false field.
+  void boolean(const char* name, bool& out) {
+    if (error) return;
+    auto it = body_.find(name);
+    if (it == body_.end()) {
+      error = admin::Outcome::badInput(name, "is required");
+    } else if (!it->is_boolean()) {
+      error = admin::Outcome::badInput(name, "must be true or false");
+    } else {
+      out = it->get<bool>();
+    }
+  }
+
   void uins(const char* name, std::vector<uint32_t>& out) {
     if (error) return;
     auto it = body_.find(name);
@@ -195,6 +208,14 @@ admin::Outcome setPassword(Backend& b, const Call& call) {
   return b.users.setPassword(call.uin, password);
 }
 
+admin::Outcome setMayBroadcast(Backend& b, const Call& call) {
+  BodyFields fields(call.body, {"may_broadcast"});
+  bool mayBroadcast = false;
+  fields.boolean("may_broadcast", mayBroadcast);
+  if (fields.error) return *fields.error;
+  return b.users.setMayBroadcast(call.uin, mayBroadcast);
+}
+
 admin::Outcome listSessions(Backend& b, const Call& call) {
   std::optional<admin::Outcome> error;
   uint64_t cursor = 0, limit = kDefaultPage;
@@ -243,6 +264,7 @@ constexpr Route kRoutes[] = {
     {{"GET", "/api/v1/users/{uin}"}, showUser},
     {{"DELETE", "/api/v1/users/{uin}"}, deleteUser},
     {{"PUT", "/api/v1/users/{uin}/password"}, setPassword},
+    {{"PUT", "/api/v1/users/{uin}/may-broadcast"}, setMayBroadcast},
     {{"GET", "/api/v1/sessions"}, listSessions},
     {{"GET", "/api/v1/sessions/{uin}"}, showSession},
     {{"DELETE", "/api/v1/sessions/{uin}"}, disconnect},

@@ -45,9 +45,10 @@ void refuse(V3Context& ctx, const V3Inbound& in, uint16_t command, std::string_v
   ctx.users.audit(in.header().uin, store::AuditEvent::login_refused, why);
 }
 
-size_t buildHello(V3Context& ctx, const V3Inbound& in, std::span<uint8_t> out) {
+size_t buildHello(V3Context& ctx, const V3Inbound& in, bool mayBroadcast, std::span<uint8_t> out) {
   v3::Hello hello;
   hello.yourIp = in.from.ip;
+  hello.canBroadcast = mayBroadcast ? 1 : 0;
   hello.deplistVersion = ctx.settings.deplistVersion;
   hello.pingPeriodS = static_cast<uint16_t>(ctx.settings.sessionTtlS - 10);
   hello.packetTimeoutS = ctx.settings.retransmitTimeoutS;
@@ -129,7 +130,10 @@ void handleV3Logon(V3Context& ctx, const V3Inbound& in) {
   }
   if (isRepeatOf(current, in)) {
     ctx.stats.loginsRepeated++;
-    size_t n = buildHello(ctx, in, ctx.bodyArea());
+    // The same HELLO as the first time; an unreachable database reads as "may not broadcast".
+    std::optional<store::UserCredentials> user;
+    const bool mayBroadcast = ctx.users.findCredentials(h.uin, user) && user && user->mayBroadcast;
+    size_t n = buildHello(ctx, in, mayBroadcast, ctx.bodyArea());
     return ctx.send(in, v3::replyHeader(h, v3::SRV_HELLO), ctx.bodyArea().first(n));
   }
   store::AttemptVerdict verdict = store::AttemptVerdict::limited;
@@ -154,7 +158,7 @@ void handleV3Logon(V3Context& ctx, const V3Inbound& in) {
 
   store::Session fresh = sessionFor(ctx, in, logon);
   std::array<uint8_t, v3::kHelloBodySize> hello{};
-  const size_t helloLength = buildHello(ctx, in, hello);
+  const size_t helloLength = buildHello(ctx, in, user->mayBroadcast, hello);
   const store::ReliablePacket stored{h.uin, v3::SRV_HELLO, h.seq2, std::span(hello).first(helloLength)};
   std::optional<store::Session> replaced;
   if (!ctx.sessions.replace(fresh, stored, replaced)) {

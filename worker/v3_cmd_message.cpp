@@ -45,27 +45,40 @@ std::span<const uint8_t> asBytes(std::string_view text) {
   return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
 }
 
-/// Whether every packet from `first` on (`count` of them) reached the recipient's session.
-bool allQueued(V3Context& ctx, size_t first, size_t count) {
-  bool queued = count > 0;
-  for (size_t i = 0; i < count; ++i) queued = queued && ctx.outbox.routeOf(first + i).queued;
-  return queued;
-}
-
 /// SYSMSG_ONLINE to a V3 session. False when the session store failed.
 bool deliverToV3(V3Context& ctx, const V3Inbound& in, const V3Message& message, bool& online) {
-  const size_t n = v3::buildOnlineMessageBody({message.from, 0, v3::deliveryType(message.type), message.text},
-                                              ctx.bodyArea());
-  size_t pieces = 0;
   // seq2 of the sender's packet (IServerd; clients ignore it).
-  const size_t first = ctx.queueV3(message.to, v3::SRV_SYSMSG_ONLINE, in.header().seq2, ctx.bodyArea().first(n), pieces);
+  const QueuedPieces queued = queueForV3(ctx, message, in.header().seq2);
   if (!ctx.outbox.flush()) return false;
-  online = allQueued(ctx, first, pieces);
+  online = queued.reached(ctx.outbox);
   return true;
 }
 
 /// SRV_SYS_DELIVERED_MESS pieces to a V5 session (§9.2). False when the session store failed.
 bool deliverToV5(V3Context& ctx, const V3Message& message, bool& online) {
+  const QueuedPieces queued = queueForV5(ctx, message);
+  if (!ctx.outbox.flush()) return false;
+  online = queued.reached(ctx.outbox);
+  return true;
+}
+
+}  // namespace
+
+bool QueuedPieces::reached(const pipeline::Outbox& outbox) const {
+  bool queued = count > 0;
+  for (size_t i = 0; i < count; ++i) queued = queued && outbox.routeOf(first + i).queued;
+  return queued;
+}
+
+QueuedPieces queueForV3(V3Context& ctx, const V3Message& message, uint16_t seq2) {
+  const size_t n = v3::buildOnlineMessageBody({message.from, 0, v3::deliveryType(message.type), message.text},
+                                              ctx.bodyArea());
+  QueuedPieces queued;
+  queued.first = ctx.queueV3(message.to, v3::SRV_SYSMSG_ONLINE, seq2, ctx.bodyArea().first(n), queued.count);
+  return queued;
+}
+
+QueuedPieces queueForV5(V3Context& ctx, const V3Message& message) {
   uint16_t type = message.type;
   std::span<const uint8_t> text = message.text;
   std::vector<uint8_t> converted;
@@ -78,18 +91,14 @@ bool deliverToV5(V3Context& ctx, const V3Message& message, bool& online) {
     }
   }
   std::array<uint8_t, 14 + v5::kMaxMessageText + 1> body{};
-  size_t first = 0, pieces = 0;
+  QueuedPieces queued;
   v5::forEachMessagePiece(text, ctx.settings.v5MaxChunk, ctx.settings.v5SplitOrder, [&](std::span<const uint8_t> piece) {
     const size_t n = v5::buildOnlineMessageBody(message.from, type, piece, body);
     const size_t index = ctx.outbox.queue(message.to, v5::SRV_SYS_DELIVERED_MESS, 0, std::span(body).first(n));
-    if (pieces++ == 0) first = index;
+    if (queued.count++ == 0) queued.first = index;
   });
-  if (!ctx.outbox.flush()) return false;
-  online = allQueued(ctx, first, pieces);
-  return true;
+  return queued;
 }
-
-}  // namespace
 
 Outcome deliverV3Message(V3Context& ctx, const V3Inbound& in, const V3Message& message) {
   std::optional<store::Session> recipient;

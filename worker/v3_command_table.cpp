@@ -38,6 +38,10 @@ constexpr auto kCommands = std::to_array<V3CommandSpec>({
     // Stored before it is acknowledged (§4.6).
     {v3::CMD_FRAGMENT, handleV3Fragment, session, V3Ack::after_effect},
     {v3::CMD_BROADCAST_REQ, handleV3BroadcastReq, quiet},
+    // Acknowledged once sent to everyone online (and stored for the rest); a sender without
+    // the permission is acknowledged and ignored (§5.16, decision 34).
+    {v3::CMD_BROADCAST_ALL, handleV3Broadcast, session, V3Ack::after_effect},
+    {v3::CMD_BROADCAST_ONLINE, handleV3Broadcast, session, V3Ack::after_effect},
     // User information (§5.17–§5.19, §5.27): pure queries, re-executed on a duplicate (§3.7).
     {v3::CMD_GET_INFO, handleV3GetInfo, quiet},
     {v3::CMD_GET_INFO1, handleV3GetInfo1, session},

@@ -27,6 +27,18 @@ struct V3Message {
   uint16_t type = 0;
   std::span<const uint8_t> text;
 };
+/// Packets queued (not yet flushed) for one recipient: `count` from outbox index `first`.
+struct QueuedPieces {
+  size_t first = 0, count = 0;
+  /// After the flush: whether every piece reached the recipient's session.
+  bool reached(const pipeline::Outbox& outbox) const;
+};
+/// Queues `message` as SYSMSG_ONLINE (FRAGMENT pieces above the MTU) for a V3 session of
+/// `message.to`; a V5 session gets none of it.
+QueuedPieces queueForV3(V3Context&, const V3Message&, uint16_t seq2);
+/// Queues `message` as the V5 SRV_SYS_DELIVERED_MESS pieces of §9.2 (broadcasts converted)
+/// for a V5 session of `message.to`; a V3 session gets none of it.
+QueuedPieces queueForV5(V3Context&, const V3Message&);
 /// Delivers `message` live in the recipient's protocol, or stores it offline (§9.2).
 Outcome deliverV3Message(V3Context&, const V3Inbound&, const V3Message&);
 Outcome handleV3ThruServer(V3Context&, const V3Inbound&);
@@ -34,6 +46,7 @@ Outcome handleV3SysmsgReq(V3Context&, const V3Inbound&);
 Outcome handleV3SysmsgDoneAck(V3Context&, const V3Inbound&);
 // v3_cmd_broadcast.cpp
 Outcome handleV3BroadcastReq(V3Context&, const V3Inbound&);
+Outcome handleV3Broadcast(V3Context&, const V3Inbound&);
 // v3_cmd_fragment.cpp
 Outcome handleV3Fragment(V3Context&, const V3Inbound&);
 // v3_cmd_info.cpp

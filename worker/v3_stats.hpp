@@ -28,7 +28,8 @@ struct V3Stats {
   uint64_t fragmentsAssembled = 0;
   uint64_t fragmentsDiscarded = 0;  // groups that can never be a packet (§4.6)
   uint64_t packetsFragmented = 0;   // server packets sent as FRAGMENT pieces (§4.2)
-  uint64_t broadcasts = 0;
+  uint64_t broadcasts = 0;          // BROADCAST_ALL/ONLINE carried out
+  uint64_t broadcastsRefused = 0;   // from a sender without the permission: acknowledged, ignored
 };
 
 }  // namespace icq::worker

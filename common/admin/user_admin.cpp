@@ -81,6 +81,15 @@ Outcome UserAdmin::setPassword(uint32_t uin, const std::string& password) {
   return Outcome::ok({{"uin", uin}, {"password_changed", true}});
 }
 
+Outcome UserAdmin::setMayBroadcast(uint32_t uin, bool mayBroadcast) {
+  bool found = false;
+  if (!users_.setMayBroadcast(uin, mayBroadcast, found)) return Outcome::unavailable("database");
+  if (!found) return Outcome::error(Status::not_found, "no user with UIN " + std::to_string(uin));
+  users_.audit(uin, store::AuditEvent::broadcast_permission,
+               auditSource_ + (mayBroadcast ? ": granted" : ": withdrawn"));
+  return Outcome::ok({{"uin", uin}, {"may_broadcast", mayBroadcast}});
+}
+
 Outcome UserAdmin::show(uint32_t uin) {
   std::optional<store::UserProfile> profile;
   if (!users_.findProfile(uin, profile)) return Outcome::unavailable("database");

@@ -48,6 +48,9 @@ public:
   Outcome create(const NewAccount& account);
   /// ok {"uin", "password_changed"} | bad_input | not_found | unavailable
   Outcome setPassword(uint32_t uin, const std::string& password);
+  /// ok {"uin", "may_broadcast"} | not_found | unavailable: whether the account may send V3
+  /// BROADCAST_ALL/BROADCAST_ONLINE (protocol-v3.md §5.16); it sees the change at its next login's HELLO.
+  Outcome setMayBroadcast(uint32_t uin, bool mayBroadcast);
   /// ok {"uin", "nick", "first_name", "last_name", "email", "about", "auth_required"} | not_found | unavailable
   Outcome show(uint32_t uin);
   /// ok {"uin", "deleted"} | not_found | unavailable. The caller ends a live session first.

@@ -76,4 +76,11 @@ bool PgConnection::run(std::string_view operation, Work&& work) noexcept {
   return ok;
 }
 
+/// A bigint[] parameter's text form ("{1,2,3}"): libpqxx 6 binds no containers.
+inline std::string bigintArray(const std::vector<uint32_t>& values) {
+  std::string text = "{";
+  for (uint32_t value : values) text += (text.size() > 1 ? "," : "") + std::to_string(value);
+  return text + "}";
+}
+
 }  // namespace icq::pg

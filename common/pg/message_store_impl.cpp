@@ -30,6 +30,13 @@
 // scan of the whole table. A batch may race with a replica purging the same rows: the later
 // DELETE finds them gone and counts fewer, nothing more.
 //
+// Broadcasts
+// ----------
+// A V3 BROADCAST_ALL stores a copy for every account: one statement per page of accounts by
+// UIN (keyset, so each page is an index range), which locks the page's users rows in UIN
+// order first, as a single insert locks its one row, so ids stay in commit order per
+// recipient and the locks cannot deadlock with single inserts.
+//
 // Time: stored_at is computed from the caller's milliseconds with interval arithmetic, not
 // floating point, so it reads back to the millisecond.
 #include "common/pg/message_store_impl.hpp"
@@ -44,6 +51,7 @@ constexpr const char* kDeleteDelivered = "messages_delete_delivered";
 constexpr const char* kPurge = "messages_purge";
 constexpr const char* kDeleteDeliveredBefore = "messages_delete_delivered_before";
 constexpr const char* kCount = "messages_count";
+constexpr const char* kStoreForAll = "messages_store_for_all";
 
 }  // namespace
 
@@ -61,6 +69,15 @@ PgMessageStore::PgMessageStore(PgConnection& connection) : pg_(connection) {
               "DELETE FROM offline_messages WHERE to_uin = $1 AND id <= $2"
               " AND stored_at < 'epoch'::timestamptz + $3::bigint * interval '1 millisecond'");
   pg_.prepare(kCount, "SELECT count(*) FROM offline_messages");
+  pg_.prepare(kStoreForAll,
+              "WITH page AS (SELECT uin, work_department FROM users WHERE uin > $1 ORDER BY uin LIMIT $2"
+              " FOR NO KEY UPDATE),"
+              " copies AS (INSERT INTO offline_messages (to_uin, from_uin, stored_at, msg_type, text)"
+              " SELECT uin, $3::bigint, 'epoch'::timestamptz + $4::bigint * interval '1 millisecond', $5::int, $6::bytea"
+              " FROM page WHERE uin <> ALL ($7::bigint[])"
+              " AND ($8::bigint = 0 OR work_department = convert_to($8::bigint::text, 'UTF8')) ORDER BY uin"
+              " RETURNING 1)"
+              " SELECT coalesce((SELECT max(uin) FROM page), 0), (SELECT count(*) FROM copies)");
   pg_.prepare(kPurge,
               "DELETE FROM offline_messages WHERE ctid = ANY (ARRAY(SELECT ctid FROM offline_messages"
               " WHERE stored_at < 'epoch'::timestamptz + $1::bigint * interval '1 millisecond'"
@@ -74,6 +91,21 @@ bool PgMessageStore::storeOffline(uint32_t from, uint32_t to, uint16_t type, std
     pqxx::nontransaction tx(connection);
     const pqxx::binarystring bytes(text.data(), text.size());
     stored = tx.exec_prepared(kStore, to, from, atMs, type, bytes).affected_rows() == 1;
+  });
+}
+
+bool PgMessageStore::storeForAll(uint32_t from, uint16_t type, std::span<const uint8_t> text, int64_t atMs,
+                                 uint32_t department, const std::vector<uint32_t>& skip, uint32_t afterUin,
+                                 size_t limit, uint32_t& lastUin, size_t& stored) {
+  lastUin = 0;
+  stored = 0;
+  return pg_.run("store_for_all", [&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    const pqxx::binarystring bytes(text.data(), text.size());
+    const pqxx::row row = tx.exec_prepared1(kStoreForAll, afterUin, static_cast<int64_t>(limit), from, atMs, type,
+                                            bytes, bigintArray(skip), department);
+    lastUin = row[0].as<uint32_t>();
+    stored = row[1].as<size_t>();
   });
 }
 

@@ -213,6 +213,11 @@ CREATE TABLE v3_departments (
   name bytea NOT NULL
 );
 )sql"},
+    {6, "broadcast permission", R"sql(
+-- Who may send V3 BROADCAST_ALL/BROADCAST_ONLINE (protocol-v3.md §5.16: IServerd's
+-- "can broadcast" account flag, also reported in HELLO). Granted by an administrator only.
+ALTER TABLE users ADD COLUMN may_broadcast boolean NOT NULL DEFAULT false;
+)sql"},
 });
 
 const Migration* findMigration(int version) {

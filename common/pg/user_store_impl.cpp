@@ -20,6 +20,8 @@ constexpr const char* kCreateNext = "users_create_next";
 constexpr const char* kSetPassword = "users_set_password";
 constexpr const char* kList = "users_list";
 constexpr const char* kCount = "users_count";
+constexpr const char* kSetMayBroadcast = "users_set_may_broadcast";
+constexpr const char* kInDepartment = "users_in_department";
 
 // A UIN taken by an account created with an explicit number makes the allocator try the
 // next one. Explicit UINs come from imports and icqctl, so long runs of them are rare;
@@ -29,7 +31,7 @@ constexpr int kMaxUinProbes = 1000;
 }  // namespace
 
 PgUserStore::PgUserStore(PgConnection& connection) : pg_(connection) {
-  pg_.prepare(kFindCredentials, "SELECT password_hash, locked, lock_text FROM users WHERE uin = $1");
+  pg_.prepare(kFindCredentials, "SELECT password_hash, locked, lock_text, may_broadcast FROM users WHERE uin = $1");
   pg_.prepare(kRecordLogin,
               "UPDATE users SET last_login_at = to_timestamp($2::bigint / 1000.0), last_login_ip = $3::inet"
               " WHERE uin = $1");
@@ -51,6 +53,9 @@ PgUserStore::PgUserStore(PgConnection& connection) : pg_(connection) {
               "SELECT uin, nick, first_name, last_name, email, auth_required, web_aware FROM users"
               " WHERE uin > $1 ORDER BY uin LIMIT $2");
   pg_.prepare(kCount, "SELECT count(*) FROM users");
+  pg_.prepare(kSetMayBroadcast, "UPDATE users SET may_broadcast = $2 WHERE uin = $1");
+  pg_.prepare(kInDepartment,
+              "SELECT uin FROM users WHERE uin = ANY ($1::bigint[]) AND work_department = convert_to($2::text, 'UTF8')");
   prepareProfileStatements();
 }
 
@@ -65,6 +70,7 @@ bool PgUserStore::findCredentials(uint32_t uin, std::optional<store::UserCredent
     credentials.passwordHash = rows[0][0].as<std::string>();
     credentials.locked = rows[0][1].as<bool>();
     if (!rows[0][2].is_null()) credentials.lockText = pqxx::binarystring(rows[0][2]).str();
+    credentials.mayBroadcast = rows[0][3].as<bool>();
     out = std::move(credentials);
   });
 }
@@ -149,6 +155,23 @@ bool PgUserStore::setPasswordHash(uint32_t uin, const std::string& hash, bool& f
   return pg_.run("set_password", [&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     found = tx.exec_prepared(kSetPassword, uin, hash).affected_rows() == 1;
+  });
+}
+
+bool PgUserStore::setMayBroadcast(uint32_t uin, bool mayBroadcast, bool& found) {
+  found = false;
+  return pg_.run("set_may_broadcast", [&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    found = tx.exec_prepared(kSetMayBroadcast, uin, mayBroadcast).affected_rows() == 1;
+  });
+}
+
+bool PgUserStore::inDepartment(uint32_t code, const std::vector<uint32_t>& uins, std::vector<uint32_t>& out) {
+  out.clear();
+  return pg_.run("in_department", [&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    for (const pqxx::row& row : tx.exec_prepared(kInDepartment, bigintArray(uins), std::to_string(code)))
+      out.push_back(row[0].as<uint32_t>());
   });
 }
 

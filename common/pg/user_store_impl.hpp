@@ -51,6 +51,8 @@ public:
   bool deleteUser(uint32_t uin, const std::string& passwordHash, bool& deleted) override;
   bool listUsers(uint32_t afterUin, size_t limit, std::vector<store::SearchHit>& out) override;
   bool countUsers(int64_t& out) override;
+  bool setMayBroadcast(uint32_t uin, bool mayBroadcast, bool& found) override;
+  bool inDepartment(uint32_t code, const std::vector<uint32_t>& uins, std::vector<uint32_t>& out) override;
 
 private:
   void prepareProfileStatements();

@@ -45,6 +45,15 @@ public:
   /// none older is left.
   virtual bool purgeStoredBefore(int64_t cutoffMs, size_t limit, size_t& deleted) = 0;
 
+  /// One page of a V3 BROADCAST_ALL's offline copies (protocol-v3.md §5.16): stores the
+  /// message for every account above `afterUin` (at most `limit` of them, by UIN) but `skip`
+  /// (the sender and whoever got it live), only those in department `department` unless it
+  /// is 0. `lastUin` receives the highest UIN the page looked at (0: none left), `stored` how
+  /// many copies it stored.
+  virtual bool storeForAll(uint32_t from, uint16_t type, std::span<const uint8_t> text, int64_t atMs,
+                           uint32_t department, const std::vector<uint32_t>& skip, uint32_t afterUin, size_t limit,
+                           uint32_t& lastUin, size_t& stored) = 0;
+
   /// How many offline messages wait for delivery, all recipients together (admin status).
   virtual bool countStored(int64_t& out) = 0;
 };

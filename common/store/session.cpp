@@ -22,6 +22,8 @@ std::string_view auditEventName(AuditEvent event) {
       return "password_changed";
     case AuditEvent::user_deleted:
       return "user_deleted";
+    case AuditEvent::broadcast_permission:
+      return "broadcast_permission";
   }
   return "unknown";
 }

@@ -18,6 +18,7 @@ struct UserCredentials {
   std::string passwordHash;  // argon2id, libsodium crypto_pwhash_str format; never plaintext
   bool locked = false;
   std::string lockText;  // shown with SRV_LOGIN_ERR when locked (8-bit client text)
+  bool mayBroadcast = false;  // V3 BROADCAST_ALL/ONLINE allowed (protocol-v3.md §5.16)
 };
 
 struct NewUser {
@@ -27,7 +28,8 @@ struct NewUser {
 };
 
 /// Audit trail entries (protocol-v5.md §11.2 "audit").
-enum class AuditEvent { login, logoff, expired, replaced, login_refused, user_created, password_changed, user_deleted };
+enum class AuditEvent { login, logoff, expired, replaced, login_refused, user_created, password_changed, user_deleted,
+                        broadcast_permission };
 std::string_view auditEventName(AuditEvent);
 
 class UserStore {
@@ -87,6 +89,11 @@ public:
   virtual bool listUsers(uint32_t afterUin, size_t limit, std::vector<SearchHit>& out) = 0;
   /// How many accounts exist.
   virtual bool countUsers(int64_t& out) = 0;
+  /// Grants or withdraws the V3 broadcast permission; `found` tells whether the user exists.
+  virtual bool setMayBroadcast(uint32_t uin, bool mayBroadcast, bool& found) = 0;
+  /// Which of `uins` work in V3 department `code` (protocol-v3.md §5.16; a V3 client stores
+  /// the department's code as decimal text in the work department field).
+  virtual bool inDepartment(uint32_t code, const std::vector<uint32_t>& uins, std::vector<uint32_t>& out) = 0;
 };
 
 }  // namespace icq::store

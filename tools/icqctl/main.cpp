@@ -5,7 +5,7 @@
 //     broadcast, the web pager, status — and for the account commands when an API is given;
 //   * the database (--config / ICQ_CONFIG and --set, the servers' configuration) for
 //     `migrate` and, when no API is given, the bootstrap account commands `user create`,
-//     `user passwd`, `user show`, which work before any cluster runs (deploy/local/run.sh).
+//     `user passwd`, `user set`, `user show`, which work before any cluster runs (deploy/local/run.sh).
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -172,6 +172,13 @@ int main(int argc, char** argv) {
   CLI::App* passwd = user->add_subcommand("passwd", std::string("Set an account's password") + kViaEither);
   uinOption(passwd, true);
   passwd->add_option("--password", password, "New password, 1 to 8 characters")->required();
+  std::string mayBroadcast;
+  CLI::App* set = user->add_subcommand(
+      "set", std::string("Change an account's flags: --may-broadcast yes|no (V3 broadcasts)") + kViaEither);
+  uinOption(set, true);
+  set->add_option("--may-broadcast", mayBroadcast, "Whether the account may send V3 BROADCAST_ALL/ONLINE")
+      ->required()
+      ->check(CLI::IsMember({"yes", "no"}));
   CLI::App* show = user->add_subcommand(
       "show", std::string("Show an account (text converted from text.codepage; with the API also its session)") +
                   kViaEither);
@@ -248,6 +255,11 @@ int main(int argc, char** argv) {
     if (passwd->parsed()) {
       if (api) return viaApi(options, "PUT", "users/" + uinPath + "/password", {}, {{"password", password}});
       return viaDatabase(options, [&](admin::UserAdmin& users) { return users.setPassword(uin, password); });
+    }
+    if (set->parsed()) {
+      const bool may = mayBroadcast == "yes";
+      if (api) return viaApi(options, "PUT", "users/" + uinPath + "/may-broadcast", {}, {{"may_broadcast", may}});
+      return viaDatabase(options, [&](admin::UserAdmin& users) { return users.setMayBroadcast(uin, may); });
     }
     if (show->parsed()) {
       if (api) return viaApi(options, "GET", "users/" + uinPath);
