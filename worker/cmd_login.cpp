@@ -87,19 +87,6 @@ void sendGoAway(CommandContext& ctx, const store::Session& old) {
   ctx.egress.send(old.gateway, old.client, std::span(buffer).first(n));
 }
 
-/// §10.3: watchers to whom the new session is visible learn it is online. Its own lists
-/// are still empty; the uploads that follow correct the picture (§6.17).
-void announceArrival(CommandContext& ctx, uint32_t uin) {
-  store::PresenceData self;
-  bool found = false;
-  std::vector<store::Watcher> watchers;
-  if (!ctx.presence.watchers(uin, self, found, watchers)) {
-    ctx.stats.storeFailures++;
-    return;
-  }
-  if (found) presence::announceArrival(ctx.outbox, self, watchers);
-}
-
 }  // namespace
 
 AttemptGate gatePasswordAttempt(CommandContext& ctx, const Inbound& in, uint32_t uin) {
@@ -179,7 +166,7 @@ void handleLogin(CommandContext& ctx, const Inbound& in) {
   }
   ctx.reply(in, replyLength);
   ctx.stats.loginsAccepted++;
-  announceArrival(ctx, h.uin);
+  if (!presence::announceLogin(ctx.presence, ctx.outbox, h.uin)) ctx.stats.storeFailures++;
   // The session is live already; these records are history, so a failure only costs the record.
   ctx.users.recordLogin(h.uin, in.from.ip, fresh.loginMs);
   ctx.users.audit(h.uin, store::AuditEvent::login, util::formatEndpoint(in.from));

@@ -102,17 +102,6 @@ void tellReplaced(V3Context& ctx, const store::Session& old) {
   if (n > 0) ctx.egress.send(old.gateway, old.client, std::span(buffer).first(n));
 }
 
-void announceArrival(V3Context& ctx, uint32_t uin) {
-  store::PresenceData self;
-  bool found = false;
-  std::vector<store::Watcher> watchers;
-  if (!ctx.presence.watchers(uin, self, found, watchers)) {
-    ctx.stats.storeFailures++;
-    return;
-  }
-  if (found) presence::announceArrival(ctx.outbox, self, watchers);
-}
-
 }  // namespace
 
 void handleV3Logon(V3Context& ctx, const V3Inbound& in) {
@@ -176,7 +165,7 @@ void handleV3Logon(V3Context& ctx, const V3Inbound& in) {
     if (!ctx.presence.depart(h.uin, unannounced)) ctx.stats.storeFailures++;
     ctx.users.audit(h.uin, store::AuditEvent::replaced, replaced->gateway);
   }
-  announceArrival(ctx, h.uin);
+  if (!presence::announceLogin(ctx.presence, ctx.outbox, h.uin)) ctx.stats.storeFailures++;
   ctx.users.recordLogin(h.uin, in.from.ip, fresh.loginMs);
   ctx.users.audit(h.uin, store::AuditEvent::login, util::formatEndpoint(in.from));
 }

@@ -69,6 +69,15 @@ void announceArrival(pipeline::Outbox& outbox, const store::PresenceData& user,
     if (w.uin != user.uin && store::visibleTo(user.status, w)) tellOnline(outbox, w.uin, user);
 }
 
+bool announceLogin(store::PresenceStore& presence, pipeline::Outbox& outbox, uint32_t uin) {
+  store::PresenceData self;
+  bool found = false;
+  std::vector<store::Watcher> watchers;
+  if (!presence.watchers(uin, self, found, watchers)) return false;
+  if (found) announceArrival(outbox, self, watchers);
+  return true;
+}
+
 void announceDeparture(pipeline::Outbox& outbox, uint32_t uin, uint32_t lastStatus,
                        std::span<const store::Watcher> watchers) {
   for (const store::Watcher& w : watchers)

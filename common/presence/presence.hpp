@@ -30,6 +30,11 @@ void tellOffline(pipeline::Outbox& outbox, uint32_t viewer, uint32_t uin);
 void announceArrival(pipeline::Outbox& outbox, const store::PresenceData& user,
                      std::span<const store::Watcher> watchers);
 
+/// A new session's arrival, for either protocol's login: reads `uin`'s presence and its
+/// watchers and announces it. Its own lists are still empty; the uploads that follow correct
+/// the picture (§6.17). False when the presence store could not be read (nothing announced).
+bool announceLogin(store::PresenceStore& presence, pipeline::Outbox& outbox, uint32_t uin);
+
 /// §10.4 (decision: only the watchers to whom it was visible): `uin`, last seen with
 /// `lastStatus`, is offline.
 void announceDeparture(pipeline::Outbox& outbox, uint32_t uin, uint32_t lastStatus,
