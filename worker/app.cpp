@@ -94,6 +94,7 @@ int runWorker(const config::Config& config, zmq::context_t& context, store::Gate
                 processor, v3Processor);
   ops::TallyExporter exporter;
   exportStats(processor.stats(), exporter);
+  exportV3Stats(v3Processor.stats(), exporter);
   exporter.gauge(worker.gatewayLinks(),
                  ops::gaugeFamily("icq_worker_gateway_links", "Gateways a worker is linked to.").Add({}));
   // Ready: Redis and PostgreSQL reachable (main registers those) and a gateway to serve.

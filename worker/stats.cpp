@@ -56,18 +56,23 @@ WorkerTimings::WorkerTimings()
       flush(stage("flush")),
       login(stage("login")) {}
 
-void exportStats(const WorkerStats& stats, ops::TallyExporter& exporter) {
+void exportPackets(std::span<const PacketRow> rows, std::string_view (*slotName)(size_t), const char* version,
+                   ops::TallyExporter& exporter) {
   auto& packets = ops::counterFamily("icq_worker_packets_total",
                                      "Client packets a worker processed, by protocol version, command and result.");
-  for (size_t slot = 0; slot < kCommandSlots; ++slot) {
-    std::string_view command = commandSlotName(slot);
+  for (size_t slot = 0; slot < rows.size(); ++slot) {
+    std::string_view command = slotName(slot);
     if (command.empty()) continue;
-    for (size_t r = 0; r < stats.packets[slot].size(); ++r)
-      exporter.sparseCounter(stats.packets[slot][r], packets,
-                             {{"version", "5"},
+    for (size_t r = 0; r < rows[slot].size(); ++r)
+      exporter.sparseCounter(rows[slot][r], packets,
+                             {{"version", version},
                               {"command", std::string(command)},
                               {"result", std::string(packetResultName(static_cast<PacketResult>(r)))}});
   }
+}
+
+void exportStats(const WorkerStats& stats, ops::TallyExporter& exporter) {
+  exportPackets(stats.packets, commandSlotName, "5", exporter);
   auto& decodeErrors = ops::counterFamily("icq_worker_decode_errors_total",
                                           "Datagrams a worker could not decode, by protocol version and reason.");
   using codec::v5::DecodeError;

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "common/ops/tally.hpp"
@@ -21,6 +22,9 @@ std::string_view packetResultName(PacketResult);
 /// Rows of the per-command packet counts: the command table's entries, then "other"
 /// (codes the table does not list) and CMD_ACK (never in the table: it is never answered).
 inline constexpr size_t kCommandSlots = 40;
+
+/// One command's packets by result.
+using PacketRow = std::array<ops::Tally, static_cast<size_t>(PacketResult::count_)>;
 
 struct WorkerStats {
   using Tally = ops::Tally;
@@ -49,7 +53,7 @@ struct WorkerStats {
   Tally messagesTooLong;   // LEN above 510, dropped (D33)
   Tally offlineDelivered;  // SRV_RECV_MESSAGE batches' messages sent
   // V5 packets by command slot (command table order) and result.
-  std::array<std::array<Tally, static_cast<size_t>(PacketResult::count_)>, kCommandSlots> packets{};
+  std::array<PacketRow, kCommandSlots> packets{};
 
   void packet(size_t slot, PacketResult result) { ++packets[slot][static_cast<size_t>(result)]; }
 
@@ -72,6 +76,11 @@ struct WorkerTimings {
   prometheus::Histogram& flush;    // outbox, duplicate records and egress
   prometheus::Histogram& login;    // (D) the batch's logins, when it has any
 };
+
+/// Registers per-command packet rows as the icq_worker_packets_total series of protocol
+/// `version`, each labelled with its row's `slotName` (rows with an empty name are unused).
+void exportPackets(std::span<const PacketRow> rows, std::string_view (*slotName)(size_t), const char* version,
+                   ops::TallyExporter& exporter);
 
 /// Registers `stats` as the icq_worker_* families (docs/METRICS.md) with `exporter`.
 void exportStats(const WorkerStats& stats, ops::TallyExporter& exporter);

@@ -70,6 +70,18 @@ constexpr V3CommandSpec kUnknown{0, handleV3AcknowledgeOnly, none};
 
 }  // namespace
 
+// Rows: one per table entry, then "other".
+static_assert(kCommands.size() + 1 <= kV3CommandSlots, "V3Stats::packets needs a row per command");
+
+size_t v3CommandSlot(const V3CommandSpec& spec) {
+  return &spec == &kUnknown ? kCommands.size() : static_cast<size_t>(&spec - kCommands.data());
+}
+
+std::string_view v3CommandSlotName(size_t slot) {
+  if (slot < kCommands.size()) return v3::clientCommandName(kCommands[slot].command);
+  return slot == kCommands.size() ? "other" : std::string_view();
+}
+
 const V3CommandSpec& lookupV3Command(uint16_t command) {
   auto it = std::find_if(kCommands.begin(), kCommands.end(),
                          [&](const V3CommandSpec& c) { return c.command == command; });

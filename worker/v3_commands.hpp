@@ -95,5 +95,9 @@ struct V3CommandSpec {
 /// The entry for `command`; unknown commands are acknowledged without a session check and
 /// otherwise ignored (§5.36).
 const V3CommandSpec& lookupV3Command(uint16_t command);
+/// The row of V3Stats::packets an entry counts in, and the `command` label of a row (empty
+/// for an unused one).
+size_t v3CommandSlot(const V3CommandSpec& spec);
+std::string_view v3CommandSlotName(size_t slot);
 
 }  // namespace icq::worker

@@ -75,7 +75,11 @@ void V3Processor::runPackets(V3Context& ctx) {
   flushOutbox();
   flushRecords();
   egress_.flush();
-  for (size_t i : logons_) handleV3Logon(ctx, inbound_[i]);
+  for (size_t i : logons_) {
+    const V3Stats::Marks before = stats_.marks();
+    handleV3Logon(ctx, inbound_[i]);
+    stats_.packet(v3CommandSlot(*specs_[i]), stats_.resultSince(before, false));
+  }
   flushOutbox();
   egress_.flush();
 }
@@ -112,8 +116,10 @@ void V3Processor::answerInOrder(V3Context& ctx) {
   for (size_t i = 0; i < inbound_.size(); ++i) {
     const V3Inbound& in = inbound_[i];
     const V3CommandSpec& spec = *specs_[i];
+    const size_t slot = v3CommandSlot(spec);
     if (in.header().command == v3::CMD_ACK) {
       // §5.1: never answered; one that matches nothing is ignored.
+      stats_.packet(slot, sessionsUnreachable_ ? PacketResult::store_error : PacketResult::ok);
       if (sessionsUnreachable_) continue;
       if (touchResults_[touchIndex_[i]] == store::TouchResult::acknowledged)
         stats_.acksMatched++;
@@ -122,16 +128,22 @@ void V3Processor::answerInOrder(V3Context& ctx) {
       continue;
     }
     if (spec.check != V3Check::none) {
-      if (sessionsUnreachable_) continue;  // no answer: the client retransmits
+      if (sessionsUnreachable_) {
+        stats_.packet(slot, PacketResult::store_error);
+        continue;  // no answer: the client retransmits
+      }
       switch (touchResults_[touchIndex_[i]]) {
         case store::TouchResult::no_session:
+          stats_.packet(slot, PacketResult::not_connected);
           // Never to a LOGOFF: Miranda answers NOT_CONNECTED with LOGOFF + LOGON, a loop (§5.5).
           if (spec.ack != V3Ack::never) ctx.sendNotConnected(in);
           continue;
         case store::TouchResult::mismatch:
+          stats_.packet(slot, PacketResult::not_connected);
           if (spec.check == V3Check::session) ctx.sendNotConnected(in);
           continue;
         case store::TouchResult::duplicate:
+          stats_.packet(slot, PacketResult::duplicate);
           stats_.duplicates++;
           ctx.sendAck(in);
           continue;
@@ -145,11 +157,13 @@ void V3Processor::answerInOrder(V3Context& ctx) {
       logons_.push_back(i);
       continue;
     }
-    runCommand(ctx, spec, i);
+    const V3Stats::Marks before = stats_.marks();
+    const bool retry = runCommand(ctx, spec, i);
+    stats_.packet(slot, stats_.resultSince(before, retry));
   }
 }
 
-void V3Processor::runCommand(V3Context& ctx, const V3CommandSpec& spec, size_t i) {
+bool V3Processor::runCommand(V3Context& ctx, const V3CommandSpec& spec, size_t i) {
   const V3Inbound& in = inbound_[i];
   if (spec.ack == V3Ack::first) ctx.sendAck(in);
   Outcome outcome = spec.handler(ctx, in);
@@ -159,12 +173,13 @@ void V3Processor::runCommand(V3Context& ctx, const V3CommandSpec& spec, size_t i
       if (hasTouch) remember(touches_[touchIndex_[i]]);  // recorded: from now on a duplicate
       if (outcome == Outcome::done) ctx.sendAck(in);
     }
-    return;
+    return false;
   }
   // Not recorded: an acknowledged-first packet leaves the window so that its retransmission
   // is processed; an after-effect one never entered it.
   if (spec.ack == V3Ack::first && hasTouch && !stores_.sessions.forgetDuplicate(touches_[touchIndex_[i]]))
     stats_.storeFailures++;
+  return true;
 }
 
 void V3Processor::remember(const store::TouchRequest& touch) {

@@ -45,7 +45,8 @@ private:
   void runPackets(V3Context& ctx);
   void checkSessions(std::string_view gateway);
   void answerInOrder(V3Context& ctx);
-  void runCommand(V3Context& ctx, const V3CommandSpec& spec, size_t i);
+  /// True when the command must be retried (its effect was not recorded).
+  bool runCommand(V3Context& ctx, const V3CommandSpec& spec, size_t i);
   void remember(const store::TouchRequest& touch);
   void flushOutbox();
   void flushRecords();
