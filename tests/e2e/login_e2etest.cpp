@@ -1,5 +1,10 @@
 // CMD_LOGIN through the whole cluster: accepted, refused, repeated, replaced
 // (protocol-v5.md §6.1, §4.5, §4.7, §8.5, §8.6).
+#include <array>
+
+#include "common/auth/password.hpp"
+#include "common/pg/connection.hpp"
+#include "common/pg/user_store_impl.hpp"
 #include "tests/e2e/e2e_fixture.hpp"
 
 namespace icq::test {
@@ -45,6 +50,54 @@ TEST_CASE("a retransmitted login gets the same SRV_LOGIN_REPLY and keeps the ses
   CHECK(reply->checkcodeValid);
   CHECK(reply->data.size() == 20);
   CHECK(alice.keepAlive());  // the repeat did not replace the session
+}
+
+namespace {
+
+/// Replaces the stored hash of `uin` behind the cluster's back, as another worker's
+/// password change would.
+void storeNewPassword(PgDatabase& database, uint32_t uin, const std::string& password) {
+  pg::PgConnection connection(database.url());
+  pg::PgUserStore users(connection);
+  bool found = false;
+  REQUIRE(users.setPasswordHash(uin, auth::hashPassword(password, 1, 8 * 1024), found));
+  REQUIRE(found);
+}
+
+}  // namespace
+
+TEST_CASE("a retransmitted login is answered from its session without a password check", "[e2e][login]") {
+  E2E e2e;
+  V5Client alice(e2e.cluster.udpPort(0), kAlice, kAlicePassword);
+  INFO(e2e.cluster.logs());
+  REQUIRE(alice.login() == LoginOutcome::accepted);
+  // Were the retransmission checked against the stored hash again, it would now be refused.
+  storeNewPassword(e2e.database, kAlice, "changed");
+  alice.resend(alice.lastLoginHeader(), alice.lastLoginBody());
+  REQUIRE(alice.expect(v5::SRV_ACK).has_value());
+  CHECK(alice.expect(v5::SRV_LOGIN_REPLY).has_value());
+  CHECK(alice.keepAlive());
+  // A new login with the old password is checked, and the changed hash refuses it.
+  V5Client again(e2e.cluster.udpPort(0), kAlice, kAlicePassword);
+  CHECK(again.login() == LoginOutcome::bad_password);
+}
+
+TEST_CASE("a login with the sequence numbers of the session's login but another password is checked",
+          "[e2e][login]") {
+  E2E e2e;
+  V5Client alice(e2e.cluster.udpPort(0), kAlice, kAlicePassword);
+  INFO(e2e.cluster.logs());
+  REQUIRE(alice.login() == LoginOutcome::accepted);
+  const std::vector<uint8_t> original = alice.lastLoginBody();
+  v5::LoginRequest login;
+  REQUIRE(v5::parseLogin(original, login) == v5::ParseError::none);
+  login.password = "guess";
+  std::array<uint8_t, 256> body{};
+  const size_t length = v5::buildLoginData(login, body);
+  alice.resend(alice.lastLoginHeader(), std::span(body).first(length));
+  REQUIRE(alice.expect(v5::SRV_ACK).has_value());
+  CHECK(alice.expect(v5::SRV_BAD_PASS).has_value());
+  CHECK(alice.keepAlive());  // the refused attempt left the session alone
 }
 
 TEST_CASE("v5 wrong password and unknown uin get SRV_BAD_PASS in V5 layout", "[e2e][login]") {
