@@ -104,14 +104,13 @@ class Run:
 REMEDIES = {
     "redis": "Redis: its time goes to running the workers' Lua scripts (EVALSHA, {evalsha} µs each by "
              "commandstats, about one per packet: argument conversion, dictionary look-ups, the script's own "
-             "HMGET/HSET/SETRANGE) rather than to the network. What would move it: one script call per batch "
-             "of packets instead of one per packet (the round trip is already per batch), fewer writes per "
-             "keep-alive (the refresh and the duplicate-window update are two HSETs and a SETRANGE), and on "
-             "bigger machines Redis Cluster, which the hash-tagged keys already allow.",
+             "HMGET/HSET/SETRANGE) rather than to the network. A keep-alive is down to one HMGET, one GET of "
+             "the duplicate window, one SETRANGE and one HSET; the script stays one per UIN so that every "
+             "call touches one Redis Cluster slot. What would move it: a duplicate window that is not read "
+             "back whole, and on bigger machines Redis Cluster, which the hash-tagged keys already allow.",
     "worker": "Workers: for logins that is argon2id itself (64 MiB, 2 passes "
-              "per attempt at the production cost): a verifier cache (a keyed fast hash of the password, "
-              "held in worker memory after one successful argon2id check, while the stored hash stays "
-              "argon2id) would make a repeated login cost what the minimum-cost run shows. Otherwise it is "
+              "per attempt at the production cost) for each user's first login on a worker; the verifier "
+              "cache (auth.verifier_cache_*) answers the repeated ones from memory. Otherwise it is "
               "decoding, building replies and the ZeroMQ hops; more worker processes only help where cores are free.",
     "gateway": "Gateway: receiving, token bucket and the ZeroMQ hand-off per "
                "datagram; several gateway sockets (SO_REUSEPORT) or processes would spread it.",
