@@ -15,27 +15,21 @@ namespace {
 
 namespace v5 = codec::v5;
 
+/// A presence step's outcome: retried when the store failed.
+Outcome recorded(CommandContext& ctx, bool ok) {
+  if (ok) return Outcome::done;
+  ctx.stats.storeFailures++;
+  return Outcome::retry;
+}
+
 /// The contacts of `uins` that are online and visible to the sender are announced to it.
 Outcome addContacts(CommandContext& ctx, const Inbound& in, std::span<const uint32_t> uins) {
-  std::vector<store::PresenceData> visible;
-  if (!ctx.presence.addContacts(in.header().uin, uins, visible)) {
-    ctx.stats.storeFailures++;
-    return Outcome::retry;
-  }
-  for (const store::PresenceData& contact : visible) presence::tellOnline(ctx.outbox, in.header().uin, contact);
-  return Outcome::done;
+  return recorded(ctx, presence::addContacts(ctx.presence, ctx.outbox, in.header().uin, uins));
 }
 
 Outcome editList(CommandContext& ctx, const Inbound& in, store::PrivacyList list, bool add,
                  std::span<const uint32_t> uins) {
-  store::PresenceData self;
-  std::vector<store::VisibilityChange> changes;
-  if (!ctx.presence.editList(in.header().uin, list, add, uins, self, changes)) {
-    ctx.stats.storeFailures++;
-    return Outcome::retry;
-  }
-  presence::announceVisibilityChanges(ctx.outbox, self, changes);
-  return Outcome::done;
+  return recorded(ctx, presence::editList(ctx.presence, ctx.outbox, in.header().uin, list, add, uins));
 }
 
 /// Parses a `u8 N + N × uin` body into `uins`; false (counted) when malformed.

@@ -22,18 +22,13 @@ Outcome storeFailed(V3Context& ctx) {
 
 /// The contacts of `uins` that are online and visible to the sender are announced to it.
 Outcome addContacts(V3Context& ctx, const V3Inbound& in, std::span<const uint32_t> uins) {
-  std::vector<store::PresenceData> visible;
-  if (!ctx.presence.addContacts(in.header().uin, uins, visible)) return storeFailed(ctx);
-  for (const store::PresenceData& contact : visible) presence::tellOnline(ctx.outbox, in.header().uin, contact);
+  if (!presence::addContacts(ctx.presence, ctx.outbox, in.header().uin, uins)) return storeFailed(ctx);
   return Outcome::done;
 }
 
 Outcome editList(V3Context& ctx, const V3Inbound& in, store::PrivacyList list, bool add,
                  std::span<const uint32_t> uins) {
-  store::PresenceData self;
-  std::vector<store::VisibilityChange> changes;
-  if (!ctx.presence.editList(in.header().uin, list, add, uins, self, changes)) return storeFailed(ctx);
-  presence::announceVisibilityChanges(ctx.outbox, self, changes);
+  if (!presence::editList(ctx.presence, ctx.outbox, in.header().uin, list, add, uins)) return storeFailed(ctx);
   return Outcome::done;
 }
 

@@ -69,6 +69,23 @@ void announceArrival(pipeline::Outbox& outbox, const store::PresenceData& user,
     if (w.uin != user.uin && store::visibleTo(user.status, w)) tellOnline(outbox, w.uin, user);
 }
 
+bool addContacts(store::PresenceStore& presence, pipeline::Outbox& outbox, uint32_t uin,
+                 std::span<const uint32_t> contacts) {
+  std::vector<store::PresenceData> visible;
+  if (!presence.addContacts(uin, contacts, visible)) return false;
+  for (const store::PresenceData& contact : visible) tellOnline(outbox, uin, contact);
+  return true;
+}
+
+bool editList(store::PresenceStore& presence, pipeline::Outbox& outbox, uint32_t uin, store::PrivacyList list,
+              bool add, std::span<const uint32_t> uins) {
+  store::PresenceData self;
+  std::vector<store::VisibilityChange> changes;
+  if (!presence.editList(uin, list, add, uins, self, changes)) return false;
+  announceVisibilityChanges(outbox, self, changes);
+  return true;
+}
+
 bool announceLogin(store::PresenceStore& presence, pipeline::Outbox& outbox, uint32_t uin) {
   store::PresenceData self;
   bool found = false;

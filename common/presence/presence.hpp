@@ -30,6 +30,17 @@ void tellOffline(pipeline::Outbox& outbox, uint32_t viewer, uint32_t uin);
 void announceArrival(pipeline::Outbox& outbox, const store::PresenceData& user,
                      std::span<const store::Watcher> watchers);
 
+/// A contact-list upload or addition by `uin`, for either protocol: records `contacts` as
+/// watched and tells `uin` which of them are online and visible to it (§10.6, §10.7). False
+/// when the presence store failed (nothing queued).
+bool addContacts(store::PresenceStore& presence, pipeline::Outbox& outbox, uint32_t uin,
+                 std::span<const uint32_t> contacts);
+
+/// A visible/invisible list edit by `uin`, for either protocol: those whose view of `uin`
+/// changed are told (§6.17). False when the presence store failed (nothing queued).
+bool editList(store::PresenceStore& presence, pipeline::Outbox& outbox, uint32_t uin, store::PrivacyList list,
+              bool add, std::span<const uint32_t> uins);
+
 /// A new session's arrival, for either protocol's login: reads `uin`'s presence and its
 /// watchers and announces it. Its own lists are still empty; the uploads that follow correct
 /// the picture (§6.17). False when the presence store could not be read (nothing announced).
