@@ -41,7 +41,8 @@ V5Processor::V5Processor(const V5Settings& settings, const Stores& stores, const
       clock_(clock),
       egress_(egress),
       rng_(seed),
-      outbox_(stores.sessions, egress, rng_) {
+      outbox_(stores.sessions, egress, rng_),
+      verifiers_(settings.verifierCache, clock) {
   plaintext_.reserve(64 * 1024);
 }
 

@@ -60,6 +60,7 @@ private:
   Egress& egress_;
   codec::v5::CheckcodeRng rng_;
   pipeline::Outbox outbox_;
+  auth::VerifierCache verifiers_;  // this worker's memory of proved logins, never shared
   WorkerStats stats_;
   WorkerTimings timings_;
 
