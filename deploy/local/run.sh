@@ -69,6 +69,9 @@ if [ ! -s "$VAR/demo-password" ]; then
   echo "$password" >"$VAR/demo-password"
 fi
 DEMO_PASSWORD=$(cat "$VAR/demo-password")
+# The admin API's bearer token, kept like the demo password; only the scheduler gets it.
+[ -s "$VAR/admin-token" ] || od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$VAR/admin-token"
+ADMIN_TOKEN=$(cat "$VAR/admin-token")
 "$BIN/tools/icqctl" migrate >/dev/null
 "$BIN/tools/icqctl" user create --uin "$DEMO_UIN" --password "$DEMO_PASSWORD" --nick demo >/dev/null 2>&1 ||
   "$BIN/tools/icqctl" user passwd --uin "$DEMO_UIN" --password "$DEMO_PASSWORD" >/dev/null
@@ -86,7 +89,7 @@ start gateway "$BIN/gateway/icq-gateway" --set gateway.id=gateway-0 --set "$(adm
 for i in $(seq 0 $((WORKERS - 1))); do
   start "worker-$i" "$BIN/worker/icq-worker" --set "worker.id=worker-$i" --set "$(admin $((i + 1)))"
 done
-start scheduler "$BIN/scheduler/icq-scheduler" --set scheduler.id=scheduler-0 --set "$(admin 6)"
+ICQ_ADMIN_API_TOKEN=$ADMIN_TOKEN start scheduler "$BIN/scheduler/icq-scheduler" --set scheduler.id=scheduler-0 --set "$(admin 6)"
 
 # Prove the path end to end before telling anyone it works.
 for _ in $(seq 50); do
@@ -107,6 +110,10 @@ cat <<TEXT
     gateway    http://127.0.0.1:$ADMIN_PORT/metrics   (/healthz, /readyz)
     workers    http://127.0.0.1:$((ADMIN_PORT + 1))/metrics ... http://127.0.0.1:$((ADMIN_PORT + WORKERS))/metrics
     scheduler  http://127.0.0.1:$((ADMIN_PORT + 6))/metrics   (cluster gauges: icq_online_users)
+
+  Admin API (docs/admin-api.yaml) and icqctl through it: status, sessions, disconnect, broadcast, pager:
+    export ICQ_ADMIN_API=http://127.0.0.1:$((ADMIN_PORT + 6)) ICQ_ADMIN_API_TOKEN=\$(cat var/local/admin-token)
+    $BIN/tools/icqctl status
 
   ICQ 99a/99b, ICQ 98a or another V5 client: in the client's server settings
   (ICQ 99: Preferences → Connections → Server) set host 127.0.0.1 (or this machine's
