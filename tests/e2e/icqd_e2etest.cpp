@@ -33,7 +33,7 @@ TEST_CASE("icqd serves logins, keep-alives and logoffs with every role in one pr
                              "icq_scheduler_job_runs_total{job=\"expire_sessions\"", "process_open_fds"})
     CHECK_THAT(metrics.body, Catch::Contains(series));
   CHECK(httpGet(admin, "/healthz").status == 200);
-  CHECK(httpGet(admin, "/readyz").status == 200);
+  CHECK(waitReady(admin));
   CHECK(alice.logoff() == v5::SRV_ACK);
   CHECK_FALSE(alice.keepAlive());
   V5Client wrong(port, kAlice, "nope");

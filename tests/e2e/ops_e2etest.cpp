@@ -41,16 +41,6 @@ std::string scrape(uint16_t port) {
   return reply.body;
 }
 
-/// Waits until /readyz answers 200 (a worker needs a registry read to find its gateway).
-bool waitReady(uint16_t port, std::chrono::seconds timeout = std::chrono::seconds(15)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (httpGet(port, "/readyz").status == 200) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
-
 /// Polls /readyz right after a signal, while the process drains: true once it said 503
 /// with "draining" in its body.
 bool sawDraining(uint16_t port) {

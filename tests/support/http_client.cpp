@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <thread>
 
 namespace icq::test {
 namespace {
@@ -66,6 +67,15 @@ uint16_t freeTcpPort() {
       ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0)
     return 0;
   return ntohs(address.sin_port);
+}
+
+bool waitReady(uint16_t port, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (httpGet(port, "/readyz").status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
 }
 
 }  // namespace icq::test

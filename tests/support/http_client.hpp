@@ -2,6 +2,7 @@
 // curl or a Prometheus scrape would do, without a dependency).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -19,6 +20,10 @@ HttpReply httpRequest(uint16_t port, const std::string& method, const std::strin
                       const std::string& body = "", const std::string& extraHeaders = "");
 
 inline HttpReply httpGet(uint16_t port, const std::string& target) { return httpRequest(port, "GET", target); }
+
+/// Waits until /readyz on `port` answers 200: readiness may follow liveness by a moment
+/// (a worker needs a registry read to find its gateway). False after `timeout`.
+bool waitReady(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.
 uint16_t freeTcpPort();
