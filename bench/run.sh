@@ -48,25 +48,7 @@ STATE=$(state_dir "$VAR")
 PIDS=()
 NAMED_PIDS=""
 
-stop_all() {
-  trap - EXIT
-  log "stopping the bench cluster"
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -f "$VAR"/run/*.pid
-  stop_postgres "$STATE/pg"
-  stop_redis "$STATE/redis" "$REDIS_PORT"
-}
-
-for pidfile in "$VAR"/run/*.pid; do
-  [ -f "$pidfile" ] && kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
-  rm -f "$pidfile"
-done
-
-start_redis "$STATE/redis" "$REDIS_PORT"
-start_postgres "$STATE/pg" "$PG_PORT"
-trap stop_all EXIT
-trap 'exit 130' INT TERM
+start_cluster_stores
 
 # Everything at its default but what a flood from one machine trips on purpose: the per-source
 # token bucket and the login rate limits (docs/CONFIGURATION.md), and the log level.
@@ -193,7 +175,7 @@ run_case "messaging-rate-20000" --scenario messaging "${users[@]}" --sessions "$
 run_case "presence-fanout-10" --scenario presence "${users[@]}" --sessions 1100 --fanout 10
 run_case "offline-2000" --scenario offline "${users[@]}" --sessions 2000 --offline-messages 10
 
-stop_all
+stop_cluster
 log "writing docs/BENCHMARKS.md and docs/benchmarks.png"
 python3 "$BENCH/report.py" --runs "$RUNS" --out "$ICQ_ROOT/docs/BENCHMARKS.md" --plot-data "$RUNS/plot.dat" \
   --workers "$WORKERS" --note "${ICQ_BENCH_NOTE:-}"

@@ -126,3 +126,29 @@ stop_postgres() {
     as_user postgres "$PGBIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
   fi
 }
+
+# A local cluster's life cycle, shared by deploy/local/run.sh and bench/run.sh. The caller sets
+# VAR (pid files in $VAR/run), STATE (the stores' data), REDIS_PORT, PG_PORT and the array PIDS
+# of the processes it starts; start_cluster_stores first stops what a killed previous run left
+# behind, starts Redis and PostgreSQL, and makes every exit stop it all (130 on Ctrl-C).
+stop_cluster() {
+  trap - EXIT
+  log "stopping"
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -f "$VAR"/run/*.pid
+  stop_postgres "$STATE/pg"
+  stop_redis "$STATE/redis" "$REDIS_PORT"
+  log "stopped"
+}
+
+start_cluster_stores() {
+  for pidfile in "$VAR"/run/*.pid; do
+    [ -f "$pidfile" ] && kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
+    rm -f "$pidfile"
+  done
+  start_redis "$STATE/redis" "$REDIS_PORT"
+  start_postgres "$STATE/pg" "$PG_PORT"
+  trap stop_cluster EXIT
+  trap 'exit 130' INT TERM
+}

@@ -26,27 +26,7 @@ mkdir -p "$VAR/logs" "$VAR/run"
 STATE=$(state_dir "$VAR")
 PIDS=()
 
-stop_all() {
-  trap - EXIT
-  log "stopping"
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -f "$VAR"/run/*.pid
-  stop_postgres "$STATE/pg"
-  stop_redis "$STATE/redis" "$REDIS_PORT"
-  log "stopped"
-}
-
-# A previous run that was killed may have left processes behind: stop them first.
-for pidfile in "$VAR"/run/*.pid; do
-  [ -f "$pidfile" ] && kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
-  rm -f "$pidfile"
-done
-
-start_redis "$STATE/redis" "$REDIS_PORT"
-start_postgres "$STATE/pg" "$PG_PORT"
-trap stop_all EXIT
-trap 'exit 130' INT TERM
+start_cluster_stores
 
 cat > "$VAR/icq.yaml" <<YAML
 # Written by deploy/local/run.sh; every key is documented in docs/CONFIGURATION.md.
