@@ -63,10 +63,17 @@ TEST_CASE("loadgen keep-alive sessions are all acknowledged by a real cluster", 
   requireClean(r);
   CHECK(r.totalAt(Counter::logins) == kSessions);
   CHECK(r.at(Counter::keepalives_acked) > 0);
-  CHECK(r.latency(loadgen::Latency::keepalive_ack).count() == r.at(Counter::keepalives_acked));
+  // Every acknowledged keep-alive has its latency recorded. The window's counters are a
+  // snapshot the controller takes while the load thread goes on, so an ack landing at either
+  // edge of the window may be in one and not the other: at most one per edge per thread.
+  const auto sameUpToEdges = [&](uint64_t latencies) {
+    const uint64_t acked = r.at(Counter::keepalives_acked);
+    return (latencies > acked ? latencies - acked : acked - latencies) <= 2;
+  };
+  CHECK(sameUpToEdges(r.latency(loadgen::Latency::keepalive_ack).count()));
   const auto json = loadgen::jsonReport(r);
   CHECK(json["errors"] == 0);
-  CHECK(json["latency"]["keepalive_ack"]["count"] == r.at(Counter::keepalives_acked));
+  CHECK(sameUpToEdges(json["latency"]["keepalive_ack"]["count"].get<uint64_t>()));
 }
 
 TEST_CASE("loadgen messages between online pairs are delivered and acknowledged", "[e2e][loadgen]") {
