@@ -115,6 +115,16 @@ bool Cluster::waitUntilServing(std::chrono::milliseconds timeout) {
       if (std::chrono::steady_clock::now() > deadline) return false;
     }
   }
+  // Every worker linked to every gateway: a worker finds gateways by polling the registry, so
+  // without this a packet it sends to a gateway registered after its last poll would wait for
+  // the scheduler's retransmission, longer than a test waits.
+  const std::string linked = "icq_worker_gateway_links " + std::to_string(gateways_.size());
+  for (size_t w = 0; w < workers_.size(); ++w) {
+    while (httpGet(adminPort("worker", w), "/metrics").body.find(linked) == std::string::npos) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
   return true;
 }
 
