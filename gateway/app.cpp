@@ -8,6 +8,7 @@
 #include "common/ops/tally_exporter.hpp"
 #include "common/util/identity.hpp"
 #include "gateway/gateway.hpp"
+#include "gateway/membership_follower.hpp"
 #include "gateway/registration.hpp"
 
 namespace icq::gateway {
@@ -39,7 +40,7 @@ void logStats(const GatewayStats& stats) {
 }  // namespace
 
 int runGateway(const config::Config& config, zmq::context_t& context, store::GatewayRegistry& registry,
-               const util::StopToken& stop) {
+               store::Membership& membership, const util::StopToken& stop) {
   const std::string& id = config.string("gateway.id");
   std::optional<UdpSocket> udp;
   std::string bound;
@@ -54,7 +55,9 @@ int runGateway(const config::Config& config, zmq::context_t& context, store::Gat
   std::string advertise = config.string("gateway.pipeline_advertise");
   store::GatewayRecord record{id, advertise.empty() ? bound : advertise, util::randomInstanceId()};
 
-  Gateway gateway(settingsFrom(config), *udp, pipeline);
+  MembershipFollower follower(membership, std::chrono::milliseconds(config.integer("gateway.membership_poll_ms")));
+  follower.start();
+  Gateway gateway(settingsFrom(config), *udp, pipeline, &follower);
   ops::TallyExporter exporter;
   exportStats(gateway.stats(), exporter);
   {

@@ -1,4 +1,4 @@
-// Credit accounting per worker; see credit_router.hpp.
+// Credit accounting per worker and hand-out to owners; see credit_router.hpp.
 #include "gateway/credit_router.hpp"
 
 #include <algorithm>
@@ -11,41 +11,69 @@ CreditRouter::Worker* CreditRouter::find(std::string_view id) {
   return nullptr;
 }
 
+void CreditRouter::relink() {
+  ownerWorker_.assign(owners_.size(), kNone);
+  for (size_t k = 0; k < workers_.size(); ++k) {
+    const size_t owner = owners_.indexOf(workers_[k].id);
+    if (owner < owners_.size()) ownerWorker_[owner] = k;
+  }
+}
+
 void CreditRouter::hello(std::string_view worker, uint32_t credits) {
   if (Worker* w = find(worker)) {
+    credits_ = credits_ - w->credits + credits;
     w->credits = credits;
     return;
   }
+  credits_ += credits;
   workers_.push_back(Worker{std::string(worker), credits});
+  relink();
 }
 
 void CreditRouter::credit(std::string_view worker, uint32_t credits) {
   // Credit from a worker we never heard Hello from (we restarted, it did not notice yet)
   // still counts: it proves the worker is there and idle by that much.
+  credits_ += credits;
   if (Worker* w = find(worker)) {
     w->credits += credits;
     return;
   }
   workers_.push_back(Worker{std::string(worker), credits});
+  relink();
 }
 
 void CreditRouter::remove(std::string_view worker) {
   // Copy first: `worker` may view an element's own id (workerId()), which erase_if overwrites.
   std::erase_if(workers_, [id = std::string(worker)](const Worker& w) { return w.id == id; });
+  credits_ = totalCredits();
+  relink();
+}
+
+void CreditRouter::setOwners(const store::MembershipView& view) {
+  owners_ = store::OwnerTable(view);
+  relink();
 }
 
 std::optional<size_t> CreditRouter::take(uint32_t uin) {
-  size_t n = workers_.size();
-  if (n == 0) return std::nullopt;
-  size_t start = uin % n;
-  for (size_t i = 0; i < n; ++i) {
-    size_t k = (start + i) % n;
-    if (workers_[k].credits > 0) {
-      --workers_[k].credits;
-      return k;
+  if (uin == 0) {  // no session, so no owner: any worker with credit
+    for (size_t i = 0; i < workers_.size(); ++i) {
+      const size_t k = (nextAnonymous_ + i) % workers_.size();
+      if (workers_[k].credits > 0) {
+        nextAnonymous_ = k + 1;
+        --workers_[k].credits;
+        --credits_;
+        return k;
+      }
     }
+    return std::nullopt;
   }
-  return std::nullopt;
+  const size_t owner = owners_.owner(uin);
+  if (owner >= ownerWorker_.size()) return std::nullopt;
+  const size_t k = ownerWorker_[owner];
+  if (k == kNone || workers_[k].credits == 0) return std::nullopt;
+  --workers_[k].credits;
+  --credits_;
+  return k;
 }
 
 uint64_t CreditRouter::totalCredits() const {

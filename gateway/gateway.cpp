@@ -86,6 +86,8 @@ void Gateway::runOnce(std::chrono::milliseconds timeout) {
   };
   util::pollIgnoringSignals(items, 2, ring_.size() > 0 ? std::min(timeout, kWaitingPoll) : timeout);
   int64_t now = util::monotonicMicros();
+  if (membership_)
+    if (auto view = membership_->takeView()) adoptView(*view);
   if (items[0].revents & ZMQ_POLLIN) drainPipeline();  // credits first: they free workers
   if (items[1].revents & ZMQ_POLLIN) receiveDatagrams(now);
   dispatchHeld(now);
@@ -125,10 +127,12 @@ zmq::socket_t bindPipeline(zmq::context_t& context, const std::string& endpoint,
   return router;
 }
 
-Gateway::Gateway(const GatewaySettings& settings, UdpSocket& udp, zmq::socket_t& pipeline)
+Gateway::Gateway(const GatewaySettings& settings, UdpSocket& udp, zmq::socket_t& pipeline,
+                 MembershipFollower* membership)
     : settings_(settings),
       udp_(udp),
       pipeline_(pipeline),
+      membership_(membership),
       limiter_(settings.ratePerS, settings.rateBurst),
       // Slots fit the larger protocol limit (V3: 8192, protocol-v3.md §11.4) plus one byte, so
       // an over-long datagram shows as truncated.
@@ -176,35 +180,46 @@ bool Gateway::admit(const UdpSocket::Slot& slot, int64_t nowMonoUs, uint32_t& ui
     return stats_.drop(dropReasonFor(error)), false;
   }
   if (!limiter_.admit(slot.from.ip, nowMonoUs)) return stats_.drop(DropReason::rate_limited), false;
-  uin = clearTextUin(bytes, v3Datagram ? kV3UinOffset : kV5UinOffset);
+  uin = clearTextUin(bytes, v3Datagram ? kV3UinOffset : kV5UinOffset);  // its owner gets it
   return true;
 }
 
 // ---- hand-out to workers ------------------------------------------------------------
 
 void Gateway::dispatchHeld(int64_t nowMonoUs) {
-  int64_t maxAgeUs = std::chrono::duration_cast<std::chrono::microseconds>(settings_.queueMaxAge).count();
+  const int64_t maxAgeUs =
+      std::chrono::duration_cast<std::chrono::microseconds>(settings_.queueMaxAge).count();
+  // Released and expired datagrams leave from the front (the oldest are the first to expire).
   while (ring_.size() > 0) {
     const HeldDatagram& held = ring_.at(0);
     if (held.length == 0) {
-      ring_.popFront();  // rejected at admission
+      ring_.popFront();  // rejected at admission, or handed out
       continue;
     }
-    if (nowMonoUs - held.arrivedMonoUs > maxAgeUs) {
-      shedOldest(DropReason::queue_expired, nowMonoUs);
-      continue;
-    }
-    auto worker = router_.take(held.uin);
-    if (!worker) break;  // overloaded: hold the rest until credit returns
-    if (batches_.size() <= *worker) batches_.resize(*worker + 1, envelope::BatchWriter(envelope::Kind::Ingress));
-    batches_[*worker].add(held.from, held.receivedUs, ring_.bytes(0));
-    queueWait_.observe(static_cast<double>(nowMonoUs - held.arrivedMonoUs) * 1e-6);
-    ring_.popFront();
+    if (nowMonoUs - held.arrivedMonoUs <= maxAgeUs) break;
+    shedOldest(DropReason::queue_expired, nowMonoUs);
   }
-  // Out of credit with more held than allowed: shed the oldest, whose clients are the
-  // closest to retransmitting anyway.
+  // Every held datagram whose owner has credit goes out, in arrival order; the others wait
+  // for their owner's credit, however much other workers have.
+  for (size_t i = 0; i < ring_.size() && router_.anyCredit(); ++i) {
+    HeldDatagram& held = ring_.at(i);
+    if (held.length == 0) continue;
+    auto worker = router_.take(held.uin);
+    if (!worker) continue;
+    if (batches_.size() <= *worker) batches_.resize(*worker + 1, envelope::BatchWriter(envelope::Kind::Ingress));
+    batches_[*worker].add(held.from, held.receivedUs, ring_.bytes(i));
+    queueWait_.observe(static_cast<double>(nowMonoUs - held.arrivedMonoUs) * 1e-6);
+    held.length = 0;  // handed out: released
+  }
+  while (ring_.size() > 0 && ring_.at(0).length == 0) ring_.popFront();
+  // More held than allowed: shed the oldest, whose clients are the closest to retransmitting.
   while (ring_.size() > settings_.queueLimit) shedOldest(DropReason::queue_full, nowMonoUs);
   sendToWorkers();
+}
+
+void Gateway::adoptView(const store::MembershipView& view) {
+  router_.setOwners(view);
+  stats_.membershipEpoch.set(static_cast<int64_t>(view.epoch));
 }
 
 // ---- overload: busy replies -----------------------------------------------------------

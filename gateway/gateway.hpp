@@ -18,6 +18,7 @@
 #include "common/util/shutdown.hpp"
 #include "gateway/credit_router.hpp"
 #include "gateway/datagram_ring.hpp"
+#include "gateway/membership_follower.hpp"
 #include "gateway/stats.hpp"
 #include "gateway/token_bucket.hpp"
 #include "gateway/udp_socket.hpp"
@@ -37,8 +38,10 @@ zmq::socket_t bindPipeline(zmq::context_t& context, const std::string& endpoint,
 
 class Gateway {
 public:
-  /// `udp` and `pipeline` are owned by the caller and outlive the gateway.
-  Gateway(const GatewaySettings& settings, UdpSocket& udp, zmq::socket_t& pipeline);
+  /// `udp`, `pipeline` and `membership` are owned by the caller and outlive the gateway.
+  /// `membership` (the owners of UINs) may be null in a test that sets views itself.
+  Gateway(const GatewaySettings& settings, UdpSocket& udp, zmq::socket_t& pipeline,
+          MembershipFollower* membership = nullptr);
 
   /// Runs until `stop` is requested.
   void run(const util::StopToken& stop);
@@ -50,6 +53,8 @@ public:
 
   const GatewayStats& stats() const { return stats_; }
   const CreditRouter& router() const { return router_; }
+  /// A new membership view: datagrams go to their UIN's owner under it from now on.
+  void adoptView(const store::MembershipView& view);
 
 private:
   void receiveDatagrams(int64_t nowMonoUs);
@@ -67,6 +72,7 @@ private:
   GatewaySettings settings_;
   UdpSocket& udp_;
   zmq::socket_t& pipeline_;
+  MembershipFollower* membership_;
   SourceRateLimiter limiter_;
   DatagramRing ring_;
   CreditRouter router_;

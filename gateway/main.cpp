@@ -14,13 +14,15 @@ int main(int argc, char** argv) {
   // A gateway is named after its UDP port unless told otherwise: one per port per host.
   auto config = wiring::startRole(argc, argv, {"icq-gateway", "gateway", "", "gateway.udp_port"}, stop, exitCode);
   if (!config) return exitCode;
-  // The registry is the gateway's only Redis use, on its registration thread.
+  // The gateway's only Redis uses, each on a thread of its own: its registration and the
+  // membership view it routes by.
   redis::RedisConnection connection(wiring::redisOptionsFrom(*config));
   redis::RedisGatewayRegistry registry(connection);
+  wiring::RedisMembershipLink membership(*config);
   zmq::context_t context;
   try {
     wiring::AdminPort admin(*config, stop);
-    return gateway::runGateway(*config, context, registry, stop);
+    return gateway::runGateway(*config, context, registry, membership.membership, stop);
   } catch (const std::exception& e) {
     log::error("gateway_start_failed", {{"error", e.what()}});
     return 1;

@@ -85,7 +85,13 @@ void exportStats(const GatewayStats& stats, ops::TallyExporter& exporter) {
   exporter.counter(stats.egressMalformed, malformed.Add({{"kind", "egress"}}));
   exporter.counter(stats.controlMalformed, malformed.Add({{"kind", "control"}}));
   exporter.gauge(stats.holdQueueDepth,
-                 ops::gaugeFamily("icq_gateway_hold_queue_depth", "Datagrams held while no worker has credit.").Add({}));
+                 ops::gaugeFamily("icq_gateway_hold_queue_depth",
+                                  "Datagrams held while the worker that owns their UIN has no credit.")
+                     .Add({}));
+  exporter.gauge(stats.membershipEpoch,
+                 ops::gaugeFamily("icq_gateway_membership_epoch",
+                                  "The membership view (its epoch) the gateway routes UINs to their owners by.")
+                     .Add({}));
   exporter.gauge(stats.workerCredits,
                  ops::gaugeFamily("icq_gateway_worker_credits", "Credits workers have granted and not yet used.").Add({}));
   exporter.gauge(stats.workersConnected,

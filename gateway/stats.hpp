@@ -50,6 +50,7 @@ struct GatewayStats {
   ops::Level holdQueueDepth;    // datagrams held for credit
   ops::Level workerCredits;     // credits workers have granted and not used
   ops::Level workersConnected;  // workers that said Hello and have not left
+  ops::Level membershipEpoch;   // the membership view datagrams are routed by
 
   void drop(DropReason reason, uint64_t n = 1) { dropped[static_cast<size_t>(reason)] += n; }
   void received(WireVersion version, size_t bytes) {

@@ -1,7 +1,7 @@
 // icqd: gateway, workers and scheduler in one process (see icqd/README.md). Each role
 // runs the same code as its own binary, on its own thread with its own store
-// connections; the pipeline is inproc:// and the gateway registry lives in memory,
-// since nothing outside this process could reach an in-process endpoint anyway.
+// connections; the pipelines are inproc:// and the gateway registry and the membership
+// live in memory, since nothing outside this process could reach an in-process endpoint.
 #include <unistd.h>
 
 #include <zmq.hpp>
@@ -14,6 +14,7 @@
 #include "common/config/command_line.hpp"
 #include "common/log/log.hpp"
 #include "common/store/in_memory_gateway_registry.hpp"
+#include "common/store/in_memory_membership.hpp"
 #include "common/util/identity.hpp"
 #include "common/wiring/admin_port.hpp"
 #include "common/wiring/cluster_gauges.hpp"
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   util::stopOnSignals(stop);
   zmq::context_t context;
   store::InMemoryGatewayRegistry registry;
+  store::InMemoryMembership membership;
   std::atomic<int> failures = 0;
   // One admin port for every role: they all register in the same process-wide registries.
   std::optional<wiring::AdminPort> admin;
@@ -69,7 +71,8 @@ int main(int argc, char** argv) {
   std::optional<scheduler::AdminApi> adminApi;
   try {
     admin.emplace(config, stop);
-    if (admin->server()) adminApi.emplace(config, context, &registry).install(*admin->server());
+    if (admin->server())
+      adminApi.emplace(config, context, scheduler::AdminApi::Shared{&registry, &membership}).install(*admin->server());
   } catch (const std::exception& e) {
     log::error("icqd_start_failed", {{"error", e.what()}});
     return 1;
@@ -80,23 +83,25 @@ int main(int argc, char** argv) {
 
   std::vector<std::thread> roles;
   roles.push_back(
-      spawn("gateway", stop, failures, [&] { return gateway::runGateway(config, context, registry, stop); }));
+      spawn("gateway", stop, failures, [&] { return gateway::runGateway(config, context, registry, membership, stop); }));
   for (int64_t w = 0; w < config.integer("icqd.workers"); ++w) {
-    config::Config workerConfig = config.with("worker.id", id + "-worker-" + std::to_string(w));
+    const std::string workerId = id + "-worker-" + std::to_string(w);
+    config::Config workerConfig =
+        config.with("worker.id", workerId).with("worker.peer_bind", "inproc://icqd-peer-" + workerId);
     roles.push_back(spawn("worker", stop, failures, [&, workerConfig] {
       wiring::RedisStores redis(workerConfig);
       wiring::PostgresStores postgres(workerConfig);
-      worker::V5Processor::Stores stores{redis.sessions, redis.presence, *postgres.users, *postgres.messages,
-                                         redis.limits};
-      return worker::runWorker(workerConfig, context, registry, stores, *postgres.fragments,
-                               *postgres.departments, redis.clock, stop);
+      worker::WorkerStores stores{redis.ledger,        redis.directory,       redis.presence,        *postgres.users,
+                                  *postgres.messages,  redis.limits,          *postgres.fragments,   *postgres.departments,
+                                  registry,            membership};
+      return worker::runWorker(workerConfig, context, stores, redis.clock, stop);
     }));
   }
   roles.push_back(spawn("scheduler", stop, failures, [&] {
     wiring::RedisStores redis(config);
     wiring::PostgresStores postgres(config);
-    scheduler::SchedulerStores stores{redis.leases,    redis.sessions,     redis.presence, redis.retransmits,
-                                      *postgres.users, *postgres.messages, registry,       *postgres.maintenance,
+    scheduler::SchedulerStores stores{redis.leases,    redis.directory,    redis.retransmits,    *postgres.users,
+                                      *postgres.messages, registry,        membership,           *postgres.maintenance,
                                       *postgres.fragments};
     return scheduler::runScheduler(config, context, stores, redis.clock, stop);
   }));

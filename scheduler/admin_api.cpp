@@ -17,8 +17,7 @@
 #include "common/admin/cluster_admin.hpp"
 #include "common/admin/user_admin.hpp"
 #include "common/log/log.hpp"
-#include "common/pipeline/gateway_links.hpp"
-#include "common/redis/session_control_impl.hpp"
+#include "common/pipeline/peer_links.hpp"
 #include "common/wiring/postgres_stores.hpp"
 #include "common/wiring/redis_stores.hpp"
 
@@ -124,20 +123,20 @@ void queryNumber(const ops::HttpRequest& request, const char* name, uint64_t min
 
 /// What the API holds to serve: its own connections and links, and the operations over them.
 struct Backend {
-  Backend(const config::Config& config, zmq::context_t& context, store::GatewayRegistry* sharedRegistry)
+  Backend(const config::Config& config, zmq::context_t& context, const AdminApi::Shared& shared)
       : redis(config),
         postgres(config),
-        control(redis.connection),
-        links(context, config.string("scheduler.id") + ":admin", 0),
+        peers(context, config.string("scheduler.id") + ":admin",
+              std::chrono::milliseconds(config.integer("worker.peer_timeout_ms"))),
         users(*postgres.users, admin::UserAdminSettings::from(config), "admin-api"),
-        cluster({redis.sessions, control, redis.presence, *postgres.messages, *postgres.users,
-                 sharedRegistry ? *sharedRegistry : redis.registry},
-                links, admin::ClusterAdminSettings::from(config), redis.clock, "admin-api") {}
+        cluster({redis.directory, *postgres.messages, *postgres.users,
+                 shared.registry ? *shared.registry : redis.registry,
+                 shared.membership ? *shared.membership : redis.membership},
+                peers, admin::ClusterAdminSettings::from(config), redis.clock, "admin-api") {}
 
   wiring::RedisStores redis;
   wiring::PostgresStores postgres;
-  redis::RedisSessionControl control;
-  pipeline::GatewayLinks links;
+  pipeline::PeerLinks peers;
   admin::UserAdmin users;
   admin::ClusterAdmin cluster;
 };
@@ -388,10 +387,10 @@ ops::HttpResponse AdminApi::Core::run(Operation operation, const ops::HttpReques
   return ops::HttpResponse::json(httpStatus(outcome.status), outcome.body.dump());
 }
 
-AdminApi::AdminApi(const config::Config& config, zmq::context_t& context, store::GatewayRegistry* registry)
+AdminApi::AdminApi(const config::Config& config, zmq::context_t& context, const Shared& shared)
     : core_(std::make_shared<Core>()) {
   core_->token = config.string("admin.api_token");
-  core_->backend = std::make_unique<Backend>(config, context, registry);
+  core_->backend = std::make_unique<Backend>(config, context, shared);
 }
 
 AdminApi::~AdminApi() {

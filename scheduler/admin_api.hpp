@@ -2,10 +2,10 @@
 // (docs/admin-api.yaml is its contract; icqctl is its main client). The route table lives
 // here; every operation is common/admin's, so the API only parses, authenticates and maps
 // outcomes to HTTP. It serves from the scheduler because the scheduler already holds what
-// disconnect and broadcast need: Redis, PostgreSQL and links to every gateway.
+// disconnect and broadcast need: Redis, PostgreSQL and links to every session owner.
 //
 // Threads: requests arrive on the HTTP server's threads, never on the scheduler loop. The
-// API keeps stores and gateway links of its own (hiredis, libpq and ZeroMQ handles are
+// API keeps stores and peer links of its own (hiredis, libpq and ZeroMQ handles are
 // single-threaded) and serialises requests on one mutex: admin traffic is a trickle, and
 // one owner at a time is what those handles need.
 #pragma once
@@ -19,6 +19,7 @@
 #include "common/config/config.hpp"
 #include "common/ops/http_server.hpp"
 #include "common/store/gateway_registry.hpp"
+#include "common/store/membership.hpp"
 
 namespace icq::scheduler {
 
@@ -33,11 +34,17 @@ inline constexpr size_t kMaxAdminBody = 64 * 1024;
 
 class AdminApi {
 public:
+  /// Registries that may be used from any thread (icqd's in-memory ones); null: the API
+  /// reads the Redis ones over its own connection.
+  struct Shared {
+    store::GatewayRegistry* registry = nullptr;
+    store::Membership* membership = nullptr;
+  };
   /// Opens the API's own Redis and PostgreSQL connections (throws if they cannot be set up,
-  /// like the scheduler's). `registry`: the gateway registry to follow when it may be used
-  /// from any thread (icqd's in-memory one); null: one over the API's own Redis connection.
-  AdminApi(const config::Config& config, zmq::context_t& context, store::GatewayRegistry* registry = nullptr);
-  /// Closes the gateway links before the ZeroMQ context goes; later requests get 503.
+  /// like the scheduler's).
+  AdminApi(const config::Config& config, zmq::context_t& context, const Shared& shared);
+  AdminApi(const config::Config& config, zmq::context_t& context) : AdminApi(config, context, Shared()) {}
+  /// Closes the peer links before the ZeroMQ context goes; later requests get 503.
   ~AdminApi();
   AdminApi(const AdminApi&) = delete;
   AdminApi& operator=(const AdminApi&) = delete;

@@ -1,4 +1,4 @@
-// The scheduler role assembled from configuration: its jobs, its links to the gateways,
+// The scheduler role assembled from configuration: its jobs, its links to the session owners,
 // the loop, and the lease release at stop. Shared by icq-scheduler and icqd.
 #pragma once
 
@@ -9,10 +9,10 @@
 #include "common/store/gateway_registry.hpp"
 #include "common/store/lease_store.hpp"
 #include "common/store/maintenance.hpp"
+#include "common/store/membership.hpp"
 #include "common/store/message_store.hpp"
-#include "common/store/presence_store.hpp"
 #include "common/store/retransmit_queue.hpp"
-#include "common/store/session_store.hpp"
+#include "common/store/session_directory.hpp"
 #include "common/store/user_store.hpp"
 #include "common/util/clock.hpp"
 #include "common/util/shutdown.hpp"
@@ -22,12 +22,12 @@ namespace icq::scheduler {
 /// The stores the scheduler's jobs use.
 struct SchedulerStores {
   store::LeaseStore& leases;
-  store::SessionStore& sessions;
-  store::PresenceStore& presence;
+  store::SessionDirectory& sessions;
   store::RetransmitQueue& retransmits;
   store::UserStore& users;
   store::MessageStore& messages;
   store::GatewayRegistry& registry;
+  store::Membership& membership;
   store::Maintenance& maintenance;
   store::FragmentStore& fragments;
 };

@@ -1,41 +1,28 @@
-// scheduler: keep-alive expiry; see job_expire_sessions.hpp. The store removes each
-// stale session atomically and hands it to exactly one caller, so with several
-// replicas (or a lease that changed hands mid-slice) every expiry is acted on once.
+// scheduler: keep-alive expiry by asking the owners; see job_expire_sessions.hpp.
 #include "scheduler/job_expire_sessions.hpp"
 
-#include "common/log/log.hpp"
-#include "common/presence/presence.hpp"
+#include <algorithm>
 
 namespace icq::scheduler {
 
-ExpireSessionsJob::ExpireSessionsJob(store::SessionStore& sessions, store::PresenceStore& presence,
-                                     store::UserStore& users, pipeline::Outbox& outbox, pipeline::Egress& egress,
+ExpireSessionsJob::ExpireSessionsJob(store::SessionDirectory& sessions, pipeline::PeerLinks& owners,
                                      std::chrono::milliseconds sessionTtl, std::chrono::milliseconds v3SessionTtl,
                                      std::chrono::milliseconds period, size_t batch)
     : sessions_(sessions),
-      presence_(presence),
-      users_(users),
-      outbox_(outbox),
-      egress_(egress),
+      owners_(owners),
       sessionTtl_(sessionTtl),
       v3SessionTtl_(v3SessionTtl),
       period_(period),
       batch_(batch) {}
 
 bool ExpireSessionsJob::runSlice(int64_t nowMs) {
-  expired_.clear();
-  if (!sessions_.expireStale(nowMs - sessionTtl_.count(), nowMs - v3SessionTtl_.count(), batch_, expired_))
-    return false;
-  bool reached = true;
-  for (const store::Session& session : expired_) {
-    reached = presence::depart(presence_, outbox_, session.uin, session.status) && reached;
-    users_.audit(session.uin, store::AuditEvent::expired, session.gateway);
-  }
-  reached = outbox_.flush() && reached;
-  egress_.flush();
-  expiredTotal_ += expired_.size();
-  if (!expired_.empty()) log::debug("sessions_expired", {{"count", expired_.size()}});
-  return reached;
+  const int64_t v5Cutoff = nowMs - sessionTtl_.count(), v3Cutoff = nowMs - v3SessionTtl_.count();
+  if (!sessions_.staleCandidates(std::max(v5Cutoff, v3Cutoff), batch_, candidates_)) return false;
+  for (const store::IndexEntry& entry : candidates_)
+    owners_.nudge({envelope::NudgeKind::expire, entry.uin, v5Cutoff, v3Cutoff, entry.scoreMs});
+  owners_.flushNudges();
+  nudgedTotal_ += candidates_.size();
+  return true;
 }
 
 }  // namespace icq::scheduler

@@ -64,7 +64,7 @@ constexpr std::chrono::milliseconds kLoginGrace = std::chrono::minutes(1);
 
 }  // namespace
 
-ValidateSessionsJob::ValidateSessionsJob(store::SessionStore& sessions, store::GatewayRegistry& registry,
+ValidateSessionsJob::ValidateSessionsJob(store::SessionDirectory& sessions, store::GatewayRegistry& registry,
                                          std::chrono::milliseconds interval, size_t batch,
                                          std::chrono::milliseconds period)
     : sessions_(sessions), registry_(registry), batch_(batch), period_(period), schedule_(interval) {}

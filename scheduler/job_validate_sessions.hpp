@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "common/store/gateway_registry.hpp"
-#include "common/store/session_store.hpp"
+#include "common/store/session_directory.hpp"
 #include "scheduler/job.hpp"
 #include "scheduler/pass_schedule.hpp"
 
@@ -19,7 +19,7 @@ namespace icq::scheduler {
 class ValidateSessionsJob final : public Job {
 public:
   /// `period`: how often the scheduler offers the job a slice (its tick).
-  ValidateSessionsJob(store::SessionStore& sessions, store::GatewayRegistry& registry,
+  ValidateSessionsJob(store::SessionDirectory& sessions, store::GatewayRegistry& registry,
                       std::chrono::milliseconds interval, size_t batch, std::chrono::milliseconds period);
 
   const std::string& name() const override { return name_; }
@@ -37,7 +37,7 @@ private:
   void finishWalk();
 
   std::string name_ = "validate_sessions";
-  store::SessionStore& sessions_;
+  store::SessionDirectory& sessions_;
   store::GatewayRegistry& registry_;
   size_t batch_;
   std::chrono::milliseconds period_;

@@ -27,11 +27,11 @@ int main(int argc, char** argv) {
     wiring::RedisStores redis(*config);
     wiring::PostgresStores postgres(*config);
     zmq::context_t context;
-    scheduler::SchedulerStores stores{redis.leases,    redis.sessions,     redis.presence, redis.retransmits,
-                                      *postgres.users, *postgres.messages, redis.registry, *postgres.maintenance,
-                                      *postgres.fragments};
+    scheduler::SchedulerStores stores{redis.leases,         redis.directory,      redis.retransmits,
+                                      *postgres.users,      *postgres.messages,   redis.registry,
+                                      redis.membership,     *postgres.maintenance, *postgres.fragments};
     wiring::AdminPort admin(*config, stop);
-    // Declared after the port and the context: it closes its gateway links before either goes.
+    // Declared after the port and the context: it closes its peer links before either goes.
     std::optional<scheduler::AdminApi> adminApi;
     if (admin.server()) adminApi.emplace(*config, context).install(*admin.server());
     wiring::RedisReadiness redisReady(*config);

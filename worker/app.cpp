@@ -7,6 +7,11 @@
 #include "common/ops/health.hpp"
 #include "common/ops/tally_exporter.hpp"
 #include "common/pipeline/gateway_links.hpp"
+#include "common/pipeline/peer_links.hpp"
+#include "common/util/identity.hpp"
+#include "worker/peer_server.hpp"
+#include "worker/sessions/owned_presence.hpp"
+#include "worker/sessions/ownership.hpp"
 #include "worker/v3_processor.hpp"
 #include "worker/v5_processor.hpp"
 #include "worker/worker.hpp"
@@ -79,28 +84,72 @@ V3Settings v3SettingsFrom(const config::Config& config) {
   return s;
 }
 
-int runWorker(const config::Config& config, zmq::context_t& context, store::GatewayRegistry& registry,
-              const V5Processor::Stores& stores, store::FragmentStore& fragments,
-              store::DepartmentStore& departments, const util::Clock& clock, const util::StopToken& stop) {
+OwnedSettings ownedSettingsFrom(const config::Config& config) {
+  OwnedSettings s;
+  s.window = static_cast<size_t>(config.integer("v5.dedupe_window"));
+  s.retransmitTimeout = std::chrono::seconds(config.integer("v5.retransmit_timeout_s"));
+  s.retries = static_cast<uint32_t>(config.integer("v5.retransmit_retries"));
+  s.refreshV5 = std::chrono::seconds(config.integer("worker.session_refresh_s"));
+  s.refreshV3 = std::min<std::chrono::milliseconds>(s.refreshV5, std::chrono::seconds(config.integer("v3.session_ttl_s")) / 4);
+  return s;
+}
+
+int runWorker(const config::Config& config, zmq::context_t& context, const WorkerStores& stores,
+              const util::Clock& clock, const util::StopToken& stop) {
   const std::string& id = config.string("worker.id");
   GatewayLinks links(context, id, static_cast<uint32_t>(config.integer("worker.credit_window")));
   Egress egress(links);
-  V5Processor processor(v5SettingsFrom(config), stores, clock, egress, std::random_device{}());
+  std::string bound;
+  zmq::socket_t router;
+  try {
+    router = pipeline::bindPeerServer(context, config.string("worker.peer_bind"), bound);
+  } catch (const zmq::error_t& e) {
+    log::error("worker_start_failed", {{"error", std::string("worker.peer_bind: ") + e.what()}});
+    return 1;
+  }
+  const std::string& advertise = config.string("worker.peer_advertise");
+  MembershipClient membership({std::chrono::milliseconds(config.integer("worker.heartbeat_ms")),
+                               std::chrono::milliseconds(config.integer("worker.lease_ms")),
+                               std::chrono::milliseconds(config.integer("worker.lease_ms")) / 6},
+                              stores.membership, {id, advertise.empty() ? bound : advertise, util::randomInstanceId()});
+
+  OwnedSessions owned(ownedSettingsFrom(config), stores.ledger, stores.directory, stores.messages, clock);
+  OwnedPresence presence(stores.presence, owned);
+  pipeline::PeerLinks peers(context, id, std::chrono::milliseconds(config.integer("worker.peer_timeout_ms")));
+  const V5Processor::Stores v5Stores{owned, presence, stores.users, stores.messages, stores.limits};
+  V5Processor processor(v5SettingsFrom(config), v5Stores, clock, egress, &peers, std::random_device{}());
   V3Processor v3Processor(v3SettingsFrom(config),
-                          {stores.sessions, stores.presence, stores.users, stores.messages, stores.limits, fragments,
-                           departments},
+                          {owned, presence, stores.users, stores.messages, stores.limits, stores.fragments,
+                           stores.departments},
                           clock, egress, processor.outbox());
-  Worker worker(std::chrono::milliseconds(config.integer("worker.gateway_refresh_ms")), links, egress, registry,
-                processor, v3Processor);
+
+  // What other processes ask of our sessions goes through an outbox of its own: it may be
+  // served while the processors' outbox waits for another owner.
+  codec::v5::CheckcodeRng rng(std::random_device{}());
+  pipeline::Outbox servingOutbox(&owned, &peers, &egress, rng);
+  OwnershipStats ownershipStats;
+  SessionEndings endings(owned, presence, stores.users, servingOutbox, egress, rng, ownershipStats);
+  Ownership ownership(membership, owned, peers, endings, egress, clock, ownershipStats, stop);
+  egress.setGate([&ownership] { return ownership.persist(); });
+  PeerServer server(router, owned, servingOutbox, egress, endings, ownershipStats);
+  peers.setServing({&router, [&server] { server.serve(); }});
+
+  Worker worker(std::chrono::milliseconds(config.integer("worker.gateway_refresh_ms")), links, egress,
+                stores.registry, processor, v3Processor, ownership, server);
   ops::TallyExporter exporter;
   exportStats(processor.stats(), exporter);
   exportV3Stats(v3Processor.stats(), exporter);
+  exportOwnershipStats(ownershipStats, exporter);
   exporter.gauge(worker.gatewayLinks(),
                  ops::gaugeFamily("icq_worker_gateway_links", "Gateways a worker is linked to.").Add({}));
-  // Ready: Redis and PostgreSQL reachable (main registers those) and a gateway to serve.
-  ops::ReadinessCheck ready("gateway_links",
-                            [&worker] { return worker.gatewayLinks().value() > 0 ? "" : "no gateway link yet"; });
-  log::info("worker_started", {{"id", id}});
+  if (!membership.start()) log::warn("worker_membership_pending", {{"id", id}});
+  // Ready: Redis and PostgreSQL reachable (main registers those), a gateway to serve and a
+  // place in the membership.
+  ops::ReadinessCheck ready("gateway_links", [&worker, &membership] {
+    if (worker.gatewayLinks().value() == 0) return "no gateway link yet";
+    return membership.leaseValid() ? "" : "no membership lease";
+  });
+  log::info("worker_started", {{"id", id}, {"peer", advertise.empty() ? bound : advertise}});
   worker.run(stop);
   worker.drain(kDrainQuiet);
   logStats(processor.stats());

@@ -54,7 +54,9 @@ bool fillAddedText(CommandContext& ctx, uint32_t sender, std::array<uint8_t, v5:
 }
 
 /// Queues `text` for `to`'s current session as SRV_SYS_DELIVERED_MESS pieces and flushes the
-/// outbox. `online` tells whether every piece was queued. False when the session store failed.
+/// outbox, waiting for the recipient's owner when that is another worker. `online` tells
+/// whether every piece was queued. False when the session store failed or the owner could
+/// not say (then the sender's retransmission tries again).
 /// A V3 recipient gets each piece as a SYSMSG_ONLINE of the V3 delivery type (protocol-v3.md
 /// §9.2); a piece of at most 450 bytes always fits one V3 datagram (v3.packet_mtu ≥ 480).
 bool deliverOnline(CommandContext& ctx, uint32_t from, uint32_t to, uint16_t type, std::span<const uint8_t> text,
@@ -69,9 +71,13 @@ bool deliverOnline(CommandContext& ctx, uint32_t from, uint32_t to, uint16_t typ
     if (pieces++ == 0) firstIndex = index;
   });
   // Flushed now, not with the batch: the routes say whether the recipient was online.
-  if (!ctx.outbox.flush()) return false;
+  if (!ctx.outbox.flushForRoutes()) return false;
   online = true;
-  for (size_t i = 0; i < pieces; ++i) online = online && ctx.outbox.routeOf(firstIndex + i).queued;
+  for (size_t i = 0; i < pieces; ++i) {
+    const store::ReliableRoute& route = ctx.outbox.routeOf(firstIndex + i);
+    if (route.retry) return false;
+    online = online && route.queued;
+  }
   return true;
 }
 

@@ -20,15 +20,16 @@ int main(int argc, char** argv) {
   if (!config) return exitCode;
   try {
     wiring::RedisStores redis(*config);
+    wiring::RedisMembershipLink heartbeat(*config);  // the membership thread's own connection
     wiring::PostgresStores postgres(*config);
     zmq::context_t context;
-    worker::V5Processor::Stores stores{redis.sessions, redis.presence, *postgres.users, *postgres.messages,
-                                       redis.limits};
+    worker::WorkerStores stores{redis.ledger,     redis.directory,     redis.presence,         *postgres.users,
+                                *postgres.messages, redis.limits,      *postgres.fragments,    *postgres.departments,
+                                redis.registry,     heartbeat.membership};
     wiring::AdminPort admin(*config, stop);
     wiring::RedisReadiness redisReady(*config);
     wiring::PostgresReadiness postgresReady(*config);
-    return worker::runWorker(*config, context, redis.registry, stores, *postgres.fragments, *postgres.departments,
-                             redis.clock, stop);
+    return worker::runWorker(*config, context, stores, redis.clock, stop);
   } catch (const std::exception& e) {
     log::error("worker_start_failed", {{"error", e.what()}});
     return 1;

@@ -63,7 +63,7 @@ bool sendToOnline(V3Context& ctx, const V3Message& message, uint32_t department,
       const QueuedPieces asV3 = queueForV3(ctx, copy, 0);
       recipients.push_back({uin, asV3, queueForV5(ctx, copy)});
     }
-    if (!ctx.outbox.flush()) return false;
+    if (!ctx.outbox.flushForRoutes()) return false;
     for (const Recipient& r : recipients)
       if (r.asV3.reached(ctx.outbox) || r.asV5.reached(ctx.outbox)) reached.push_back(r.uin);
   } while (cursor != 0);

@@ -49,7 +49,7 @@ std::span<const uint8_t> asBytes(std::string_view text) {
 bool deliverToV3(V3Context& ctx, const V3Inbound& in, const V3Message& message, bool& online) {
   // seq2 of the sender's packet (IServerd; clients ignore it).
   const QueuedPieces queued = queueForV3(ctx, message, in.header().seq2);
-  if (!ctx.outbox.flush()) return false;
+  if (!ctx.outbox.flushForRoutes() || queued.unsettled(ctx.outbox)) return false;
   online = queued.reached(ctx.outbox);
   return true;
 }
@@ -57,7 +57,7 @@ bool deliverToV3(V3Context& ctx, const V3Inbound& in, const V3Message& message, 
 /// SRV_SYS_DELIVERED_MESS pieces to a V5 session (§9.2). False when the session store failed.
 bool deliverToV5(V3Context& ctx, const V3Message& message, bool& online) {
   const QueuedPieces queued = queueForV5(ctx, message);
-  if (!ctx.outbox.flush()) return false;
+  if (!ctx.outbox.flushForRoutes() || queued.unsettled(ctx.outbox)) return false;
   online = queued.reached(ctx.outbox);
   return true;
 }
@@ -68,6 +68,12 @@ bool QueuedPieces::reached(const pipeline::Outbox& outbox) const {
   bool queued = count > 0;
   for (size_t i = 0; i < count; ++i) queued = queued && outbox.routeOf(first + i).queued;
   return queued;
+}
+
+bool QueuedPieces::unsettled(const pipeline::Outbox& outbox) const {
+  for (size_t i = 0; i < count; ++i)
+    if (outbox.routeOf(first + i).retry) return true;
+  return false;
 }
 
 QueuedPieces queueForV3(V3Context& ctx, const V3Message& message, uint16_t seq2) {

@@ -32,6 +32,8 @@ struct QueuedPieces {
   size_t first = 0, count = 0;
   /// After the flush: whether every piece reached the recipient's session.
   bool reached(const pipeline::Outbox& outbox) const;
+  /// Some piece's owner could not say whether it was queued (retry later).
+  bool unsettled(const pipeline::Outbox& outbox) const;
 };
 /// Queues `message` as SYSMSG_ONLINE (FRAGMENT pieces above the MTU) for a V3 session of
 /// `message.to`; a V5 session gets none of it.

@@ -34,14 +34,14 @@ constexpr size_t kNoTouch = std::numeric_limits<size_t>::max();
 }  // namespace
 
 V5Processor::V5Processor(const V5Settings& settings, const Stores& stores, const util::Clock& clock, Egress& egress,
-                         uint64_t seed)
+                         pipeline::PeerLinks* peers, uint64_t seed)
     : settings_(settings),
       stores_(stores),
       sessions_(stores.sessions),
       clock_(clock),
       egress_(egress),
       rng_(seed),
-      outbox_(stores.sessions, egress, rng_),
+      outbox_(&stores.sessions, peers, &egress, rng_),
       verifiers_(settings.verifierCache, clock) {
   plaintext_.reserve(64 * 1024);
 }

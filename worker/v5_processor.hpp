@@ -11,6 +11,7 @@
 
 #include "common/envelope/envelope.hpp"
 #include "common/pipeline/egress.hpp"
+#include "common/pipeline/peer_links.hpp"
 #include "common/store/rate_limiter.hpp"
 #include "common/store/session_store.hpp"
 #include "common/store/user_store.hpp"
@@ -31,8 +32,10 @@ public:
     store::RateLimiter& limits;
   };
 
+  /// `peers`: the other session owners, where reliable packets for their sessions go
+  /// (nullptr: every session is this worker's, as in a single-worker test).
   V5Processor(const V5Settings& settings, const Stores& stores, const util::Clock& clock, Egress& egress,
-              uint64_t seed);
+              pipeline::PeerLinks* peers, uint64_t seed);
 
   /// Processes every datagram of one ingress batch from `gateway`. Acknowledgements leave
   /// before the logins run; everything else is queued on the egress, which the caller flushes.

@@ -1,6 +1,9 @@
-// worker: the loop. Per turn: re-read the gateway registry when due, wait for batches on
-// every gateway link, and for each batch run the V5 and the V3 pipelines (each takes the
-// datagrams of its version), send the egress and give the gateway its credit back.
+// worker: the loop. Per turn: re-read the gateway registry when due, tend the owned sessions
+// (a new membership view, the takeover walk, resend timers, queued writes), wait for batches
+// on every gateway link and requests on the peer ROUTER, and for each batch pass on what
+// another worker owns, run the V5 and the V3 pipelines on the rest (each takes the datagrams
+// of its version), send the egress — after the writes it depends on — and give the gateway
+// its credit back.
 #include "worker/worker.hpp"
 
 #include <thread>
@@ -18,7 +21,8 @@ constexpr std::chrono::milliseconds kIdlePoll{100};
 
 void Worker::runOnce(std::chrono::milliseconds timeout) {
   if (std::chrono::steady_clock::now() >= nextRefresh_) followRegistry();
-  serveReadyLinks(timeout);
+  ownership_.tend();
+  serveReady(ownership_.idleWait(timeout));
 }
 
 void Worker::run(const util::StopToken& stop) {
@@ -30,13 +34,16 @@ void Worker::run(const util::StopToken& stop) {
 }
 
 Worker::Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, Egress& egress,
-               store::GatewayRegistry& registry, V5Processor& processor, V3Processor& v3Processor)
+               store::GatewayRegistry& registry, V5Processor& processor, V3Processor& v3Processor,
+               Ownership& ownership, PeerServer& peers)
     : gatewayRefresh_(gatewayRefresh),
       links_(links),
       egress_(egress),
       registry_(registry),
       processor_(processor),
-      v3Processor_(v3Processor) {}
+      v3Processor_(v3Processor),
+      ownership_(ownership),
+      peers_(peers) {}
 
 void Worker::followRegistry() {
   nextRefresh_ = std::chrono::steady_clock::now() + gatewayRefresh_;
@@ -48,17 +55,22 @@ void Worker::followRegistry() {
   gatewayLinks_.set(static_cast<int64_t>(links_.size()));
 }
 
-bool Worker::serveReadyLinks(std::chrono::milliseconds timeout) {
+bool Worker::serveReady(std::chrono::milliseconds timeout) {
   pollItems_.clear();
   for (size_t i = 0; i < links_.size(); ++i)
     pollItems_.push_back({static_cast<void*>(links_.at(i).socket()), 0, ZMQ_POLLIN, 0});
-  if (pollItems_.empty()) {  // no gateway yet: wait for the next registry refresh
-    std::this_thread::sleep_for(timeout);
-    return false;
-  }
+  pollItems_.push_back({static_cast<void*>(peers_.socket()), 0, ZMQ_POLLIN, 0});
   util::pollIgnoringSignals(pollItems_.data(), pollItems_.size(), timeout);
   bool served = false;
-  for (size_t i = 0; i < pollItems_.size(); ++i) {
+  if (pollItems_.back().revents & ZMQ_POLLIN) {
+    peers_.serve();
+    served = true;
+  }
+  peers_.takeForwards([&](std::string_view gateway, std::span<const uint8_t> batch) {
+    process(gateway, batch, true);
+    served = true;
+  });
+  for (size_t i = 0; i + 1 < pollItems_.size(); ++i) {
     if (!(pollItems_[i].revents & ZMQ_POLLIN)) continue;
     GatewayLink& link = links_.at(i);
     for (size_t n = 0; n < kMaxBatchesPerLinkPerTurn; ++n) {
@@ -75,19 +87,31 @@ void Worker::serveBatch(GatewayLink& link, const zmq::message_t& message) {
   std::span<const uint8_t> bytes(static_cast<const uint8_t*>(message.data()), message.size());
   auto batch = envelope::BatchReader::open(bytes);
   if (!batch || batch->kind() != envelope::Kind::Ingress) return;  // nothing else flows this way
-  uint32_t handedOut = static_cast<uint32_t>(batch->count());
-  processor_.processBatch(link.id(), *batch);
-  if (auto again = envelope::BatchReader::open(bytes)) v3Processor_.processBatch(link.id(), *again);
-  egress_.flush();
+  const uint32_t handedOut = static_cast<uint32_t>(batch->count());
+  process(link.id(), bytes, false);
   // While draining, credit would re-enlist us with the gateway we just left.
   if (!draining_) link.sendControl(envelope::Kind::Credit, handedOut);
 }
 
+void Worker::process(std::string_view gateway, std::span<const uint8_t> bytes, bool forwarded) {
+  if (ownership_.split(gateway, bytes, forwarded, here_)) bytes = here_.message();
+  auto batch = envelope::BatchReader::open(bytes);
+  if (!batch || batch->count() == 0) return;
+  processor_.processBatch(gateway, *batch);
+  if (auto again = envelope::BatchReader::open(bytes)) v3Processor_.processBatch(gateway, *again);
+  egress_.flush();
+}
+
 void Worker::drain(std::chrono::milliseconds quiet) {
   draining_ = true;
+  // First hand the sessions on (the others may load them once we have written them out),
+  // then stop new hand-outs; what still arrives is passed on to its new owner.
+  ownership_.leave();
+  const auto handedOn = std::chrono::steady_clock::now() + ownership_.leaveTimeout();
+  while (!ownership_.left() && std::chrono::steady_clock::now() < handedOn) runOnce(std::chrono::milliseconds(10));
   links_.goodbyeAll();
-  while (serveReadyLinks(quiet)) {
-  }
+  while (serveReady(quiet)) ownership_.tend();
+  ownership_.withdraw();
 }
 
 }  // namespace icq::worker

@@ -1,5 +1,7 @@
-// The worker loop: follow the gateway registry, wait on every gateway link, process each
-// ingress batch, return its credit. worker.cpp opens with Worker::runOnce.
+// The worker loop: follow the gateway registry, tend the sessions it owns (membership views,
+// takeover, resend timers), wait on every gateway link and on its peer ROUTER, process each
+// ingress batch — after handing what is not its own to the owner — and return its credit.
+// worker.cpp opens with Worker::runOnce.
 #pragma once
 
 #include <zmq.hpp>
@@ -7,12 +9,15 @@
 #include <chrono>
 #include <vector>
 
+#include "common/envelope/envelope.hpp"
 #include "common/log/log.hpp"
 #include "common/ops/tally.hpp"
-#include "common/store/gateway_registry.hpp"
-#include "common/util/shutdown.hpp"
 #include "common/pipeline/egress.hpp"
 #include "common/pipeline/gateway_links.hpp"
+#include "common/store/gateway_registry.hpp"
+#include "common/util/shutdown.hpp"
+#include "worker/peer_server.hpp"
+#include "worker/sessions/ownership.hpp"
 #include "worker/v3_processor.hpp"
 #include "worker/v5_processor.hpp"
 
@@ -21,20 +26,24 @@ namespace icq::worker {
 class Worker {
 public:
   Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, Egress& egress,
-         store::GatewayRegistry& registry, V5Processor& processor, V3Processor& v3Processor);
+         store::GatewayRegistry& registry, V5Processor& processor, V3Processor& v3Processor, Ownership& ownership,
+         PeerServer& peers);
 
   void run(const util::StopToken& stop);
   void runOnce(std::chrono::milliseconds timeout);
-  /// Graceful stop: withdraw from every gateway (no new hand-outs), then keep answering
-  /// what was already handed out until nothing arrives for `quiet`.
+  /// Graceful stop: leave the membership and hand every session to its next owner, withdraw
+  /// from every gateway, and keep answering (or passing on) what was already handed out
+  /// until nothing arrives for `quiet`.
   void drain(std::chrono::milliseconds quiet);
   /// Gateways this worker has a link to, as of the last registry read (readiness, metrics).
   const ops::Level& gatewayLinks() const { return gatewayLinks_; }
 
 private:
   void followRegistry();
-  bool serveReadyLinks(std::chrono::milliseconds timeout);
+  bool serveReady(std::chrono::milliseconds timeout);
   void serveBatch(GatewayLink& link, const zmq::message_t& message);
+  /// Runs one ingress batch that came through `gateway` (or from a peer: `forwarded`).
+  void process(std::string_view gateway, std::span<const uint8_t> batch, bool forwarded);
 
   std::chrono::milliseconds gatewayRefresh_;
   GatewayLinks& links_;
@@ -42,9 +51,12 @@ private:
   store::GatewayRegistry& registry_;
   V5Processor& processor_;
   V3Processor& v3Processor_;
+  Ownership& ownership_;
+  PeerServer& peers_;
   std::chrono::steady_clock::time_point nextRefresh_{};
   std::vector<zmq::pollitem_t> pollItems_;
   std::vector<store::GatewayRecord> records_;
+  envelope::BatchWriter here_{envelope::Kind::Ingress};
   log::RateLimited registryFailures_;
   bool draining_ = false;
   ops::Level gatewayLinks_;

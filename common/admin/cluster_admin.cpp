@@ -1,11 +1,10 @@
 // Operations on the running cluster; see cluster_admin.hpp.
 //
-// Disconnect follows the retransmit job's give-up (scheduler/job_retransmit.cpp) with one
-// difference: the session is taken (ended with its unconfirmed packets handed back, one
-// atomic step in the session store) before the messages among them are stored offline,
-// because here nothing else will ever resend them. Then the client hears the protocol's
-// forced logout — V5 SRV_GO_AWAY with the SEQ1 it expects next, as a replaced login's
-// old session does (§4.7) — and its watchers hear it went offline (§10.4).
+// Disconnect is a Kick to the session's owner (worker/sessions/session_endings.cpp), which
+// ends the session the way a retransmit give-up does: the messages it had not confirmed are
+// stored offline before the session is gone, the client hears the protocol's forced logout
+// — V5 SRV_GO_AWAY with the SEQ1 it expects next, as a replaced login's old session does
+// (§4.7) — and its watchers hear it went offline (§10.4).
 #include "common/admin/cluster_admin.hpp"
 
 #include <algorithm>
@@ -32,8 +31,6 @@ constexpr size_t kMaxPagerEmail = 128;
 // A sessions page or a broadcast slice: one ZSCAN step and one outbox round trip.
 constexpr size_t kMaxSessionsPage = 500;
 constexpr size_t kBroadcastSlice = 500;
-// Storing a rescued message is retried this often before the failure is reported.
-constexpr int kStoreAttempts = 3;
 // The field separator of structured message texts (§9.2).
 constexpr char kFieldSeparator = '\xFE';
 
@@ -62,13 +59,12 @@ ClusterAdminSettings ClusterAdminSettings::from(const config::Config& config) {
   return s;
 }
 
-ClusterAdmin::ClusterAdmin(const ClusterStores& stores, pipeline::GatewayLinks& links, ClusterAdminSettings settings,
+ClusterAdmin::ClusterAdmin(const ClusterStores& stores, pipeline::PeerLinks& peers, ClusterAdminSettings settings,
                            const util::Clock& clock, std::string auditSource)
     : stores_(stores),
-      links_(links),
-      egress_(links),
+      peers_(peers),
       rng_(static_cast<uint64_t>(clock.nowMs())),
-      outbox_(stores.sessions, egress_, rng_),
+      outbox_(nullptr, &peers, nullptr, rng_),
       settings_(std::move(settings)),
       clock_(clock),
       auditSource_(std::move(auditSource)) {}
@@ -77,9 +73,9 @@ ClusterAdmin::ClusterAdmin(const ClusterStores& stores, pipeline::GatewayLinks& 
 // Sending
 // ---------------------------------------------------------------------------------------
 
-bool ClusterAdmin::followGateways() {
-  if (!stores_.registry.list(gateways_)) return false;
-  links_.follow(gateways_);
+bool ClusterAdmin::followMembership() {
+  if (!stores_.membership.view(view_)) return false;
+  peers_.follow(view_);
   return true;
 }
 
@@ -101,16 +97,18 @@ void ClusterAdmin::queueMessage(uint32_t to, uint16_t type, const std::string& t
   recipients_.push_back(recipient);
 }
 
-bool ClusterAdmin::flushQueued() {
-  const bool recorded = outbox_.flush();
-  egress_.flush();
-  return recorded;
-}
+void ClusterAdmin::flushQueued() { outbox_.flushForRoutes(); }
 
 bool ClusterAdmin::allQueued(const Recipient& recipient) const {
   for (size_t i = 0; i < recipient.pieces; ++i)
     if (!outbox_.routeOf(recipient.firstPacket + i).queued) return false;
   return recipient.pieces > 0;
+}
+
+bool ClusterAdmin::anyUnsettled(const Recipient& recipient) const {
+  for (size_t i = 0; i < recipient.pieces; ++i)
+    if (outbox_.routeOf(recipient.firstPacket + i).retry) return true;
+  return false;
 }
 
 std::optional<Outcome> ClusterAdmin::toClientText(const std::string& field, const std::string& value,
@@ -166,66 +164,21 @@ Outcome ClusterAdmin::showSession(uint32_t uin) {
   return Outcome::ok(sessionJson(*session));
 }
 
-size_t ClusterAdmin::buildForcedLogout(const store::Session& session, uint16_t seq1, std::span<uint8_t> out) {
-  if (session.protocol == 5) return v5::buildSrvGoAway(session.sessionId, session.uin, seq1, out, rng_);
-  // V3 hook: the forced logout is SET_OFFLINE 0x0028 (protocol-v3.md §6.2), a reliable packet
-  // numbered from the session's servseq: it has to be built here with the SEQ1 passed in,
-  // once the V3 codec's builders are in. Until then a V3 client learns it was disconnected
-  // from NOT_CONNECTED 0x00F0 on its next packet, and logs in again.
-  return 0;
-}
-
-bool ClusterAdmin::keepMessagesOffline(uint32_t uin, const store::TakenSession& taken, size_t& kept) {
-  kept = 0;
-  bool all = true;
-  for (const store::UnconfirmedPacket& packet : taken.unconfirmed) {
-    if (packet.command != v5::SRV_SYS_DELIVERED_MESS) continue;  // offline replays are still stored
-    v5::ReceivedMessage message;
-    if (!v5::parseOnlineMessageBody(packet.body, message)) continue;
-    bool done = false, stored = false;
-    for (int attempt = 0; attempt < kStoreAttempts && !done; ++attempt)
-      done = stores_.messages.storeOffline(message.from, uin, message.type, message.text, clock_.nowMs(), stored);
-    if (!done) {
-      log::error("disconnect_message_lost", {{"uin", uin}, {"from", message.from}});
-      all = false;
-    } else if (stored) {
-      kept++;
-    }
-  }
-  return all;
-}
-
 Outcome ClusterAdmin::disconnect(uint32_t uin) {
-  if (!followGateways()) return Outcome::unavailable("Redis");
-  // A login may replace the session between the read and the take; then look again.
+  if (!followMembership()) return Outcome::unavailable("Redis");
+  // A login may replace the session between the read and the kick; then look again.
   for (int attempt = 0; attempt < 3; ++attempt) {
     std::optional<store::Session> session;
     if (!stores_.sessions.find(uin, session)) return Outcome::unavailable("Redis");
     if (!session) return notOnline(uin);
-    std::optional<store::TakenSession> taken;
-    if (!stores_.control.takeSession(uin, session->sessionId, session->client, taken))
-      return Outcome::unavailable("Redis");
-    if (!taken) continue;
-
-    // The client expects the SEQ1 after the last one it was sent (licq drops anything else).
-    uint16_t seq1 = session->nextSeq1;
-    for (const store::UnconfirmedPacket& packet : taken->unconfirmed)
-      seq1 = std::max<uint16_t>(seq1, static_cast<uint16_t>(packet.seq1 + 1));
-    std::array<uint8_t, 64> datagram{};
-    const size_t n = buildForcedLogout(*session, seq1, datagram);
-    if (n > 0) egress_.send(session->gateway, session->client, std::span(datagram).first(n));
-
-    size_t kept = 0;
-    const bool allKept = keepMessagesOffline(uin, *taken, kept);
-    recipients_.clear();
-    const bool told = presence::depart(stores_.presence, outbox_, uin, taken->status) && flushQueued();
-    egress_.flush();
+    const envelope::PeerResult result = peers_.kick({uin, session->sessionId, session->client});
+    if (result.outcome == envelope::PeerOutcome::absent) continue;
+    if (result.outcome == envelope::PeerOutcome::retry)
+      return Outcome::error(Status::unavailable, "the worker that owns UIN " + std::to_string(uin) +
+                                                     " did not answer; try again");
     stores_.users.audit(uin, store::AuditEvent::logoff, auditSource_ + " disconnect");
-    if (!allKept)
-      return Outcome::error(Status::unavailable,
-                            "session ended, but the database failed while keeping its unconfirmed messages");
-    if (!told) return Outcome::error(Status::unavailable, "session ended, but its watchers could not be told");
-    return Outcome::ok({{"uin", uin}, {"forced_logout_sent", n > 0}, {"messages_kept_offline", kept}});
+    return Outcome::ok({{"uin", uin}, {"forced_logout_sent", session->protocol != 3},
+                        {"messages_kept_offline", result.detail}});
   }
   return Outcome::error(Status::unavailable, "UIN " + std::to_string(uin) + " kept logging in again; try again");
 }
@@ -243,7 +196,7 @@ Outcome ClusterAdmin::broadcast(const std::string& text, const std::vector<uint3
   if (uins.size() > kMaxRecipients)
     return Outcome::badInput("uins", "at most " + std::to_string(kMaxRecipients) + " recipients");
   if (std::find(uins.begin(), uins.end(), 0u) != uins.end()) return Outcome::badInput("uins", "UIN 0 does not exist");
-  if (!followGateways()) return Outcome::unavailable("Redis");
+  if (!followMembership()) return Outcome::unavailable("Redis");
 
   size_t online = 0, storedOffline = 0;
   nlohmann::json unknown = nlohmann::json::array();
@@ -252,7 +205,7 @@ Outcome ClusterAdmin::broadcast(const std::string& text, const std::vector<uint3
     recipients_.clear();
     for (uint32_t uin : slice)
       if (sent.insert(uin).second) queueMessage(uin, v5::kMsgSystem, wire);
-    if (!flushQueued()) return false;
+    flushQueued();
     for (const Recipient& r : recipients_) {
       if (allQueued(r)) {
         online++;
@@ -308,12 +261,15 @@ Outcome ClusterAdmin::page(const PagerMessage& message) {
   if (wire.size() > v5::kMaxMessageText)
     return Outcome::badInput("text", "name, e-mail and text together exceed " +
                                          std::to_string(v5::kMaxMessageText) + " bytes");
-  if (!followGateways()) return Outcome::unavailable("Redis");
+  if (!followMembership()) return Outcome::unavailable("Redis");
 
   recipients_.clear();
   queueMessage(message.to, v5::kMsgWebPager, wire);
-  if (!flushQueued()) return Outcome::unavailable("Redis");
+  flushQueued();
   if (allQueued(recipients_.front())) return Outcome::ok({{"uin", message.to}, {"delivered", "online"}});
+  if (anyUnsettled(recipients_.front()))
+    return Outcome::error(Status::unavailable, "the worker that owns UIN " + std::to_string(message.to) +
+                                                   " did not answer; try again");
   // Offline, or gone between two pieces: the whole text is stored, as the worker does.
   bool stored = false;
   if (!stores_.messages.storeOffline(kServerUin, message.to, v5::kMsgWebPager, bytesOf(wire), clock_.nowMs(), stored))
@@ -328,7 +284,8 @@ Outcome ClusterAdmin::page(const PagerMessage& message) {
 
 Outcome ClusterAdmin::status() {
   int64_t online = 0, users = 0, messages = 0;
-  if (!stores_.sessions.countOnline(online) || !stores_.registry.list(gateways_)) return Outcome::unavailable("Redis");
+  if (!stores_.sessions.countOnline(online) || !stores_.registry.list(gateways_) || !stores_.membership.view(view_))
+    return Outcome::unavailable("Redis");
   if (!stores_.users.countUsers(users) || !stores_.messages.countStored(messages))
     return Outcome::unavailable("database");
   nlohmann::json gateways = nlohmann::json::array();
@@ -338,10 +295,14 @@ Outcome ClusterAdmin::status() {
       heartbeat = std::max<int64_t>(0, (settings_.registrationTtl - g.ttlLeft).count());
     gateways.push_back({{"id", g.id}, {"endpoint", g.endpoint}, {"last_heartbeat_ms_ago", heartbeat}});
   }
+  nlohmann::json workers = nlohmann::json::array();
+  for (const store::WorkerRecord& w : view_.owners) workers.push_back({{"id", w.id}, {"endpoint", w.endpoint}});
   return Outcome::ok({{"online_sessions", online},
                       {"registered_users", users},
                       {"offline_messages", messages},
-                      {"gateways", std::move(gateways)}});
+                      {"gateways", std::move(gateways)},
+                      {"workers", std::move(workers)},
+                      {"membership_epoch", view_.epoch}});
 }
 
 }  // namespace icq::admin

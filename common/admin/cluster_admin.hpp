@@ -1,11 +1,12 @@
 // ClusterAdmin: the admin operations that touch the running cluster — online sessions
 // (list, show, disconnect), broadcasts, the web pager, and the server's status and counts.
-// It sends through the gateways like the scheduler does: reliable packets through an
-// Outbox (numbered, recorded unconfirmed, retransmitted by the scheduler's retransmit job),
-// plain ones through Egress, each to the gateway that owns the recipient's session.
+// Sessions are read from the shared directory; whatever changes one goes to the worker that
+// owns it (ARCHITECTURE.md "Ownership"): messages as reliable packets through an Outbox that
+// owns no session (each is numbered, recorded and resent by its owner), a disconnect as a
+// Kick, which the owner answers once the session is gone.
 //
 // Owned by one thread at a time (the admin API serialises its requests): the stores, the
-// outbox and the gateway links it is given are single-threaded objects.
+// outbox and the peer links it is given are single-threaded objects.
 #pragma once
 
 #include <chrono>
@@ -18,14 +19,12 @@
 #include "common/codec/v5/message.hpp"
 #include "common/codec/v5/packet.hpp"
 #include "common/config/config.hpp"
-#include "common/pipeline/egress.hpp"
-#include "common/pipeline/gateway_links.hpp"
 #include "common/pipeline/outbox.hpp"
+#include "common/pipeline/peer_links.hpp"
 #include "common/store/gateway_registry.hpp"
+#include "common/store/membership.hpp"
 #include "common/store/message_store.hpp"
-#include "common/store/presence_store.hpp"
-#include "common/store/session_control.hpp"
-#include "common/store/session_store.hpp"
+#include "common/store/session_directory.hpp"
 #include "common/store/user_store.hpp"
 #include "common/util/clock.hpp"
 
@@ -46,12 +45,11 @@ struct ClusterAdminSettings {
 };
 
 struct ClusterStores {
-  store::SessionStore& sessions;
-  store::SessionControl& control;
-  store::PresenceStore& presence;
+  store::SessionDirectory& sessions;
   store::MessageStore& messages;
   store::UserStore& users;
   store::GatewayRegistry& registry;
+  store::Membership& membership;
 };
 
 /// A web-pager message (IServerd's "WWP"); text in UTF-8.
@@ -62,7 +60,7 @@ struct PagerMessage {
 
 class ClusterAdmin {
 public:
-  ClusterAdmin(const ClusterStores& stores, pipeline::GatewayLinks& links, ClusterAdminSettings settings,
+  ClusterAdmin(const ClusterStores& stores, pipeline::PeerLinks& peers, ClusterAdminSettings settings,
                const util::Clock& clock, std::string auditSource);
 
   /// ok {"sessions": [...], "next_cursor"} — one step of a walk over the online index;
@@ -83,8 +81,8 @@ public:
   /// offline like any message. ok {"uin", "delivered": "online"|"offline"} | bad_input |
   /// not_found | unavailable
   Outcome page(const PagerMessage& message);
-  /// ok {"online_sessions", "registered_users", "offline_messages", "gateways": [...]} |
-  /// unavailable
+  /// ok {"online_sessions", "registered_users", "offline_messages", "gateways": [...],
+  /// "workers": [...], "membership_epoch"} | unavailable
   Outcome status();
 
 private:
@@ -92,30 +90,28 @@ private:
     uint32_t uin;
     size_t firstPacket, pieces;
   };
-  /// Brings the gateway links in line with the registry; false when it is unreachable.
-  bool followGateways();
+  /// Brings the peer links in line with the membership view; false when it is unreadable.
+  bool followMembership();
   /// Queues `text` (client code page) for `to`'s current session as SRV_SYS_DELIVERED_MESS
   /// pieces (§6.10 split; SYSMSG_ONLINE for a V3 session), remembering where they sit in the outbox.
   void queueMessage(uint32_t to, uint16_t type, const std::string& text);
-  /// Flushes the outbox and the egress; false when the session store failed.
-  bool flushQueued();
+  /// Hands the queued messages to their owners and waits for their answers.
+  void flushQueued();
   bool allQueued(const Recipient& recipient) const;
-  /// The forced-logout datagram for a session, or 0 bytes when its protocol has none yet.
-  size_t buildForcedLogout(const store::Session& session, uint16_t seq1, std::span<uint8_t> out);
-  /// Stores the messages among a taken session's unconfirmed packets offline; how many.
-  bool keepMessagesOffline(uint32_t uin, const store::TakenSession& taken, size_t& kept);
+  /// Some piece's owner could not say whether it was queued.
+  bool anyUnsettled(const Recipient& recipient) const;
   nlohmann::json sessionJson(const store::Session& session) const;
   std::optional<Outcome> toClientText(const std::string& field, const std::string& value, std::string& out) const;
 
   ClusterStores stores_;
-  pipeline::GatewayLinks& links_;
-  pipeline::Egress egress_;
+  pipeline::PeerLinks& peers_;
   codec::v5::CheckcodeRng rng_;
   pipeline::Outbox outbox_;
   ClusterAdminSettings settings_;
   const util::Clock& clock_;
   std::string auditSource_;
   std::vector<store::GatewayRecord> gateways_;
+  store::MembershipView view_;
   std::vector<Recipient> recipients_;
 };
 

@@ -51,6 +51,9 @@ constexpr auto kAll = std::to_array<KeyDef>({
      "How often the gateway refreshes its registry entry."},
     {"gateway.registration_ttl_ms", Integer, "5000", 300, 600000, "", "gateway, icqd",
      "How long a registry entry outlives the last heartbeat; workers drop a gateway after it."},
+    {"gateway.membership_poll_ms", Integer, "100", 10, 10000, "", "gateway, icqd",
+     "How often the gateway reads the membership view that says which worker owns which UIN; a new worker "
+     "gets its UINs, and a dead one's move on, this much later at most."},
     {"gateway.rate_per_s", Integer, "200", 1, 1000000, "", "gateway, icqd",
      "Token-bucket refill per source IP, datagrams per second."},
     {"gateway.rate_burst", Integer, "400", 1, 1000000, "", "gateway, icqd",
@@ -67,6 +70,24 @@ constexpr auto kAll = std::to_array<KeyDef>({
      "Datagrams a gateway may hand this worker before it has answered them: the most a crash can lose."},
     {"worker.gateway_refresh_ms", Integer, "1000", 50, 60000, "", "worker, scheduler, icqd",
      "How often the worker re-reads the gateway registry to follow gateways that come and go."},
+
+    {"worker.peer_bind", String, "tcp://127.0.0.1:0", 0, 0, "", "worker",
+     "ZeroMQ endpoint the worker's peer ROUTER binds: other workers, schedulers and the admin API hand it "
+     "reliable packets, timeouts and disconnects for the sessions it owns (port 0 or * picks a free one)."},
+    {"worker.peer_advertise", String, "", 0, 0, "", "worker",
+     "Endpoint written to the membership for peers to connect to; empty means the bound endpoint."},
+    {"worker.heartbeat_ms", Integer, "200", 20, 10000, "", "worker, icqd",
+     "How often a worker renews its membership lease; also how soon it learns a new membership view."},
+    {"worker.lease_ms", Integer, "3000", 200, 600000, "", "worker, icqd",
+     "How long a worker stays a member after its last heartbeat: a dead worker's sessions move to the others "
+     "this long after it died. Must exceed worker.heartbeat_ms several times."},
+    {"worker.session_refresh_s", Integer, "60", 1, 3600, "", "worker, icqd",
+     "How often an active V5 session's last packet time reaches Redis (for the scheduler's expiry sweep and the "
+     "admin's listing); V3 sessions refresh at a quarter of v3.session_ttl_s if that is sooner. Keep it well "
+     "below v5.session_ttl_s: the sweep adds it to the TTL before it asks an owner to look."},
+    {"worker.peer_timeout_ms", Integer, "500", 10, 60000, "", "worker, scheduler, icqd",
+     "How long a worker waits for another worker to confirm that it queued a message for one of its sessions "
+     "before the sender's packet is left unanswered (the client retransmits)."},
 
     {"scheduler.id", String, "", 0, 0, "", "scheduler, icqd",
      "Identity used as the holder of leases; empty means POD_NAME, else host name plus process id."},

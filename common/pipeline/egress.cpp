@@ -15,13 +15,27 @@ void Egress::send(std::string_view gateway, const util::Endpoint& client, std::s
   if (!p.batch.add(client, 0, datagram)) ++undeliverable_;
 }
 
-void Egress::flush() {
+bool Egress::pending() const {
+  for (const PerGateway& p : pending_)
+    if (!p.batch.empty()) return true;
+  return false;
+}
+
+bool Egress::flush() {
+  if (gate_ && pending() && !gate_()) {
+    for (PerGateway& p : pending_) {
+      undeliverable_ += p.batch.count();
+      p.batch.clear();
+    }
+    return false;
+  }
   for (PerGateway& p : pending_) {
     if (p.batch.empty()) continue;
     GatewayLink* link = links_.find(p.gateway);
     if (!link || !link->send(p.batch.message())) undeliverable_ += p.batch.count();
     p.batch.clear();
   }
+  return true;
 }
 
 }  // namespace icq::pipeline

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,8 +21,15 @@ public:
   explicit Egress(GatewayLinks& links) : links_(links) {}
 
   void send(std::string_view gateway, const util::Endpoint& client, std::span<const uint8_t> datagram);
-  /// Hands every non-empty batch to its gateway link.
-  void flush();
+  /// Hands every non-empty batch to its gateway link — once the gate (if set) has let it
+  /// through. False when the gate refused: everything pending was dropped.
+  bool flush();
+
+  /// What must hold before anything leaves: the worker's gate makes what the datagrams
+  /// report (acknowledged messages, numbered packets) durable in Redis first, and refuses
+  /// when this worker may no longer speak for its sessions (ARCHITECTURE.md "Ownership").
+  void setGate(std::function<bool()> gate) { gate_ = std::move(gate); }
+  bool pending() const;
 
   /// Datagrams that could not be handed over (gateway unknown or its pipe full).
   uint64_t undeliverable() const { return undeliverable_; }
@@ -33,6 +41,7 @@ private:
   };
   GatewayLinks& links_;
   std::vector<PerGateway> pending_;  // a handful of gateways: linear search beats hashing
+  std::function<bool()> gate_;
   uint64_t undeliverable_ = 0;
 };
 

@@ -107,6 +107,18 @@ inline std::string gateway(std::string_view id) {
 /// ids whose key has expired are removed by whoever lists the registry.
 inline constexpr std::string_view kGateways = "icq:gateways";
 
+/// icq:{members}:live — HASH, worker id → "<expires_ms> <leaving 0|1> <acked epoch> <peer
+/// endpoint> <instance>": the workers' leases (store/membership.hpp). Written by each
+/// worker's heartbeat (RedisMembership::beat), pruned by whoever recomputes the view once an
+/// entry's expiry (Redis server time) has passed. Shares its slot with the view.
+inline constexpr std::string_view kMembersLive = "icq:{members}:live";
+
+/// icq:{members}:view — STRING, the current membership view as store::encodeView writes it
+/// ("<epoch> <settled>" and one line per owner). Rewritten by the membership script whenever
+/// the owners or the settled epoch change; read by gateways, schedulers and workers. Lives as
+/// long as the cluster, so epochs only grow.
+inline constexpr std::string_view kMembersView = "icq:{members}:view";
+
 /// SET: UINs that joined random-chat group <n> (CMD_RAND_SET, §6.21). Members are checked
 /// against their session ("rg" field) when drawn; stale ones are removed then.
 inline std::string randomGroup(uint32_t group) { return "icq:randgroup:" + std::to_string(group); }

@@ -1,5 +1,5 @@
-// RedisRetransmitQueue: store::RetransmitQueue over the icq:rtx:due schedule and each
-// session's icq:{uin}:rtx hash. One instance per thread.
+// RedisRetransmitQueue: store::RetransmitQueue over the icq:rtx:due schedule. One instance
+// per thread.
 #pragma once
 
 #include <vector>
@@ -13,18 +13,11 @@ class RedisRetransmitQueue final : public store::RetransmitQueue {
 public:
   explicit RedisRetransmitQueue(RedisConnection& redis);
 
-  bool claimDue(int64_t nowMs, size_t limit, std::chrono::milliseconds lease, uint32_t retries,
-                std::vector<store::DueSession>& out) override;
-  bool reschedule(uint32_t uin, int64_t dueMs) override;
-  bool release(const store::DueSession& session) override;
+  bool claimOverdue(int64_t nowMs, size_t limit, int64_t leaseUntilMs, std::vector<store::IndexEntry>& out) override;
 
 private:
   RedisConnection& redis_;
   const RedisScript& claimScript_;
-  const RedisScript& planScript_;
-  const RedisScript& releaseScript_;
-  std::vector<Reply> replies_;
-  std::vector<uint32_t> uins_;
 };
 
 }  // namespace icq::redis

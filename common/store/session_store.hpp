@@ -1,6 +1,7 @@
-// SessionStore: the online-session cache shared by every worker and scheduler (in Redis,
-// ARCHITECTURE.md "State"). Every operation that a packet or a timer triggers is one
-// atomic step here, so any worker may handle any packet and several schedulers may run.
+// SessionStore: the online sessions as a worker's packet handlers see them. The worker that
+// owns a session (ARCHITECTURE.md "Ownership") answers from its memory and writes to Redis
+// in batches (worker/sessions/owned_sessions.hpp); what concerns sessions it does not own is
+// read from the shared directory (session_directory.hpp) or handed to their owners.
 //
 // Failures are values, not exceptions: a method that returns false could not reach the
 // store; the caller counts it and lets the client's retransmission retry the packet.
@@ -69,6 +70,9 @@ struct ReliablePacket {
 /// Where a queued reliable packet goes, filled in by queueReliable.
 struct ReliableRoute {
   bool queued = false;  // false: the recipient is offline (or not the session a reply was for)
+  bool retry = false;   // not queued, and its owner could not tell whether the recipient is
+                        // online (a view settling, a peer not answering): try again later
+  bool sent = false;    // queued and already sent by the recipient's owner (another worker)
   uint16_t seq1 = 0;
   uint32_t sessionId = 0;
   util::Endpoint client;
@@ -106,10 +110,11 @@ public:
   /// The UIN's current session, or an empty optional if it is offline.
   virtual bool find(uint32_t uin, std::optional<Session>& out) = 0;
 
-  /// Creates `fresh` as the UIN's session (clearing any unconfirmed packets and the
-  /// duplicate window of a previous one, and recording the login packet in the new
-  /// window), records `loginReply` as the unconfirmed server packet SEQ1 0, and returns
-  /// the session it replaced, if any, with that session's next SEQ1 (§4.7 duplicate login).
+  /// Creates `fresh` as the UIN's session (clearing the duplicate window of a previous one
+  /// and recording the login packet in the new window; the previous one's unconfirmed
+  /// messages are kept as offline messages, never dropped), records `loginReply` as the
+  /// unconfirmed server packet SEQ1 0, and returns the session it replaced, if any, with
+  /// that session's next SEQ1 (§4.7 duplicate login).
   virtual bool replace(const Session& fresh, const ReliablePacket& loginReply, std::optional<Session>& replaced) = 0;
 
   /// Gives each packet its recipient's next SEQ1 and records it as unconfirmed, for every
@@ -117,14 +122,10 @@ public:
   /// one session take consecutive SEQ1s in the order given. One round trip for the batch.
   virtual bool queueReliable(std::span<const ReliablePacket> packets, std::span<ReliableRoute> routes) = 0;
 
-  /// Ends the session if `sessionId` and `client` still identify it (logoff, §5.3).
-  /// `ended` holds the session that was removed, if any.
+  /// Ends the session if `sessionId` and `client` still identify it (logoff, §5.3); its
+  /// unconfirmed messages are kept as offline messages. `ended` holds the session that was
+  /// removed, if any.
   virtual bool end(uint32_t uin, uint32_t sessionId, const util::Endpoint& client, std::optional<Session>& ended) = 0;
-
-  /// Keep-alive expiry (§4.6): removes up to `limit` sessions whose last packet is at or
-  /// before `cutoffMs` (`v3CutoffMs` for V3 sessions, protocol-v3.md §3.8) and returns them. Each session is returned by exactly one caller,
-  /// however many schedulers run this at once.
-  virtual bool expireStale(int64_t cutoffMs, int64_t v3CutoffMs, size_t limit, std::vector<Session>& expired) = 0;
 
   /// Number of sessions online (index size).
   virtual bool countOnline(int64_t& out) = 0;

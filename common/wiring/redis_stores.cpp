@@ -14,13 +14,17 @@ redis::RedisOptions redisOptionsFrom(const config::Config& config) {
 
 RedisStores::RedisStores(const config::Config& config)
     : connection(redisOptionsFrom(config)),
-      sessions(connection, clock, static_cast<size_t>(config.integer("v5.dedupe_window")),
-               std::chrono::seconds(config.integer("v5.retransmit_timeout_s"))),
+      directory(connection),
+      ledger(connection),
       presence(connection),
       retransmits(connection),
       registry(connection),
+      membership(connection),
       leases(connection),
       limits(connection, {static_cast<uint32_t>(config.integer("v5.login_rate_per_ip")),
                           static_cast<uint32_t>(config.integer("v5.login_rate_per_uin"))}) {}
+
+RedisMembershipLink::RedisMembershipLink(const config::Config& config)
+    : connection(redisOptionsFrom(config)), membership(connection) {}
 
 }  // namespace icq::wiring

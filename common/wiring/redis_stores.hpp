@@ -7,10 +7,12 @@
 #include "common/redis/connection.hpp"
 #include "common/redis/gateway_registry_impl.hpp"
 #include "common/redis/lease_store_impl.hpp"
+#include "common/redis/membership_impl.hpp"
 #include "common/redis/presence_store_impl.hpp"
 #include "common/redis/rate_limiter_impl.hpp"
 #include "common/redis/retransmit_queue_impl.hpp"
-#include "common/redis/session_store_impl.hpp"
+#include "common/redis/session_directory_impl.hpp"
+#include "common/redis/session_ledger.hpp"
 #include "common/util/clock.hpp"
 
 namespace icq::wiring {
@@ -22,12 +24,21 @@ struct RedisStores {
   explicit RedisStores(const config::Config& config);
   util::SystemClock clock;
   redis::RedisConnection connection;
-  redis::RedisSessionStore sessions;
+  redis::RedisSessionDirectory directory;
+  redis::RedisSessionLedger ledger;  // the worker's: only an owner writes sessions
   redis::RedisPresenceStore presence;
   redis::RedisRetransmitQueue retransmits;
   redis::RedisGatewayRegistry registry;
+  redis::RedisMembership membership;
   redis::RedisLeaseStore leases;
   redis::RedisRateLimiter limits;
+};
+
+/// A connection with only the membership on it: a worker's heartbeat thread's own.
+struct RedisMembershipLink {
+  explicit RedisMembershipLink(const config::Config& config);
+  redis::RedisConnection connection;
+  redis::RedisMembership membership;
 };
 
 }  // namespace icq::wiring

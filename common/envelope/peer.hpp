@@ -1,0 +1,146 @@
+// The wire format between a session's owner and the processes that need it (ARCHITECTURE.md
+// "Ownership"): workers, schedulers and the admin API talk to the owning worker's peer ROUTER.
+// One ZeroMQ message each, little-endian, every length validated by the readers, which
+// never throw (what a peer sends is checked like what a client sends):
+//
+//   u8 format (=1) | u8 kind | kind-specific header | u16 count | count × item
+//
+//   Deliver   (request)  u64 request id — item: u32 uin | u32 session id (0: any) | u8 protocol
+//                        (0: any) | u16 command | u16 seq2 | u16 n | n bytes body | u16 v3 command
+//                        | u16 m (0xFFFF: no V3 form) | m bytes V3 body
+//                        "number these reliable packets for your sessions, record and send them"
+//   Kick      (request)  u64 request id — item: u32 uin | u32 session id | u32 ip | u16 port
+//                        "end this session if it is still that one" (the admin's disconnect)
+//   Result    (reply)    u64 request id — item: u8 outcome (PeerOutcome) | u32 detail, one per
+//                        request item (a Kick's detail: the messages it kept offline)
+//   Forward   (one-way)  u8 n | n bytes gateway id — then a whole ingress batch (envelope.hpp)
+//                        "a gateway gave me these, but they are yours" (views differ for a moment)
+//   Nudge     (one-way)  no header — item: u8 what (NudgeKind) | u32 uin | i64 a | i64 b | i64 c
+//                        the scheduler's timeouts: "check this session's keep-alive / its
+//                        unconfirmed packets"; the owner decides with what it knows
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "common/util/endpoint.hpp"
+
+namespace icq::envelope {
+
+enum class PeerKind : uint8_t { Deliver = 16, Kick = 17, Result = 18, Forward = 19, Nudge = 20 };
+
+/// What became of one item of a request.
+enum class PeerOutcome : uint8_t {
+  absent = 0,  // no such session (offline), or not the session the item named
+  done = 1,    // queued / ended
+  retry = 2,   // the owner cannot tell now (its view is settling, Redis failed): ask again
+};
+
+enum class NudgeKind : uint8_t {
+  expire = 1,      // keep-alive expiry: a = V5 cutoff ms, b = V3 cutoff ms (last packet at or before →
+                   // expired), c = the expiry-index score the sweep read
+  retransmit = 2,  // the retransmit schedule says the session's packets are overdue: a = the schedule's score
+};
+
+/// One item of a Result.
+struct PeerResult {
+  PeerOutcome outcome = PeerOutcome::retry;
+  uint32_t detail = 0;
+};
+
+struct Nudge {
+  NudgeKind what = NudgeKind::expire;
+  uint32_t uin = 0;
+  int64_t a = 0, b = 0, c = 0;
+};
+
+/// A reliable server packet for the owner of `uin` to number and send: the fields of
+/// store::ReliablePacket (common/store/session_store.hpp), which the envelope does not depend on.
+struct PeerPacket {
+  uint32_t uin = 0;
+  uint32_t sessionId = 0;  // non-zero: only for that session
+  uint8_t protocol = 0;    // non-zero: only if the session speaks it
+  uint16_t command = 0;
+  uint16_t seq2 = 0;
+  std::span<const uint8_t> body;
+  bool hasV3Form = false;  // what a V3 session gets instead
+  uint16_t v3Command = 0;
+  std::span<const uint8_t> v3Body;
+};
+
+struct KickItem {
+  uint32_t uin = 0;
+  uint32_t sessionId = 0;
+  util::Endpoint client;
+};
+
+/// Kind of a peer message, or nullopt when the format byte or kind is unknown.
+std::optional<PeerKind> peekPeerKind(std::span<const uint8_t> message);
+
+/// Builds one peer message. Reuses its buffer.
+class PeerWriter {
+public:
+  void startDeliver(uint64_t requestId) { start(PeerKind::Deliver, requestId); }
+  void startKick(uint64_t requestId) { start(PeerKind::Kick, requestId); }
+  void startResult(uint64_t requestId) { start(PeerKind::Result, requestId); }
+  void startNudges();
+  /// A Forward of `ingressBatch` (an Ingress envelope) that came through `gateway`.
+  void forward(std::string_view gateway, std::span<const uint8_t> ingressBatch);
+
+  /// False (nothing added) when the message holds 65535 items or a body is too long.
+  bool add(const PeerPacket& packet);
+  bool add(const KickItem& kick);
+  bool add(PeerResult result);
+  bool add(const Nudge& nudge);
+
+  size_t count() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  std::span<const uint8_t> message() const { return buffer_; }
+
+private:
+  void start(PeerKind kind, uint64_t requestId);
+  bool countOne();
+
+  std::vector<uint8_t> buffer_;
+  size_t countAt_ = 0;
+  size_t count_ = 0;
+};
+
+/// Reads one peer message without copying; spans point into the message.
+class PeerReader {
+public:
+  /// nullopt unless `message` has a well-formed header of a known kind.
+  static std::optional<PeerReader> open(std::span<const uint8_t> message);
+
+  PeerKind kind() const { return kind_; }
+  uint64_t requestId() const { return requestId_; }
+  size_t count() const { return count_; }
+  /// Forward only: the gateway and the ingress batch it carries.
+  std::string_view gateway() const { return gateway_; }
+  std::span<const uint8_t> ingress() const { return rest_; }
+
+  /// The next item of the message's kind; false at the end or on a truncated item (then
+  /// malformed() is true).
+  bool next(PeerPacket& out);
+  bool next(KickItem& out);
+  bool next(PeerResult& out);
+  bool next(Nudge& out);
+  bool malformed() const { return malformed_; }
+
+private:
+  bool take(size_t n, std::span<const uint8_t>& out);
+  bool more();
+
+  PeerKind kind_ = PeerKind::Result;
+  uint64_t requestId_ = 0;
+  size_t count_ = 0;
+  size_t read_ = 0;
+  std::string_view gateway_;
+  std::span<const uint8_t> rest_;
+  bool malformed_ = false;
+};
+
+}  // namespace icq::envelope

@@ -1,0 +1,47 @@
+// Export of the ownership counters; see ownership_stats.hpp and docs/METRICS.md.
+#include "worker/sessions/ownership_stats.hpp"
+
+#include "common/ops/metrics.hpp"
+
+namespace icq::worker {
+
+void exportOwnershipStats(const OwnershipStats& s, ops::TallyExporter& exporter) {
+  auto& datagrams = ops::counterFamily("icq_worker_ownership_datagrams_total",
+                                       "Datagrams a worker did not process itself: forwarded to their owner, or "
+                                       "dropped while the membership view settled.");
+  exporter.counter(s.forwarded, datagrams.Add({{"outcome", "forwarded"}}));
+  exporter.counter(s.deferred, datagrams.Add({{"outcome", "deferred"}}));
+  auto& delivered = ops::counterFamily("icq_worker_peer_deliveries_total",
+                                       "Reliable packets other processes handed this worker for its sessions.");
+  exporter.counter(s.delivered, delivered.Add({{"outcome", "queued"}}));
+  exporter.counter(s.deliverRetry, delivered.Add({{"outcome", "retry"}}));
+  exporter.counter(s.resent, ops::counterFamily("icq_worker_retransmits_total",
+                                                "Unconfirmed server packets a worker resent.")
+                                 .Add({}));
+  auto& ended = ops::counterFamily("icq_worker_sessions_ended_total",
+                                   "Sessions a worker ended other than by the client's logoff, by reason.");
+  exporter.counter(s.givenUp, ended.Add({{"reason", "retransmit_give_up"}}));
+  exporter.counter(s.expired, ended.Add({{"reason", "expired"}}));
+  exporter.counter(s.kicked, ended.Add({{"reason", "disconnected"}}));
+  exporter.counter(s.rescued, ops::counterFamily("icq_worker_messages_kept_offline_total",
+                                                 "Unconfirmed messages kept offline when their session ended.")
+                                  .Add({}));
+  exporter.counter(s.released, ops::counterFamily("icq_worker_view_changes_total",
+                                                  "Membership views a worker adopted.")
+                                   .Add({}));
+  exporter.counter(s.fenced, ops::counterFamily("icq_worker_lease_lapses_total",
+                                                "Times a worker's lease lapsed and it dropped every session.")
+                                 .Add({}));
+  exporter.counter(s.persistFailures, ops::counterFamily("icq_worker_persist_retries_total",
+                                                         "Batch writes to Redis retried because they failed.")
+                                          .Add({}));
+  exporter.gauge(s.held, ops::gaugeFamily("icq_worker_sessions_held", "Sessions a worker holds in memory.").Add({}));
+  exporter.gauge(s.epoch, ops::gaugeFamily("icq_worker_membership_epoch",
+                                           "The membership epoch a worker acts under.")
+                              .Add({}));
+  exporter.gauge(s.authoritative, ops::gaugeFamily("icq_worker_authoritative",
+                                                   "1 once a worker has loaded every session its view gives it.")
+                                      .Add({}));
+}
+
+}  // namespace icq::worker
