@@ -34,7 +34,6 @@ public:
     return false;
   }
   bool end(uint32_t, uint32_t, const util::Endpoint&, std::optional<store::Session>&) override { return false; }
-  bool expireStale(int64_t, int64_t, size_t, std::vector<store::Session>&) override { return false; }
   bool countOnline(int64_t&) override { return false; }
   bool walkOnline(uint64_t&, size_t, int64_t, std::vector<store::SessionHome>&, size_t&) override { return false; }
   bool claimOfflineDelivery(uint32_t, uint32_t, bool&) override { return false; }

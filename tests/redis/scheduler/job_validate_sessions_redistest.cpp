@@ -9,7 +9,9 @@
 #include "common/codec/v5/constants.hpp"
 #include "common/redis/keys.hpp"
 #include "common/redis/lease_store_impl.hpp"
-#include "common/redis/session_store_impl.hpp"
+#include "common/redis/session_directory_impl.hpp"
+#include "common/redis/session_fields.hpp"
+#include "common/redis/session_ledger.hpp"
 #include "common/store/in_memory_gateway_registry.hpp"
 #include "common/util/clock.hpp"
 #include "scheduler/job_validate_sessions.hpp"
@@ -27,7 +29,8 @@ struct Fixture {
   RedisServer server;
   redis::RedisConnection connection{server.options()};
   util::ManualClock clock{kStartMs};
-  redis::RedisSessionStore sessions{connection, clock, 4};
+  redis::RedisSessionDirectory sessions{connection};
+  redis::RedisSessionLedger ledger{connection};
   redis::RedisLeaseStore leases{connection};
   store::InMemoryGatewayRegistry registry;
   scheduler::ValidateSessionsJob job;
@@ -43,9 +46,10 @@ struct Fixture {
     session.sessionId = 0x1000 + uin;
     session.client = {0x0100007F, static_cast<uint16_t>(20000 + uin)};
     session.gateway = gateway;
-    std::optional<store::Session> replaced;
+    session.lastSeenMs = clock.nowMs();
     const uint8_t reply[] = {1, 2, 3};
-    REQUIRE(sessions.replace(session, {uin, codec::v5::SRV_LOGIN_REPLY, 1, reply, 0}, replaced));
+    REQUIRE(ledger.create(session, 1, redis::Triple(1, 1, codec::v5::CMD_LOGIN), codec::v5::SRV_LOGIN_REPLY, 1, reply,
+                          clock.nowMs() + 10'000));
   }
   /// One scheduler tick, then the clock moves on by one tick.
   void tick() {
@@ -84,15 +88,8 @@ TEST_CASE("validate_sessions counts sessions homed on a gateway that left the re
   CHECK(f.online() == 5);
 
   // One client's next packet arrives through gw-0 and re-homes it; the next walk sees one.
-  store::TouchRequest request;
-  request.uin = 4;
-  request.sessionId = 0x1004;
-  request.client = {0x0100007F, 20004};
-  request.gateway = "gw-0";
-  request.seq1 = 7;
-  request.command = codec::v5::CMD_KEEP_ALIVE;
-  std::array<store::TouchResult, 1> result{};
-  REQUIRE(f.sessions.touch({&request, 1}, result));
+  f.ledger.saveSeen(4, f.clock.nowMs(), "gw-0");  // its owner saw it through gw-0
+  REQUIRE(f.ledger.flush());
   f.tickUntilWalks(2);
   CHECK(f.job.unroutableLastWalk() == 1);
 

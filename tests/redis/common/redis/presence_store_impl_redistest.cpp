@@ -7,7 +7,9 @@
 #include "common/codec/v5/constants.hpp"
 #include "common/redis/keys.hpp"
 #include "common/redis/presence_store_impl.hpp"
-#include "common/redis/session_store_impl.hpp"
+#include "common/redis/session_directory_impl.hpp"
+#include "common/redis/session_fields.hpp"
+#include "common/redis/session_ledger.hpp"
 #include "common/util/clock.hpp"
 #include "tests/support/redis_server.hpp"
 
@@ -23,7 +25,8 @@ struct Fixture {
   RedisServer server;
   redis::RedisConnection redis{server.options()};
   util::ManualClock clock{1'000'000};
-  redis::RedisSessionStore sessions{redis, clock, 64};
+  redis::RedisSessionDirectory sessions{redis};
+  redis::RedisSessionLedger ledger{redis};
   redis::RedisPresenceStore presence{redis};
 
   void login(uint32_t uin, uint32_t status) {
@@ -37,8 +40,9 @@ struct Fixture {
     s.internalIp = 0x0A0A0A0A;
     s.dcType = 4;
     s.tcpVersion = 6;
-    std::optional<store::Session> replaced;
-    REQUIRE(sessions.replace(s, {uin, codec::v5::SRV_LOGIN_REPLY, 1, {}, 0}, replaced));
+    s.lastSeenMs = clock.nowMs();
+    REQUIRE(ledger.create(s, 1, redis::Triple(1, 1, codec::v5::CMD_LOGIN), codec::v5::SRV_LOGIN_REPLY, 1, {},
+                          clock.nowMs() + 10'000));
   }
   std::vector<uint32_t> visibleContacts(uint32_t owner, std::vector<uint32_t> contacts) {
     std::vector<store::PresenceData> visible;

@@ -25,7 +25,7 @@ struct Rig {
   pipeline::Egress egress{links};
   codec::v5::CheckcodeRng rng{1};
   RecordingSessionStore sessions;
-  pipeline::Outbox outbox{sessions, egress, rng};
+  pipeline::Outbox outbox{&sessions, nullptr, &egress, rng};
 
   /// What each watcher was told, in watcher order: the command, or 0 for nothing.
   std::vector<uint16_t> told() {

@@ -1,4 +1,4 @@
-// RedisSessionStore::walkOnline against a real Redis: the validation job's walk over the
+// RedisSessionDirectory::walkOnline against a real Redis: the validation job's walk over the
 // online index visits every session with the gateway it is homed on, in bounded steps, and
 // removes index entries whose session is gone once they are old enough.
 #include <catch2/catch.hpp>
@@ -11,7 +11,9 @@
 #include "common/codec/v5/constants.hpp"
 #include "common/redis/connection.hpp"
 #include "common/redis/keys.hpp"
-#include "common/redis/session_store_impl.hpp"
+#include "common/redis/session_directory_impl.hpp"
+#include "common/redis/session_fields.hpp"
+#include "common/redis/session_ledger.hpp"
 #include "common/util/clock.hpp"
 #include "tests/support/redis_server.hpp"
 
@@ -19,13 +21,13 @@ namespace icq {
 namespace {
 
 constexpr int64_t kStartMs = 1'700'000'000'000;
-constexpr size_t kWindow = 4;
 
 struct Fixture {
   test::RedisServer server;
   redis::RedisConnection redis{server.options()};
   util::ManualClock clock{kStartMs};
-  redis::RedisSessionStore sessions{redis, clock, kWindow};
+  redis::RedisSessionDirectory sessions{redis};
+  redis::RedisSessionLedger ledger{redis};
 
   void login(uint32_t uin, const std::string& gateway) {
     store::Session session;
@@ -33,9 +35,10 @@ struct Fixture {
     session.sessionId = 0x1000 + uin;
     session.client = {0x0100007F, static_cast<uint16_t>(20000 + uin % 40000)};
     session.gateway = gateway;
-    std::optional<store::Session> replaced;
+    session.lastSeenMs = clock.nowMs();
     const uint8_t reply[] = {1, 2, 3};
-    REQUIRE(sessions.replace(session, {uin, codec::v5::SRV_LOGIN_REPLY, 1, reply, 0}, replaced));
+    REQUIRE(ledger.create(session, 1, redis::Triple(1, 1, codec::v5::CMD_LOGIN), codec::v5::SRV_LOGIN_REPLY, 1, reply,
+                          clock.nowMs() + 10'000));
   }
   redis::Reply command(std::initializer_list<std::string_view> argv) {
     redis::Reply reply;
@@ -88,16 +91,8 @@ TEST_CASE("session walk: visits every online session with its home gateway, in b
 TEST_CASE("session walk: reports the gateway a session was re-homed to", "[redis][session][validate]") {
   Fixture f;
   f.login(7, "gw-lost");
-  store::TouchRequest request;
-  request.uin = 7;
-  request.sessionId = 0x1007;
-  request.client = {0x0100007F, 20007};
-  request.gateway = "gw-1";
-  request.seq1 = 10;
-  request.command = codec::v5::CMD_KEEP_ALIVE;
-  std::array<store::TouchResult, 1> result{};
-  REQUIRE(f.sessions.touch({&request, 1}, result));
-  REQUIRE(result[0] == store::TouchResult::ok);
+  f.ledger.saveSeen(7, kStartMs + 1000, "gw-1");  // its owner saw it through gw-1
+  REQUIRE(f.ledger.flush());
   CHECK(f.walk(10, kStartMs).homes == std::map<uint32_t, std::string>{{7, "gw-1"}});
 }
 
