@@ -20,7 +20,7 @@ bool ExpireSessionsJob::runSlice(int64_t nowMs) {
   if (!sessions_.staleCandidates(std::max(v5Cutoff, v3Cutoff), batch_, candidates_)) return false;
   for (const store::IndexEntry& entry : candidates_)
     owners_.nudge({envelope::NudgeKind::expire, entry.uin, v5Cutoff, v3Cutoff, entry.scoreMs});
-  owners_.flushNudges();
+  owners_.flushOneWay();
   nudgedTotal_ += candidates_.size();
   return true;
 }

@@ -11,7 +11,7 @@ bool RetransmitJob::runSlice(int64_t nowMs) {
   if (!queue_.claimOverdue(nowMs, settings_.batch, nowMs + settings_.claim.count(), due_)) return false;
   for (const store::IndexEntry& entry : due_)
     owners_.nudge({envelope::NudgeKind::retransmit, entry.uin, entry.scoreMs, 0, 0});
-  owners_.flushNudges();
+  owners_.flushOneWay();
   nudgedTotal_ += due_.size();
   return true;
 }

@@ -131,7 +131,9 @@ int runWorker(const config::Config& config, zmq::context_t& context, const Worke
   SessionEndings endings(owned, presence, stores.users, servingOutbox, egress, rng, ownershipStats);
   Ownership ownership(membership, owned, peers, endings, egress, clock, ownershipStats, stop);
   egress.setGate([&ownership] { return ownership.persist(); });
-  PeerServer server(router, owned, servingOutbox, egress, endings, ownershipStats);
+  const V5Settings v5 = v5SettingsFrom(config);
+  PeerServer server(router, owned, servingOutbox, egress, endings, stores.messages, {v5.maxMsgChunk, v5.splitOrder},
+                    clock, ownershipStats);
   peers.setServing({&router, [&server] { server.serve(); }});
 
   Worker worker(std::chrono::milliseconds(config.integer("worker.gateway_refresh_ms")), links, egress,

@@ -4,11 +4,11 @@
 //
 // A message is acknowledged only once it is recorded (AckTiming::after_effect, ARCHITECTURE.md
 // "Delivery guarantees"): queued as unconfirmed SRV_SYS_DELIVERED_MESS packets of the
-// recipient's session, or stored in PostgreSQL. Whether the recipient is online is what the
-// outbox's flush finds: the session store numbers the pieces only for a session that exists,
-// in the same atomic step, so there is no window between "online?" and "queued" in which a
-// logoff could lose the message. If a store fails, the handler returns retry: no ACK, and the
-// client's retransmission is processed anew. Invisibility plays no part here (§10.9).
+// recipient's session, or stored in PostgreSQL (worker/sessions/message_delivery.cpp). When
+// another worker owns the recipient, the message is relayed to it and that worker answers the
+// sender once it has recorded it; this one waits for nothing (Outcome::handed_over). If a store
+// fails, the handler returns retry: no ACK, and the client's retransmission is processed anew.
+// Invisibility plays no part here (§10.9).
 //
 // Offline messages go to a session once, as one batch ended by SRV_END_OFFLINE_MESSAGES; the
 // session remembers the batch's highest id, and CMD_ACK_MESSAGES deletes only up to it, so a
@@ -22,6 +22,7 @@
 #include "common/codec/v5/message.hpp"
 #include "common/log/log.hpp"
 #include "worker/commands.hpp"
+#include "worker/sessions/message_delivery.hpp"
 
 namespace icq::worker {
 namespace {
@@ -50,34 +51,6 @@ bool fillAddedText(CommandContext& ctx, uint32_t sender, std::array<uint8_t, v5:
   if (!profile) return true;
   const store::BasicInfo& b = profile->basic;
   text = std::span(buffer).first(v5::buildAddedText(b.nick, b.firstName, b.lastName, b.email, buffer));
-  return true;
-}
-
-/// Queues `text` for `to`'s current session as SRV_SYS_DELIVERED_MESS pieces and flushes the
-/// outbox, waiting for the recipient's owner when that is another worker. `online` tells
-/// whether every piece was queued. False when the session store failed or the owner could
-/// not say (then the sender's retransmission tries again).
-/// A V3 recipient gets each piece as a SYSMSG_ONLINE of the V3 delivery type (protocol-v3.md
-/// §9.2); a piece of at most 450 bytes always fits one V3 datagram (v3.packet_mtu ≥ 480).
-bool deliverOnline(CommandContext& ctx, uint32_t from, uint32_t to, uint16_t type, std::span<const uint8_t> text,
-                   bool& online) {
-  BodyBuffer body{}, v3Body{};
-  size_t firstIndex = 0, pieces = 0;
-  v5::forEachMessagePiece(text, ctx.settings.maxMsgChunk, ctx.settings.splitOrder, [&](std::span<const uint8_t> piece) {
-    const size_t n = v5::buildOnlineMessageBody(from, type, piece, body);
-    const size_t m = codec::v3::buildOnlineMessageBody({from, 0, codec::v3::deliveryType(type), piece}, v3Body);
-    const size_t index = ctx.outbox.queueEither(to, v5::SRV_SYS_DELIVERED_MESS, std::span(body).first(n),
-                                                codec::v3::SRV_SYSMSG_ONLINE, std::span(v3Body).first(m));
-    if (pieces++ == 0) firstIndex = index;
-  });
-  // Flushed now, not with the batch: the routes say whether the recipient was online.
-  if (!ctx.outbox.flushForRoutes()) return false;
-  online = true;
-  for (size_t i = 0; i < pieces; ++i) {
-    const store::ReliableRoute& route = ctx.outbox.routeOf(firstIndex + i);
-    if (route.retry) return false;
-    online = online && route.queued;
-  }
   return true;
 }
 
@@ -116,24 +89,31 @@ Outcome handleSendMessage(CommandContext& ctx, const Inbound& in) {
   std::array<uint8_t, v5::kMaxMessageText> added{};
   if (isEmptyAdded(request) && !fillAddedText(ctx, from, added, text)) return storeFailed(ctx);
 
-  bool online = false;
-  if (!deliverOnline(ctx, from, request.to, request.type, text, online)) return storeFailed(ctx);
-  if (online) {
-    ctx.stats.messagesOnline++;
-    return Outcome::done;
+  // The recipient's owner takes it from here when that is another worker: it delivers or
+  // stores the message and acknowledges it to the sender, and this worker waits for nothing.
+  if (ctx.peers && !ctx.peers->ownedHere(request.to)) {
+    const envelope::RelayItem relay{from,          request.to,          request.type, text, in.header().sessionId,
+                                    in.header().seq1, in.header().seq2, in.from,      ctx.gateway};
+    if (!ctx.peers->relay(relay)) return storeFailed(ctx);
+    ctx.stats.messagesRelayed++;
+    return Outcome::handed_over;
   }
-  // Offline, or gone between two pieces: the whole text is stored, so at worst a piece
-  // arrives twice, never not at all.
-  bool stored = false;
-  if (!ctx.messages.storeOffline(from, request.to, request.type, text, ctx.clock.nowMs(), stored))
-    return storeFailed(ctx);
-  if (stored) {
-    ctx.stats.messagesStored++;
-  } else {  // D40: no such user
-    ctx.stats.messagesDropped++;
-    log::debug("message_dropped", {{"reason", "unknown_recipient"}, {"uin", from}, {"to", request.to}});
+  const MessageSettings settings{ctx.settings.maxMsgChunk, ctx.settings.splitOrder};
+  switch (deliverMessage(ctx.outbox, ctx.messages, settings, ctx.clock.nowMs(), from, request.to, request.type, text)) {
+    case MessageFate::online:
+      ctx.stats.messagesOnline++;
+      return Outcome::done;
+    case MessageFate::offline:
+      ctx.stats.messagesStored++;
+      return Outcome::done;
+    case MessageFate::unknown:  // D40: no such user
+      ctx.stats.messagesDropped++;
+      log::debug("message_dropped", {{"reason", "unknown_recipient"}, {"uin", from}, {"to", request.to}});
+      return Outcome::done;
+    case MessageFate::retry:
+      return storeFailed(ctx);
   }
-  return Outcome::done;
+  return storeFailed(ctx);
 }
 
 Outcome handleLogin1(CommandContext& ctx, const Inbound& in) { return deliverOfflineMessagesOnce(ctx, in); }

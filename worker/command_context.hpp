@@ -13,6 +13,7 @@
 #include "common/codec/v5/messages.hpp"
 #include "common/codec/v5/packet.hpp"
 #include "common/pipeline/outbox.hpp"
+#include "common/pipeline/peer_links.hpp"
 #include "common/store/message_store.hpp"
 #include "common/store/presence_store.hpp"
 #include "common/store/rate_limiter.hpp"
@@ -73,6 +74,7 @@ struct CommandContext {
   WorkerStats& stats;
   std::string_view gateway;  // the gateway this batch came through
   auth::VerifierCache& verifiers;  // every login's password check goes through it
+  pipeline::PeerLinks* peers = nullptr;  // the other session owners (nullptr: this worker owns every session)
 
   /// Room for any server packet this worker builds (protocol-v5.md §1.2: below 1 KiB,
   /// the longest META reply included).
@@ -103,6 +105,10 @@ enum class Outcome : uint8_t {
                  // SRV_ACKs of §6.2 and §6.15): no plain SRV_ACK after it
   retry,  // a store failed before the effect was recorded: the client's retransmission
           // must be processed again, so the packet leaves the duplicate window
+  handed_over,  // another worker records the effect and acknowledges the packet (a message
+                // relayed to its recipient's owner): no ACK from here, and the packet does not
+                // enter this session's duplicate window (a retransmission is relayed again;
+                // the recipient's owner knows it)
 };
 
 using Handler = Outcome (*)(CommandContext&, const Inbound&);

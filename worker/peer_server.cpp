@@ -3,6 +3,10 @@
 
 #include <limits>
 
+#include <array>
+
+#include "common/codec/v5/constants.hpp"
+#include "common/codec/v5/messages.hpp"
 #include "common/log/log.hpp"
 #include "common/pipeline/peer_links.hpp"
 
@@ -15,13 +19,32 @@ using envelope::PeerResult;
 
 // Messages read per call: the loop's other sockets get their turn.
 constexpr size_t kMaxMessagesPerServe = 64;
+// Relayed messages remembered against a retransmission whose acknowledgement was lost: a
+// client retransmits within seconds, so a few seconds of a busy worker's relays is plenty.
+constexpr size_t kRelayMemory = 65536;
+
+uint64_t relayKey(const envelope::RelayItem& item) {
+  uint64_t key = uint64_t{item.from} << 32 | uint64_t{item.seq1} << 16 | item.seq2;
+  return key ^ (uint64_t{item.senderSessionId} * 0x9e3779b97f4a7c15ULL);
+}
 constexpr size_t kNotQueued = std::numeric_limits<size_t>::max();
 
 }  // namespace
 
 PeerServer::PeerServer(zmq::socket_t& router, OwnedSessions& sessions, pipeline::Outbox& outbox,
-                       pipeline::Egress& egress, SessionEndings& endings, OwnershipStats& stats)
-    : router_(router), sessions_(sessions), outbox_(outbox), egress_(egress), endings_(endings), stats_(stats) {}
+                       pipeline::Egress& egress, SessionEndings& endings, store::MessageStore& messages,
+                       const MessageSettings& messageSettings, const util::Clock& clock, OwnershipStats& stats)
+    : router_(router),
+      sessions_(sessions),
+      outbox_(outbox),
+      egress_(egress),
+      endings_(endings),
+      messages_(messages),
+      messageSettings_(messageSettings),
+      clock_(clock),
+      stats_(stats),
+      rng_(static_cast<uint64_t>(clock.nowMs())),
+      relayRing_(kRelayMemory, 0) {}
 
 void PeerServer::serve() {
   for (size_t n = 0; n < kMaxMessagesPerServe; ++n) {
@@ -46,6 +69,7 @@ void PeerServer::serve() {
       case PeerKind::Deliver: deliver(requester, *request); break;
       case PeerKind::Kick: kick(requester, *request); break;
       case PeerKind::Nudge: nudge(*request); break;
+      case PeerKind::Relay: relay(*request); break;
       case PeerKind::Forward: forwards_.push_back(std::move(body)); break;
       case PeerKind::Result: ++malformed_; break;  // answers come to the DEALERs, never here
     }
@@ -106,6 +130,57 @@ void PeerServer::nudge(envelope::PeerReader& request) {
       sessions_.checkOverdue(item.uin);
   }
   egress_.flush();
+}
+
+// Each message: delivered to our session of its recipient or stored offline, then, once
+// durable (the egress gate), acknowledged to its sender through the gateway its packet came
+// through. One we cannot take now (the view is settling) gets nothing: the sender's client
+// retransmits, and its worker relays it again.
+void PeerServer::relay(envelope::PeerReader& request) {
+  envelope::RelayItem item;
+  std::array<uint8_t, 64> ack{};
+  while (request.next(item)) {
+    if (sessions_.reach(item.to) != Reach::here) {
+      stats_.relayDeferred++;
+      continue;
+    }
+    if (!relayedBefore(item)) {
+      switch (deliverMessage(outbox_, messages_, messageSettings_, clock_.nowMs(), item.from, item.to, item.type,
+                             item.text)) {
+        case MessageFate::online: stats_.relayOnline++; break;
+        case MessageFate::offline: stats_.relayOffline++; break;
+        case MessageFate::unknown: stats_.relayDropped++; break;
+        case MessageFate::retry:
+          stats_.relayDeferred++;
+          forgetRelay(item);
+          continue;  // not recorded: no acknowledgement, the retransmission comes again
+      }
+    }
+    const codec::v5::ClientHeader header{item.from, item.senderSessionId, codec::v5::CMD_SEND_MESSAGE, item.seq1,
+                                         item.seq2};
+    const size_t n = codec::v5::buildSrvAck(header, ack, rng_);
+    egress_.send(item.gateway, item.sender, std::span(ack).first(n));
+  }
+  if (request.malformed()) ++malformed_;
+  egress_.flush();
+}
+
+bool PeerServer::relayedBefore(const envelope::RelayItem& item) {
+  const uint64_t key = relayKey(item);
+  if (relaySeen_.count(key) != 0) return true;
+  if (relaySeen_.size() >= kRelayMemory) {
+    auto oldest = relaySeen_.find(relayRing_[relayNext_]);
+    if (oldest != relaySeen_.end()) relaySeen_.erase(oldest);
+  }
+  relayRing_[relayNext_] = key;
+  relayNext_ = (relayNext_ + 1) % kRelayMemory;
+  relaySeen_.insert(key);
+  return false;
+}
+
+void PeerServer::forgetRelay(const envelope::RelayItem& item) {
+  auto it = relaySeen_.find(relayKey(item));
+  if (it != relaySeen_.end()) relaySeen_.erase(it);
 }
 
 void PeerServer::reply(std::string_view requester) {

@@ -92,6 +92,7 @@ void exportStats(const WorkerStats& stats, ops::TallyExporter& exporter) {
   exporter.counter(stats.loginsThrottled, logins.Add({{"version", "5"}, {"result", "throttled"}}));
   auto& messages = ops::counterFamily("icq_worker_messages_total", "Messages sent by clients, by what became of them.");
   exporter.counter(stats.messagesOnline, messages.Add({{"outcome", "online"}}));
+  exporter.counter(stats.messagesRelayed, messages.Add({{"outcome", "relayed"}}));
   exporter.counter(stats.messagesStored, messages.Add({{"outcome", "offline"}}));
   exporter.counter(stats.messagesDropped, messages.Add({{"outcome", "dropped"}}));
   exporter.counter(stats.messagesTooLong, messages.Add({{"outcome", "too_long"}}));

@@ -48,6 +48,7 @@ struct WorkerStats {
   Tally logoffs;
   Tally malformedBodies;
   Tally messagesOnline;    // CMD_SEND_MESSAGE delivered as SRV_SYS_DELIVERED_MESS
+  Tally messagesRelayed;   // handed to the recipient's owner, which counts what became of it
   Tally messagesStored;    // stored as offline messages
   Tally messagesDropped;   // recipient UIN does not exist (D40)
   Tally messagesTooLong;   // LEN above 510, dropped (D33)

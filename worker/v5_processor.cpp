@@ -41,6 +41,7 @@ V5Processor::V5Processor(const V5Settings& settings, const Stores& stores, const
       clock_(clock),
       egress_(egress),
       rng_(seed),
+      peers_(peers),
       outbox_(&stores.sessions, peers, &egress, rng_),
       verifiers_(settings.verifierCache, clock) {
   plaintext_.reserve(64 * 1024);
@@ -57,7 +58,7 @@ void V5Processor::processBatch(std::string_view gateway, envelope::BatchReader& 
   CommandContext ctx{settings_,        stores_.sessions, stores_.presence, stores_.users,
                      stores_.messages, stores_.limits,   clock_,           rng_,
                      egress_,          outbox_,          stats_,           gateway,
-                     verifiers_};
+                     verifiers_,       peers_};
   answerInOrder(ctx);
   const auto handled = Clock::now();
   flushOutbox();
@@ -194,6 +195,7 @@ bool V5Processor::runCommand(CommandContext& ctx, const CommandSpec& spec, size_
   if (spec.ack == AckTiming::first) ctx.sendAck(in);
   Outcome outcome = spec.handler(ctx, in);
   bool hasTouch = touchIndex_[i] != kNoTouch;
+  if (outcome == Outcome::handed_over) return false;  // the worker it went to answers and remembers
   if (outcome != Outcome::retry) {
     if (spec.ack == AckTiming::after_effect) {
       if (hasTouch) remember(touches_[touchIndex_[i]]);  // recorded: from now on a duplicate

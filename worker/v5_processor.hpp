@@ -62,6 +62,7 @@ private:
   const util::Clock& clock_;
   Egress& egress_;
   codec::v5::CheckcodeRng rng_;
+  pipeline::PeerLinks* peers_;
   pipeline::Outbox outbox_;
   auth::VerifierCache verifiers_;  // this worker's memory of proved logins, never shared
   WorkerStats stats_;

@@ -100,6 +100,7 @@ void Worker::process(std::string_view gateway, std::span<const uint8_t> bytes, b
   processor_.processBatch(gateway, *batch);
   if (auto again = envelope::BatchReader::open(bytes)) v3Processor_.processBatch(gateway, *again);
   egress_.flush();
+  ownership_.sendToPeers();  // messages relayed to their recipients' owners, one per owner
 }
 
 void Worker::drain(std::chrono::milliseconds quiet) {

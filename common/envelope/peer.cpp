@@ -43,6 +43,7 @@ std::optional<PeerKind> peekPeerKind(std::span<const uint8_t> message) {
     case PeerKind::Result:
     case PeerKind::Forward:
     case PeerKind::Nudge:
+    case PeerKind::Relay:
       return static_cast<PeerKind>(message[1]);
   }
   return std::nullopt;
@@ -60,14 +61,17 @@ void PeerWriter::start(PeerKind kind, uint64_t requestId) {
   count_ = 0;
 }
 
-void PeerWriter::startNudges() {
+void PeerWriter::startOneWay(PeerKind kind) {
   buffer_.clear();
   buffer_.push_back(kFormat);
-  buffer_.push_back(static_cast<uint8_t>(PeerKind::Nudge));
+  buffer_.push_back(static_cast<uint8_t>(kind));
   countAt_ = buffer_.size();
   put<uint16_t>(buffer_, 0);
   count_ = 0;
 }
+
+void PeerWriter::startNudges() { startOneWay(PeerKind::Nudge); }
+void PeerWriter::startRelays() { startOneWay(PeerKind::Relay); }
 
 void PeerWriter::forward(std::string_view gateway, std::span<const uint8_t> ingressBatch) {
   buffer_.clear();
@@ -129,6 +133,23 @@ bool PeerWriter::add(const Nudge& nudge) {
   return countOne();
 }
 
+bool PeerWriter::add(const RelayItem& relay) {
+  if (count_ == 0xFFFF || relay.text.size() > 0xFFFF || relay.gateway.size() > 255) return false;
+  put<uint32_t>(buffer_, relay.from);
+  put<uint32_t>(buffer_, relay.to);
+  put<uint16_t>(buffer_, relay.type);
+  put<uint16_t>(buffer_, static_cast<uint16_t>(relay.text.size()));
+  putBytes(buffer_, relay.text);
+  put<uint32_t>(buffer_, relay.senderSessionId);
+  put<uint16_t>(buffer_, relay.seq1);
+  put<uint16_t>(buffer_, relay.seq2);
+  put<uint32_t>(buffer_, relay.sender.ip);
+  put<uint16_t>(buffer_, relay.sender.port);
+  put<uint8_t>(buffer_, static_cast<uint8_t>(relay.gateway.size()));
+  buffer_.insert(buffer_.end(), relay.gateway.begin(), relay.gateway.end());
+  return countOne();
+}
+
 // ---- reading --------------------------------------------------------------------------
 
 std::optional<PeerReader> PeerReader::open(std::span<const uint8_t> message) {
@@ -141,7 +162,7 @@ std::optional<PeerReader> PeerReader::open(std::span<const uint8_t> message) {
     reader.requestId_ = get<uint64_t>(&message[2]);
     reader.count_ = get<uint16_t>(&message[10]);
     reader.rest_ = message.subspan(kRequestHeaderSize);
-  } else if (*kind == PeerKind::Nudge) {
+  } else if (*kind == PeerKind::Nudge || *kind == PeerKind::Relay) {
     if (message.size() < kNudgeHeaderSize) return std::nullopt;
     reader.count_ = get<uint16_t>(&message[2]);
     reader.rest_ = message.subspan(kNudgeHeaderSize);
@@ -228,6 +249,29 @@ bool PeerReader::next(Nudge& out) {
   out.a = get<int64_t>(&item[5]);
   out.b = get<int64_t>(&item[13]);
   out.c = get<int64_t>(&item[21]);
+  ++read_;
+  return true;
+}
+
+}  // namespace icq::envelope
+
+namespace icq::envelope {
+
+bool PeerReader::next(RelayItem& out) {
+  if (kind_ != PeerKind::Relay || !more()) return false;
+  std::span<const uint8_t> head, tail, gateway;
+  if (!take(4 + 4 + 2 + 2, head)) return false;
+  out.from = get<uint32_t>(&head[0]);
+  out.to = get<uint32_t>(&head[4]);
+  out.type = get<uint16_t>(&head[8]);
+  if (!take(get<uint16_t>(&head[10]), out.text) || !take(4 + 2 + 2 + 4 + 2 + 1, tail)) return false;
+  out.senderSessionId = get<uint32_t>(&tail[0]);
+  out.seq1 = get<uint16_t>(&tail[4]);
+  out.seq2 = get<uint16_t>(&tail[6]);
+  out.sender.ip = get<uint32_t>(&tail[8]);
+  out.sender.port = get<uint16_t>(&tail[12]);
+  if (!take(tail[14], gateway)) return false;
+  out.gateway = std::string_view(reinterpret_cast<const char*>(gateway.data()), gateway.size());
   ++read_;
   return true;
 }

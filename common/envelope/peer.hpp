@@ -16,21 +16,27 @@
 //   Forward   (one-way)  u8 n | n bytes gateway id — then a whole ingress batch (envelope.hpp)
 //                        "a gateway gave me these, but they are yours" (views differ for a moment)
 //   Nudge     (one-way)  no header — item: u8 what (NudgeKind) | u32 uin | i64 a | i64 b | i64 c
+//   Relay     (one-way)  no header — item: u32 from | u32 to | u16 type | u16 n | n bytes text |
+//                        u32 sender session id | u16 seq1 | u16 seq2 | u32 ip | u16 port | u8 m |
+//                        m bytes gateway id
+//                        "deliver this client message to your session of `to` (or store it
+//                        offline), then acknowledge it to its sender": the sender's worker does
+//                        not wait, the recipient's owner answers the client itself
 //                        the scheduler's timeouts: "check this session's keep-alive / its
 //                        unconfirmed packets"; the owner decides with what it knows
 #pragma once
 
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string_view>
+#include <span>
 #include <vector>
 
 #include "common/util/endpoint.hpp"
 
 namespace icq::envelope {
 
-enum class PeerKind : uint8_t { Deliver = 16, Kick = 17, Result = 18, Forward = 19, Nudge = 20 };
+enum class PeerKind : uint8_t { Deliver = 16, Kick = 17, Result = 18, Forward = 19, Nudge = 20, Relay = 21 };
 
 /// What became of one item of a request.
 enum class PeerOutcome : uint8_t {
@@ -71,6 +77,18 @@ struct PeerPacket {
   std::span<const uint8_t> v3Body;
 };
 
+/// A client's message handed to its recipient's owner, with what it takes to acknowledge it
+/// to the sender (the SRV_ACK echoes the request's header, protocol-v5.md §4.3).
+struct RelayItem {
+  uint32_t from = 0, to = 0;
+  uint16_t type = 0;
+  std::span<const uint8_t> text;
+  uint32_t senderSessionId = 0;
+  uint16_t seq1 = 0, seq2 = 0;
+  util::Endpoint sender;
+  std::string_view gateway;  // that the sender's packet came through
+};
+
 struct KickItem {
   uint32_t uin = 0;
   uint32_t sessionId = 0;
@@ -87,6 +105,7 @@ public:
   void startKick(uint64_t requestId) { start(PeerKind::Kick, requestId); }
   void startResult(uint64_t requestId) { start(PeerKind::Result, requestId); }
   void startNudges();
+  void startRelays();
   /// A Forward of `ingressBatch` (an Ingress envelope) that came through `gateway`.
   void forward(std::string_view gateway, std::span<const uint8_t> ingressBatch);
 
@@ -95,6 +114,7 @@ public:
   bool add(const KickItem& kick);
   bool add(PeerResult result);
   bool add(const Nudge& nudge);
+  bool add(const RelayItem& relay);
 
   size_t count() const { return count_; }
   bool empty() const { return count_ == 0; }
@@ -102,6 +122,7 @@ public:
 
 private:
   void start(PeerKind kind, uint64_t requestId);
+  void startOneWay(PeerKind kind);
   bool countOne();
 
   std::vector<uint8_t> buffer_;
@@ -128,6 +149,7 @@ public:
   bool next(KickItem& out);
   bool next(PeerResult& out);
   bool next(Nudge& out);
+  bool next(RelayItem& out);
   bool malformed() const { return malformed_; }
 
 private:

@@ -80,13 +80,14 @@ void PeerLinks::follow(const store::MembershipView& view) {
       continue;
     }
     try {
-      auto link = std::make_unique<Link>(Link{record, zmq::socket_t(context_, zmq::socket_type::dealer), {}});
+      auto link = std::make_unique<Link>(Link{record, zmq::socket_t(context_, zmq::socket_type::dealer), {}, {}});
       link->socket.set(zmq::sockopt::routing_id, selfId_);
       util::setPipelineOptions(link->socket);
       link->socket.set(zmq::sockopt::reconnect_ivl, 100);
       link->socket.set(zmq::sockopt::reconnect_ivl_max, 2000);
       link->socket.connect(record.endpoint);
       link->nudges.startNudges();
+      link->relays.startRelays();
       byOwner_[i] = link.get();
       links_.push_back(std::move(link));
     } catch (const zmq::error_t& e) {
@@ -158,16 +159,29 @@ void PeerLinks::nudge(const envelope::Nudge& nudge) {
   Link* link = linkFor(owners_.owner(nudge.uin));
   if (!link) return;  // no owner yet: the next sweep asks again
   if (!link->nudges.add(nudge)) {
-    flushNudges();
+    flushOneWay();
     link->nudges.add(nudge);
   }
 }
 
-void PeerLinks::flushNudges() {
+bool PeerLinks::relay(const envelope::RelayItem& relay) {
+  Link* link = linkFor(owners_.owner(relay.to));
+  if (!link) return false;
+  if (link->relays.add(relay)) return true;
+  flushOneWay();
+  return link->relays.add(relay);
+}
+
+void PeerLinks::flushOneWay() {
   for (auto& link : links_) {
-    if (link->nudges.empty()) continue;
-    send(*link, link->nudges.message());
-    link->nudges.startNudges();
+    if (!link->nudges.empty()) {
+      send(*link, link->nudges.message());
+      link->nudges.startNudges();
+    }
+    if (!link->relays.empty()) {
+      send(*link, link->relays.message());
+      link->relays.startRelays();
+    }
   }
 }
 

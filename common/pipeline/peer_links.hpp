@@ -53,9 +53,14 @@ public:
   void deliver(std::span<const store::ReliablePacket> packets, std::span<envelope::PeerResult> outcomes);
   /// Ends a session at its owner (the admin's disconnect), waiting for the answer.
   envelope::PeerResult kick(const envelope::KickItem& kick);
-  /// Queues a nudge for the owner of `nudge.uin`; sent by flushNudges().
+  /// Queues a nudge for the owner of `nudge.uin`; sent by flushOneWay().
   void nudge(const envelope::Nudge& nudge);
-  void flushNudges();
+  /// Queues a client message for the owner of `relay.to`, which delivers or stores it and
+  /// acknowledges it to its sender; sent by flushOneWay(). False when `relay.to` has no owner
+  /// to take it (the caller leaves the packet unanswered: the client retransmits).
+  bool relay(const envelope::RelayItem& relay);
+  /// Sends the queued nudges and relays, one message per owner and kind.
+  void flushOneWay();
   /// Hands an ingress batch that came through `gateway` to worker `owner` (an owners() index).
   bool forward(size_t owner, std::string_view gateway, std::span<const uint8_t> ingressBatch);
   /// Reads and discards Results nobody waits for any more (from the worker loop).
@@ -70,7 +75,7 @@ private:
   struct Link {
     store::WorkerRecord record;
     zmq::socket_t socket;
-    envelope::PeerWriter nudges;
+    envelope::PeerWriter nudges, relays;
   };
   struct Pending {  // one request in flight
     uint64_t id = 0;

@@ -140,12 +140,19 @@ TEST_CASE("every process exports the agreed families, with values that follow a 
       CHECK(hasFamily(*text, family));
     }
   for (const char* family : {"icq_scheduler_job_duration_seconds", "icq_scheduler_job_runs_total",
-                             "icq_scheduler_job_last_success_timestamp_seconds", "icq_retransmits_total",
-                             "icq_retransmit_giveups_total", "icq_sessions_expired_total", "icq_db_query_duration_seconds",
-                             "icq_db_errors_total"}) {
+                             "icq_scheduler_job_last_success_timestamp_seconds", "icq_scheduler_nudges_total",
+                             "icq_db_query_duration_seconds", "icq_db_errors_total"}) {
     INFO(family);
     CHECK(hasFamily(s, family));
   }
+  // The sessions' owners resend and expire them: those families come from the workers.
+  for (const char* family : {"icq_retransmits_total", "icq_retransmit_giveups_total", "icq_sessions_expired_total",
+                             "icq_worker_sessions_held", "icq_worker_membership_epoch", "icq_worker_authoritative"}) {
+    INFO(family);
+    CHECK(hasFamily(w, family));
+  }
+  CHECK(sample(w, "icq_worker_sessions_held") == 1);  // alice, logged in
+  CHECK(sample(w, "icq_worker_authoritative") == 1);
   CHECK(sample(s, "icq_scheduler_job_runs_total{job=\"expire_sessions\",result=\"ok\"}") >= 1);
   CHECK(sample(s, "icq_scheduler_job_last_success_timestamp_seconds{job=\"expire_sessions\"}") >
         static_cast<double>(std::time(nullptr) - 60));

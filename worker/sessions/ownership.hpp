@@ -46,6 +46,8 @@ public:
   /// to its owner or dropped while the view settles. Returns true when `here` must be used.
   bool split(std::string_view gateway, std::span<const uint8_t> batch, bool forwarded, envelope::BatchWriter& here);
 
+  /// Sends what the batch queued for other owners (relayed messages).
+  void sendToPeers() { peers_.flushOneWay(); }
   /// Drain: ask for a view without this worker; left() once it holds nothing and the others
   /// have been told (its release acknowledged). withdraw() ends the membership at exit.
   void leave();

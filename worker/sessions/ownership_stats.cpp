@@ -17,6 +17,12 @@ void exportOwnershipStats(const OwnershipStats& s, ops::TallyExporter& exporter)
   exporter.counter(s.deliverRetry, delivered.Add({{"outcome", "retry"}}));
   // The retransmission and expiry families keep the names they had when the scheduler did
   // this work: dashboards and alerts sum them over every process.
+  // Relayed messages count where they are recorded, in the same series as the sender's own.
+  auto& messages = ops::counterFamily("icq_worker_messages_total", "Messages sent by clients, by what became of them.");
+  exporter.counter(s.relayOnline, messages.Add({{"outcome", "online"}}));
+  exporter.counter(s.relayOffline, messages.Add({{"outcome", "offline"}}));
+  exporter.counter(s.relayDropped, messages.Add({{"outcome", "dropped"}}));
+  exporter.counter(s.relayDeferred, messages.Add({{"outcome", "relay_deferred"}}));
   exporter.counter(s.resent, ops::counterFamily("icq_retransmits_total",
                                                 "Unconfirmed server packets resent by the sessions' owners.")
                                  .Add({}));

@@ -13,6 +13,10 @@ struct OwnershipStats {
   Tally deferred;       // datagrams dropped while the view settled (the client retransmits)
   Tally delivered;      // reliable packets other processes handed us, queued
   Tally deliverRetry;   // ... that we could not take now
+  Tally relayOnline;    // messages other workers relayed to us, delivered to our session
+  Tally relayOffline;   // ... stored offline
+  Tally relayDropped;   // ... for a UIN that does not exist
+  Tally relayDeferred;  // ... we could not take now (the sender's retransmission comes again)
   Tally resent;         // unconfirmed packets resent by our timers
   Tally givenUp;        // sessions ended because a packet ran out of retries
   Tally expired;        // sessions ended by keep-alive expiry
