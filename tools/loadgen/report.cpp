@@ -35,6 +35,7 @@ nlohmann::json jsonReport(const RunResult& r) {
   j["online_wanted"] = r.onlineWanted;
   j["online_reached"] = r.onlineReached;
   j["connect_s"] = r.connectS;
+  j["duration_s"] = o.durationS;  // the bound (offline: per phase; storm: the storm's)
   j["measured_s"] = r.measuredS;
   if (o.scenario == Scenario::offline) {
     j["offline_store_s"] = r.offlineStoreS;
