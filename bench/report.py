@@ -220,7 +220,10 @@ REMEDIES = {
              "back whole, and on bigger machines Redis Cluster, which the hash-tagged keys already allow.",
     "worker": "Workers: for logins that is argon2id itself (64 MiB, 2 passes "
               "per attempt at the production cost) for each user's first login on a worker; the verifier "
-              "cache (auth.verifier_cache_*) answers the repeated ones from memory. Otherwise it is "
+              "cache (auth.verifier_cache_*) answers the repeated ones from memory. The check runs in the "
+              "worker's packet loop (worker/cmd_login.cpp), so in a login storm every other packet waits behind "
+              "it: the online sessions' keep-alives in login-storm wait for whole batches of logins, and sessions "
+              "expire meanwhile. Issue 11's remedy is hashing on threads of its own beside the loop. Otherwise it is "
               "decoding, building replies and the ZeroMQ hops; more worker processes only help where cores are free.",
     "gateway": "Gateway: receiving, token bucket and the ZeroMQ hand-off per "
                "datagram; several gateway sockets (SO_REUSEPORT) or processes would spread it.",
@@ -249,9 +252,9 @@ def machine_section(note, workers, runs_dir):
             cpu = line.split(":", 1)[1].strip()
             break
     mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-    load = Path("/proc/loadavg").read_text().split()[:3]
-    start_file = Path(runs_dir) / "loadavg-start.txt"
+    start_file, end_file = Path(runs_dir) / "loadavg-start.txt", Path(runs_dir) / "loadavg-end.txt"
     start = start_file.read_text().split() if start_file.exists() else ["?"]
+    load = (end_file if end_file.exists() else Path("/proc/loadavg")).read_text().split()[:3]
 
     def version(cmd):
         try:
@@ -305,6 +308,16 @@ class Report:
     def w(self, line=""):
         self.out.append(line)
 
+    def ran(self):
+        """When the suite ran, from the load-average records run.sh leaves at both ends."""
+        runs = Path(self.args.runs)
+        start, end = runs / "loadavg-start.txt", runs / "loadavg-end.txt"
+        if not start.exists() or not end.exists():
+            return ""
+        fmt = "%Y-%m-%d %H:%M"
+        return (f" from the suite run of {datetime.datetime.utcfromtimestamp(start.stat().st_mtime).strftime(fmt)}–"
+                f"{datetime.datetime.utcfromtimestamp(end.stat().st_mtime).strftime('%H:%M')} UTC")
+
     def find(self, prefix):
         return [r for n, r in self.runs.items() if n.startswith(prefix)]
 
@@ -336,7 +349,7 @@ class Report:
         w("")
         w("Written by `./bench/run.sh` (the one command; it builds Release, starts its own cluster, runs every")
         w("scenario of `icq-loadgen` and rewrites this file and `benchmarks.png`). Do not edit by hand: run it.")
-        w(f"Generated {datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M')} UTC.")
+        w(f"Generated {datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M')} UTC{self.ran()}.")
         w("")
         w("## The machine")
         w("")
@@ -754,7 +767,10 @@ class Report:
           + (", ".join(f"{k} {v:,.0f}" for k, v in sorted(drops.items())) or "none") + " |")
         w(f"| datagrams the kernel dropped for a full socket buffer (any UDP socket here, /proc/net/snmp) | "
           f"{fmt_int(rcvbuf)} |")
-        w(f"| keep-alives of the {r['sessions']:,} online sessions acknowledged | {win['keepalives_acked']:,} |")
+        w(f"| SRV_NOT_CONNECTED / SRV_GO_AWAY (a session the server no longer had, e.g. expired while its "
+          f"keep-alives waited: the client logs in again) | {win['not_connected']:,} / {win['go_away']:,} |")
+        w(f"| keep-alives of the {r['sessions']:,} online sessions acknowledged (a session keeps one in flight; the "
+          f"latencies below are of these, from their first send) | {win['keepalives_acked']:,} |")
         w(f"| their keep-alive p50 / p99 / p99.9 over the storm | {fmt_ms(storm.latency('keepalive_ack', 'p50_us'))} / "
           f"**{fmt_ms(storm.latency('keepalive_ack', 'p99_us'))}** / {fmt_ms(storm.latency('keepalive_ack', 'p999_us'))} ms |")
         w(f"| their worst one-second p99 (seconds with ≥ 100 keep-alives) | {fmt_f(st['ka_worst_second_p99_ms'])} ms |")

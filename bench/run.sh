@@ -250,6 +250,7 @@ echo "{\"hash_threads\": $HASH_THREADS, \"cores\": $(nproc)}" >"$RUNS/login-stor
 run_case "login-storm" --scenario storm "${users[@]}" --sessions "$STORM_ONLINE" --rate "$((STORM_ONLINE / 10))" \
   --storm "$STORM" --storm-first-uin "$STORM_FIRST_UIN" --rto 10 --max-tries 10 --duration "$STORM_BOUND"
 
+cut -d' ' -f1-3 /proc/loadavg >"$RUNS/loadavg-end.txt"
 stop_cluster
 
 # 8. Side by side: the same four loads against the compared server, with the cluster stopped.
@@ -264,6 +265,7 @@ if [ -n "$COMPARE" ]; then
   run_case "compare-light-keepalive-5000" --scenario keepalive "${other[@]}" --sessions "$SMALL" --rate 5000
   run_case "compare-messaging-flat-$SMALL" --scenario messaging "${other[@]}" --sessions "$SMALL"
   run_case "compare-light-messaging-2000" --scenario messaging "${other[@]}" --sessions "$SMALL" --rate 2000
+  cut -d' ' -f1-3 /proc/loadavg >"$RUNS/loadavg-end.txt"
 fi
 log "writing docs/BENCHMARKS.md and docs/benchmarks.png"
 python3 "$BENCH/report.py" --runs "$RUNS" --out "$ICQ_ROOT/docs/BENCHMARKS.md" --plot-data "$RUNS/plot.dat" \
