@@ -126,7 +126,7 @@ TEST_CASE("loadgen login storm brings every storm client online while the others
   CHECK(r.totalAt(Counter::busy) == 0);
   CHECK(r.totalAt(Counter::storm_logins) == 10);
   CHECK(r.latency(loadgen::Latency::storm_login).count() == 10);
-  CHECK(r.totalAt(Counter::logins) == 30);
+  CHECK(r.totalAt(Counter::logins) >= 30);  // a login retransmitted on a slow machine is answered twice
   CHECK(r.totalAt(Counter::logoffs) >= 30);  // the storm's clients logged off at the end too
   // Only the online sessions' keep-alives are counted, each with its latency (up to the edges
   // of the window, as in the keep-alive test).
