@@ -2,6 +2,7 @@
 #include "common/ops/process_metrics.hpp"
 
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -80,21 +81,24 @@ bool parseProcStat(std::string_view stat, double ticksPerSecond, double pageSize
   return true;
 }
 
-bool parseBootTime(std::string_view procStat, double& bootTimeSeconds) {
-  size_t at = procStat.find("\nbtime ");
-  if (at == std::string_view::npos) return false;
-  std::string_view rest = procStat.substr(at + 7);
-  return parseNumber(rest.substr(0, rest.find('\n')), bootTimeSeconds);
+double bootTimeSeconds() {
+  // REALTIME first: the BOOTTIME read that follows is later by the gap between the two calls,
+  // which can only move the result earlier, never later.
+  timespec realtime{}, boottime{};
+  ::clock_gettime(CLOCK_REALTIME, &realtime);
+  ::clock_gettime(CLOCK_BOOTTIME, &boottime);
+  const auto seconds = [](const timespec& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+  };
+  return seconds(realtime) - seconds(boottime);
 }
 
 std::vector<prometheus::MetricFamily> processFamilies() {
   using prometheus::MetricType;
   ProcessSample s;
-  double bootTime = 0;
   std::vector<prometheus::MetricFamily> families;
-  if (parseBootTime(readFile("/proc/stat"), bootTime) &&
-      parseProcStat(readFile("/proc/self/stat"), static_cast<double>(::sysconf(_SC_CLK_TCK)),
-                    static_cast<double>(::sysconf(_SC_PAGESIZE)), bootTime, s)) {
+  if (parseProcStat(readFile("/proc/self/stat"), static_cast<double>(::sysconf(_SC_CLK_TCK)),
+                    static_cast<double>(::sysconf(_SC_PAGESIZE)), bootTimeSeconds(), s)) {
     families.push_back(single("process_cpu_seconds_total", "User and system CPU time spent in seconds.", s.cpuSeconds,
                              MetricType::Counter));
     families.push_back(single("process_resident_memory_bytes", "Resident memory size in bytes.", s.residentBytes,

@@ -18,12 +18,19 @@ struct ProcessSample {
   double maxFds = 0;
 };
 
-/// Fills CPU, memory and start time from the text of /proc/<pid>/stat. `bootTimeSeconds`
-/// is /proc/stat's btime. False when the text does not have the fields.
+/// Fills CPU, memory and start time from the text of /proc/<pid>/stat. `bootTimeSeconds` is
+/// the Unix time the system booted (bootTimeSeconds()); the start time is it plus field 22,
+/// the clock ticks since boot at which the process started. False when the text does not have
+/// the fields.
 bool parseProcStat(std::string_view stat, double ticksPerSecond, double pageSizeBytes, double bootTimeSeconds,
                    ProcessSample& out);
-/// The `btime` line of /proc/stat; false when absent.
-bool parseBootTime(std::string_view procStat, double& bootTimeSeconds);
+
+/// The Unix time the system booted, as CLOCK_REALTIME minus CLOCK_BOOTTIME (the clock that
+/// /proc/<pid>/stat's starttime counts). With it a process's start time is never later than
+/// the true one, and earlier by at most one clock tick (the kernel truncates starttime to
+/// ticks) plus the moment between the two clock reads. /proc/stat's `btime` is the same
+/// instant truncated to whole seconds, which put start times up to a second early.
+double bootTimeSeconds();
 
 /// This process now, as metric families; empty where /proc cannot be read.
 std::vector<prometheus::MetricFamily> processFamilies();

@@ -1,5 +1,6 @@
 // icq-loadgen against a real cluster: its sessions log in, keep alive, exchange messages and
-// churn through login and logoff with no error, every request acknowledged, and log off.
+// churn through login and logoff with no error, every request acknowledged, and log off; a
+// login storm brings every one of its clients online while the others keep alive.
 #include <catch2/catch.hpp>
 
 #include "tests/support/cluster.hpp"
@@ -109,6 +110,33 @@ TEST_CASE("loadgen offline messages are stored, then delivered at the recipients
   CHECK(r.totalAt(Counter::messages_acked) == recipients * 3);
   CHECK(r.totalAt(Counter::offline_delivered) == recipients * 3);
   CHECK(r.totalAt(Counter::offline_logins_done) == recipients);
+}
+
+TEST_CASE("loadgen login storm brings every storm client online while the others keep alive", "[e2e][loadgen]") {
+  LoadgenE2E t;
+  auto o = t.options(loadgen::Scenario::storm);
+  o.sessions = 20;                   // online first, keeping alive at o.rate
+  o.storm = 10;                      // then these log in together (minimum-cost hashes here)
+  o.stormFirstUin = kFirstUin + 40;  // a UIN range of their own, as the bench's production-cost pool
+  o.durationS = 30;                  // a bound only: the window ends once the storm is online
+  const auto r = loadgen::runLoad(o);
+  INFO(loadgen::textReport(r));
+  CHECK(r.onlineReached == 20);
+  CHECK(r.errors() == 0);
+  CHECK(r.totalAt(Counter::busy) == 0);
+  CHECK(r.totalAt(Counter::storm_logins) == 10);
+  CHECK(r.latency(loadgen::Latency::storm_login).count() == 10);
+  CHECK(r.totalAt(Counter::logins) >= 30);  // a login retransmitted on a slow machine is answered twice
+  CHECK(r.totalAt(Counter::logoffs) >= 30);  // the storm's clients logged off at the end too
+  // Only the online sessions' keep-alives are counted, each with its latency (up to the edges
+  // of the window, as in the keep-alive test).
+  const uint64_t acked = r.at(Counter::keepalives_acked);
+  const uint64_t latencies = r.latency(loadgen::Latency::keepalive_ack).count();
+  CHECK((latencies > acked ? latencies - acked : acked - latencies) <= 2);
+  const auto json = loadgen::jsonReport(r);
+  CHECK(json["storm_online"] == 10);
+  CHECK(json["storm_first_uin"] == kFirstUin + 40);
+  CHECK(!json["storm_all_online_s"].is_null());
 }
 
 }  // namespace icq::test

@@ -4,6 +4,9 @@
 // acknowledged message (docs/METRICS.md, issue 6).
 #include <signal.h>
 
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <set>
@@ -29,6 +32,10 @@ double sample(const std::string& metrics, const std::string& series) {
       return std::strtod(line.c_str() + series.size() + 1, nullptr);
   return kAbsent;
 }
+
+/// Unix time now, to the nanosecond: time(nullptr) truncates to whole seconds, and a process
+/// that started in the current second would look as if it started "after now".
+double unixNow() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 bool hasFamily(const std::string& metrics, const std::string& family) {
   return metrics.find("# TYPE " + family + " ") != std::string::npos;
@@ -66,6 +73,7 @@ const char* const kEveryProcess[] = {"icq_build_info",
 }  // namespace
 
 TEST_CASE("every process exports the agreed families, with values that follow a V5 session", "[e2e][ops]") {
+  const double beforeStart = unixNow();
   E2E e(ClusterOptions{.gateways = 1, .workers = 1});
   const uint16_t gateway = e.cluster.adminPort("gateway", 0);
   const uint16_t worker = e.cluster.adminPort("worker", 0);
@@ -156,7 +164,17 @@ TEST_CASE("every process exports the agreed families, with values that follow a 
   CHECK(sample(s, "icq_scheduler_job_runs_total{job=\"expire_sessions\",result=\"ok\"}") >= 1);
   CHECK(sample(s, "icq_scheduler_job_last_success_timestamp_seconds{job=\"expire_sessions\"}") >
         static_cast<double>(std::time(nullptr) - 60));
-  CHECK(sample(s, "process_start_time_seconds") <= static_cast<double>(std::time(nullptr)));
+  // process_start_time_seconds is never later than the true start (so never after now, read
+  // after the scrape), and earlier by at most one clock tick plus the moment between two clock
+  // reads (common/ops/process_metrics.hpp); the processes started after beforeStart. The
+  // half second covers that moment on a machine busy enough to preempt the scrape there.
+  const double now = unixNow();
+  const double tick = 1.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  for (const std::string* text : {&g, &w, &s}) {
+    const double started = sample(*text, "process_start_time_seconds");
+    CHECK(started <= now);
+    CHECK(started >= beforeStart - tick - 0.5);
+  }
 
   REQUIRE(alice.logoff() == v5::SRV_ACK);
   CHECK(sample(scrape(scheduler), "icq_online_users") == 0);

@@ -27,7 +27,7 @@ enum class RunPhase : uint8_t { connect, measure, offlineLogin, drain, logoff, s
 
 /// Written by the controller, read by every thread.
 struct Shared {
-  explicit Shared(const Options& o) : options(o), statusChangedNs(new std::atomic<int64_t>[o.sessions]) {}
+  explicit Shared(const Options& o) : options(o), statusChangedNs(new std::atomic<int64_t>[o.clients()]) {}
 
   const Options& options;
   std::atomic<RunPhase> phase{RunPhase::connect};
@@ -38,6 +38,9 @@ struct Shared {
 };
 
 int64_t monotonicNs();
+
+// Why 100: a second's p99 over fewer samples is little more than that second's maximum.
+inline constexpr uint64_t kMinSecondSamples = 100;
 
 class LoadThread {
 public:
@@ -53,8 +56,11 @@ public:
 
   ThreadStats& stats() { return stats_; }
   int64_t online() const { return online_.load(std::memory_order_relaxed); }
-  /// Sessions that finished their scenario's bounded part (offline: senders and recipients).
+  /// Sessions that finished their scenario's bounded part (offline: senders and recipients;
+  /// storm: the storm's clients that came online).
   uint64_t finished() const { return finished_.load(std::memory_order_relaxed); }
+  /// Storm: the highest one-second keep-alive p99 of the window (read once the thread stopped).
+  int64_t worstSecondKeepAliveP99Ns() const { return worstSecondP99Ns_; }
 
 private:
   // --- the loop (load_thread.cpp) ---
@@ -91,8 +97,12 @@ private:
   void onAcked(uint32_t local, const ServerEvent& event, int64_t nowNs);
   void onGaveUp(uint32_t local, Kind kind, int64_t nowNs);
   void record(Latency latency, int64_t nanos);
+  void noteKeepAliveSecond(int64_t latencyNs, int64_t nowNs);
+  void closeKeepAliveSecond(int64_t nowNs);
 
-  uint32_t uinOf(uint32_t local) const { return options_.firstUin + firstSession_ + local; }
+  uint32_t uinOf(uint32_t local) const { return options_.uinOf(firstSession_ + local); }
+  /// Storm: the clients that log in when the window opens (all after the sessions).
+  bool isStormClient(uint32_t global) const { return global >= options_.sessions; }
   uint32_t socketOf(uint32_t local) const { return local / options_.sessionsPerSocket; }
 
   Shared& shared_;
@@ -122,6 +132,10 @@ private:
   size_t loginsInFlight_ = 0;
   int64_t intervalNs_ = 0;             // paced: the time between two actions of one session
   uint32_t cursor_ = 0;                // flat out: where the next free token goes
+  int64_t stormStartNs_ = 0;           // storm: when this thread sent the storm's logins
+  LatencyHistogram secondKeepAlives_;  // storm: the keep-alives acknowledged in the current second
+  int64_t secondStartNs_ = 0;
+  int64_t worstSecondP99Ns_ = 0;
   std::atomic<int64_t> online_{0};
   std::atomic<uint64_t> finished_{0};
   ThreadStats stats_;

@@ -29,11 +29,14 @@ int main(int argc, char** argv) {
   Options o;
   std::string scenario = "keepalive", server = "127.0.0.1:4000", firstSource = "127.1.0.1", jsonPath;
   double rtoS = 2.0;
+  unsigned maxTries = o.maxTries;
   bool quiet = false;
-  app.add_option("--scenario", scenario, "raw | keepalive | churn | messaging | presence | offline");
+  app.add_option("--scenario", scenario, "raw | keepalive | churn | messaging | presence | offline | storm");
   app.add_option("--server", server, "V5 server (or, for raw, echo server) address host:port");
   app.add_option("--first-uin", o.firstUin, "UIN of session 0; sessions use consecutive UINs")->required();
-  app.add_option("--sessions", o.sessions, "Simulated clients");
+  app.add_option("--sessions", o.sessions, "Simulated clients (storm: the ones online before it)");
+  app.add_option("--storm", o.storm, "Storm: clients that log in all at once when the window opens");
+  app.add_option("--storm-first-uin", o.stormFirstUin, "Storm: UIN of its first client (default: after the sessions')");
   app.add_option("--password", o.password, "Password of every account");
   app.add_option("--rate", o.rate, "Offered operations per second in total; 0 = flat out");
   app.add_option("--inflight", o.inflight, "Flat out: operations outstanding per thread");
@@ -46,6 +49,7 @@ int main(int argc, char** argv) {
   app.add_option("--fanout", o.fanout, "Watchers per status-changing user (presence)");
   app.add_option("--offline-messages", o.offlineMessages, "Messages per offline recipient (offline)");
   app.add_option("--rto", rtoS, "Seconds before an unacknowledged request is sent again");
+  app.add_option("--max-tries", maxTries, "Sends of a request before it counts as lost (1..255)");
   app.add_option("--login-window", o.loginWindow, "Logins in flight per thread while connecting");
   app.add_option("--connect-timeout", o.connectTimeoutS, "Seconds the login ramp may take");
   app.add_option("--hook", o.hook, "Shell command run as '<hook> online' and '<hook> end' around the measurement");
@@ -65,6 +69,21 @@ int main(int argc, char** argv) {
     std::cerr << "icq-loadgen: --server and --first-source must be in 127.0.0.0/8\n";
     return 2;
   }
+  if (*scenarioValue == Scenario::storm) {
+    // The storm's UINs must not be the sessions' (a UIN names one client).
+    const uint64_t stormFirst = o.stormFirstUin ? o.stormFirstUin : uint64_t{o.firstUin} + o.sessions;
+    const bool overlap = stormFirst < uint64_t{o.firstUin} + o.sessions && uint64_t{o.firstUin} < stormFirst + o.storm;
+    if (o.storm == 0 || o.rate <= 0 || overlap) {
+      std::cerr << "icq-loadgen: storm needs --storm > 0, a --rate for the online sessions, and storm UINs apart "
+                   "from theirs\n";
+      return 2;
+    }
+  }
+  if (maxTries < 1 || maxTries > 255) {
+    std::cerr << "icq-loadgen: --max-tries must be 1..255\n";
+    return 2;
+  }
+  o.maxTries = static_cast<uint8_t>(maxTries);
   o.scenario = *scenarioValue;
   o.server = *serverValue;
   o.firstSourceIp = ntohl(*sourceValue);

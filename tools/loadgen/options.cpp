@@ -7,12 +7,13 @@
 namespace icq::loadgen {
 namespace {
 
-constexpr std::array<std::pair<Scenario, const char*>, 6> kNames{{{Scenario::raw, "raw"},
+constexpr std::array<std::pair<Scenario, const char*>, 7> kNames{{{Scenario::raw, "raw"},
                                                                    {Scenario::keepalive, "keepalive"},
                                                                    {Scenario::churn, "churn"},
                                                                    {Scenario::messaging, "messaging"},
                                                                    {Scenario::presence, "presence"},
-                                                                   {Scenario::offline, "offline"}}};
+                                                                   {Scenario::offline, "offline"},
+                                                                   {Scenario::storm, "storm"}}};
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@ enum class Scenario : uint8_t {
   messaging,  // pairs of online users exchanging messages
   presence,   // status changes of users watched by `fanout` others
   offline,    // messages to offline users, then their login
+  storm,      // `storm` more clients log in all at once while the sessions keep alive at --rate
 };
 
 std::optional<Scenario> scenarioFromName(std::string_view name);
@@ -28,6 +30,11 @@ struct Options {
   util::Endpoint server{0x0100007F, 4000};  // 127.0.0.1:4000
   uint32_t firstUin = 0;
   uint32_t sessions = 1000;
+  /// storm: clients beyond `sessions` that log in together when the window opens, with UINs
+  /// from `stormFirstUin` (0: right after the sessions'). Their accounts are what the storm
+  /// costs the server: at the production argon2id cost, never logged in before (cold caches).
+  uint32_t storm = 0;
+  uint32_t stormFirstUin = 0;
   std::string password;
   /// Offered operations per second during the measurement, all sessions together; 0 is
   /// "flat out": a closed loop with `inflight` operations outstanding per thread.
@@ -47,6 +54,24 @@ struct Options {
   double connectTimeoutS = 300;         // the whole login ramp
   std::string hook;                     // shell command run as `hook online` and `hook end`
   bool progress = true;
+
+  /// The storm's clients, 0 in every other scenario.
+  uint32_t stormClients() const { return scenario == Scenario::storm ? storm : 0; }
+  /// Every simulated client: sessions 0..sessions-1, then the storm's.
+  uint32_t clients() const { return sessions + stormClients(); }
+  /// The UIN of client `global` (0..clients()-1).
+  uint32_t uinOf(uint32_t global) const {
+    return global < sessions ? firstUin + global : stormBase() + (global - sessions);
+  }
+  /// The client a UIN belongs to; kNoClient for a UIN that is none of ours.
+  uint32_t globalOf(uint32_t uin) const {
+    if (uin - firstUin < sessions) return uin - firstUin;
+    if (uin - stormBase() < stormClients()) return sessions + (uin - stormBase());
+    return kNoClient;
+  }
+  static constexpr uint32_t kNoClient = std::numeric_limits<uint32_t>::max();
+  /// The UIN of the storm's first client.
+  uint32_t stormBase() const { return stormFirstUin ? stormFirstUin : firstUin + sessions; }
 };
 
 }  // namespace icq::loadgen

@@ -25,6 +25,7 @@ nlohmann::json jsonReport(const RunResult& r) {
   nlohmann::json j;
   j["scenario"] = scenarioName(o.scenario);
   j["server"] = util::formatEndpoint(o.server);
+  j["first_uin"] = o.firstUin;
   j["sessions"] = o.sessions;
   j["threads"] = r.threads;
   j["sockets"] = r.sockets;
@@ -34,11 +35,23 @@ nlohmann::json jsonReport(const RunResult& r) {
   j["online_wanted"] = r.onlineWanted;
   j["online_reached"] = r.onlineReached;
   j["connect_s"] = r.connectS;
+  j["duration_s"] = o.durationS;  // the bound (offline: per phase; storm: the storm's)
   j["measured_s"] = r.measuredS;
   if (o.scenario == Scenario::offline) {
     j["offline_store_s"] = r.offlineStoreS;
     j["offline_login_s"] = r.offlineLoginS;
     j["offline_stored_per_s"] = perSecond(r.at(Counter::messages_acked), r.offlineStoreS);
+  }
+  if (o.scenario == Scenario::storm) {
+    const LatencyHistogram& storm = r.latency(Latency::storm_login);
+    j["storm"] = o.storm;
+    j["storm_first_uin"] = o.stormBase();
+    j["storm_online"] = r.totalAt(Counter::storm_logins);
+    // The last of the storm's logins to be answered; null if some never were within the bound.
+    j["storm_all_online_s"] = r.totalAt(Counter::storm_logins) == o.storm
+                                  ? nlohmann::json(static_cast<double>(storm.max()) / 1e9)
+                                  : nlohmann::json(nullptr);
+    j["worst_second_keepalive_p99_us"] = micros(r.worstSecondKeepAliveP99Ns);
   }
   j["unit"] = primaryUnit(o.scenario);
   j["operations"] = r.at(primaryCounter(o.scenario));
@@ -76,6 +89,15 @@ std::string textReport(const RunResult& r) {
     out += fmt::format("  connect    {} of {} online in {:.1f} s\n", r.onlineReached, r.onlineWanted, r.connectS);
   out += fmt::format("  throughput {:.0f} {}/s over {:.1f} s\n", perSecond(r.at(primaryCounter(o.scenario)), throughputSeconds(r)),
                      primaryUnit(o.scenario), throughputSeconds(r));
+  if (o.scenario == Scenario::storm) {
+    const uint64_t online = r.totalAt(Counter::storm_logins);
+    out += fmt::format("  storm      {} of {} online", online, o.storm);
+    if (online == o.storm)
+      out += fmt::format(", the last {:.2f} s after the storm began",
+                         static_cast<double>(r.latency(Latency::storm_login).max()) / 1e9);
+    out += fmt::format("; worst one-second keep-alive p99 {:.3f} ms\n",
+                       static_cast<double>(r.worstSecondKeepAliveP99Ns) / 1e6);
+  }
   if (o.scenario == Scenario::offline)
     out += fmt::format("             {:.0f} offline messages stored/s over {:.1f} s\n",
                        perSecond(r.at(Counter::messages_acked), r.offlineStoreS), r.offlineStoreS);

@@ -112,6 +112,7 @@ Counter primaryCounter(Scenario scenario) {
     case Scenario::messaging: return Counter::messages_delivered;
     case Scenario::presence: return Counter::status_updates;
     case Scenario::offline: return Counter::offline_delivered;
+    case Scenario::storm: return Counter::storm_logins;
   }
   return Counter::raw_echoes;
 }
@@ -124,6 +125,7 @@ Latency primaryLatency(Scenario scenario) {
     case Scenario::messaging: return Latency::delivery;
     case Scenario::presence: return Latency::presence;
     case Scenario::offline: return Latency::offline_login;
+    case Scenario::storm: return Latency::storm_login;
   }
   return Latency::raw;
 }
@@ -136,6 +138,7 @@ const char* primaryUnit(Scenario scenario) {
     case Scenario::messaging: return "messages delivered";
     case Scenario::presence: return "status updates delivered";
     case Scenario::offline: return "offline messages delivered";
+    case Scenario::storm: return "storm logins";
   }
   return "";
 }
@@ -145,7 +148,7 @@ RunResult runLoad(const Options& options) {
   result.options = options;
   Shared shared(options);
   const uint32_t perSocket = std::max<uint32_t>(1, options.sessionsPerSocket);
-  const uint32_t sockets = (options.sessions + perSocket - 1) / perSocket;
+  const uint32_t sockets = (options.clients() + perSocket - 1) / perSocket;
   const uint32_t threadCount = std::clamp<uint32_t>(options.threads, 1, std::max<uint32_t>(1, sockets));
   result.threads = threadCount;
   result.sockets = sockets;
@@ -156,7 +159,7 @@ RunResult runLoad(const Options& options) {
   for (uint32_t t = 0; t < threadCount; ++t) {
     const uint32_t count = sockets / threadCount + (t < sockets % threadCount ? 1 : 0);
     const uint32_t firstSession = socket * perSocket;
-    const uint32_t sessions = std::min(options.sessions, (socket + count) * perSocket) - firstSession;
+    const uint32_t sessions = std::min(options.clients(), (socket + count) * perSocket) - firstSession;
     threads.loads.push_back(std::make_unique<LoadThread>(shared, firstSession, sessions, socket, count));
     socket += count;
   }
@@ -188,6 +191,8 @@ RunResult runLoad(const Options& options) {
     const double elapsed = secondsSince(phaseStart);
     const uint64_t ops = threads.counters()[static_cast<size_t>(primary)] - before[static_cast<size_t>(primary)];
     if (options.maxOps && ops >= options.maxOps) break;
+    // Storm: until every client of the storm is online, bounded by the duration.
+    if (options.scenario == Scenario::storm && threads.finished() >= options.stormClients()) break;
     if (options.scenario != Scenario::offline) {
       if (elapsed >= options.durationS) break;
       continue;
@@ -213,7 +218,7 @@ RunResult runLoad(const Options& options) {
 
   shared.phase.store(RunPhase::logoff, std::memory_order_release);
   const int64_t logoffStart = monotonicNs();
-  while (threads.online() > 0 && secondsSince(logoffStart) < logoffTimeoutS(options.sessions)) {
+  while (threads.online() > 0 && secondsSince(logoffStart) < logoffTimeoutS(options.clients())) {
     progress.maybePrint("logoff", threads, logoffStart);
     std::this_thread::sleep_for(20ms);
   }
@@ -222,8 +227,10 @@ RunResult runLoad(const Options& options) {
   for (auto& t : threads.running) t.join();
 
   result.total = threads.counters();
-  for (auto& t : threads.loads)
+  for (auto& t : threads.loads) {
     for (size_t l = 0; l < result.latencies.size(); ++l) result.latencies[l].merge(t->stats().latencies[l]);
+    result.worstSecondKeepAliveP99Ns = std::max(result.worstSecondKeepAliveP99Ns, t->worstSecondKeepAliveP99Ns());
+  }
   return result;
 }
 

@@ -21,6 +21,10 @@ struct RunResult {
   double connectS = 0;   // the login ramp
   double measuredS = 0;  // the measurement window (offline: both of its phases)
   double offlineStoreS = 0, offlineLoginS = 0;
+  /// Storm: the highest p99 of the keep-alives acknowledged within one second of the window
+  /// (seconds with fewer than kMinSecondSamples keep-alives are not judged); with several load
+  /// threads, the highest of any thread's seconds.
+  int64_t worstSecondKeepAliveP99Ns = 0;
   CounterValues window{};  // counted inside the measurement window
   CounterValues total{};   // counted over the whole run
   std::array<LatencyHistogram, static_cast<size_t>(Latency::kCount)> latencies;  // the window only

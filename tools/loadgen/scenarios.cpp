@@ -6,6 +6,14 @@
 // the server answers (open loop, so a slow server shows up as latency, not as a politely lower
 // offered load). Without it ("flat out") each thread keeps --inflight operations outstanding and
 // hands every completed one to the next actor in turn, so all sessions take part evenly.
+//
+// The storm. The sessions log in during the connect phase and keep alive at --rate from the
+// window's start; at that start every client of the storm sends CMD_LOGIN at once, as after
+// a server restart or a network outage. A storm client that gets no answer retransmits with
+// the back-off of every request and, after its last try, starts a new login, as real clients
+// do. Once online it keeps alive on the sessions' interval (its keep-alives are not part of the
+// figures: those are the already-online sessions'). The window ends when the whole storm is
+// online, or at the duration bound.
 #include <algorithm>
 
 #include "tools/loadgen/load_thread.hpp"
@@ -28,6 +36,8 @@ bool LoadThread::onlineAtConnect(uint32_t global) const {
       return false;
     case Scenario::offline:
       return global % 2 == 0;  // senders; their partners stay offline until they are written to
+    case Scenario::storm:
+      return !isStormClient(global);
     default:
       return true;
   }
@@ -56,10 +66,15 @@ uint32_t LoadThread::actorCount() const {
 }
 
 void LoadThread::beginMeasure(int64_t nowNs) {
+  // Storm: the interval is the sessions' (actorCount() leaves the storm out), so --rate is
+  // what the already-online sessions offer.
   intervalNs_ = options_.rate > 0 ? static_cast<int64_t>(actorCount() * 1e9 / options_.rate) : 0;
+  stormStartNs_ = nowNs;
+  secondStartNs_ = nowNs;
   uint32_t actors = 0;
   for (uint32_t l = 0; l < sessions_.size(); ++l) {
     const uint32_t global = firstSession_ + l;
+    if (isStormClient(global)) request(l, Kind::login, 0, nowNs);  // all at once
     if (!isActor(global)) continue;
     actors++;
     SimSession& s = sessions_[l];
@@ -71,7 +86,7 @@ void LoadThread::beginMeasure(int64_t nowNs) {
       act(l, nowNs);  // every session runs its own closed loop of cycles
     }
   }
-  if (intervalNs_ > 0 || options_.scenario == Scenario::churn) return;
+  if (intervalNs_ > 0 || options_.scenario == Scenario::churn || options_.scenario == Scenario::storm) return;
   for (uint32_t t = 0; t < std::min(options_.inflight, actors); ++t) opDone(nowNs);
 }
 
@@ -99,6 +114,7 @@ bool LoadThread::act(uint32_t local, int64_t nowNs) {
       sendRaw(local, nowNs);
       return true;
     case Scenario::keepalive:
+    case Scenario::storm:  // a storm client keeps alive once it is online
       return online && !s.hasOutstanding(Kind::keepAlive) && request(local, Kind::keepAlive, 0, nowNs);
     case Scenario::messaging:
     case Scenario::offline:
@@ -144,6 +160,15 @@ void LoadThread::onLoggedIn(uint32_t local, int64_t nowNs) {
     case Scenario::offline:
       if (!isActor(firstSession_ + local)) request(local, Kind::login1, 0, nowNs);  // asks for offline messages
       break;
+    case Scenario::storm: {
+      SimSession& s = sessions_[local];
+      if (!isStormClient(firstSession_ + local) || !measuring() || s.done) break;
+      s.done = true;  // counted once, however often it had to start over
+      stats_.bump(Counter::storm_logins);
+      record(Latency::storm_login, nowNs - stormStartNs_);
+      finished_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    }
     default:
       break;
   }
@@ -169,7 +194,8 @@ void LoadThread::onEvent(uint32_t local, const ServerEvent& event, int64_t nowNs
     case T::goAway:
       stats_.bump(event.type == T::goAway ? Counter::go_away : Counter::not_connected);
       // The protocol's recovery (§4.7): log in again, if this session should be online.
-      if (measuring() && (onlineAtConnect(firstSession_ + local) || options_.scenario == Scenario::churn))
+      if (measuring() && (onlineAtConnect(firstSession_ + local) || options_.scenario == Scenario::churn ||
+                          options_.scenario == Scenario::storm))
         request(local, Kind::login, 0, nowNs);
       return;
     case T::message:
@@ -209,8 +235,10 @@ void LoadThread::onAcked(uint32_t local, const ServerEvent& event, int64_t nowNs
   SimSession& s = sessions_[local];
   switch (event.kind) {
     case Kind::keepAlive:
+      if (isStormClient(firstSession_ + local)) return;  // the figures are the already-online sessions'
       stats_.bump(Counter::keepalives_acked);
       record(Latency::keepalive_ack, event.latencyNs);
+      if (options_.scenario == Scenario::storm) noteKeepAliveSecond(event.latencyNs, nowNs);
       return opDone(nowNs);
     case Kind::message:
       stats_.bump(Counter::messages_acked);
@@ -241,6 +269,9 @@ void LoadThread::onGaveUp(uint32_t local, Kind kind, int64_t nowNs) {
     case Kind::login:
       if (phase_ == RunPhase::connect || phase_ == RunPhase::offlineLogin) loginQueue_.push_back(local);
       if (phase_ == RunPhase::measure && options_.scenario == Scenario::churn && intervalNs_ == 0) act(local, nowNs);
+      // A storm client that got no answer starts over with a new login (a new session id).
+      if (phase_ == RunPhase::measure && options_.scenario == Scenario::storm && isStormClient(firstSession_ + local))
+        request(local, Kind::login, 0, nowNs);
       return;
     case Kind::logoff:
       if (phase_ == RunPhase::logoff) loginOver(local);

@@ -10,14 +10,15 @@ const char* counterName(Counter counter) {
       "messages_acked",  "messages_delivered", "offline_delivered", "offline_logins_done", "status_changes",
       "status_updates",  "users_online_seen",  "cycles",           "raw_echoes",         "busy",
       "not_connected",   "go_away",            "gave_up",          "malformed",          "stale_acks",
-      "late_packets"};
+      "late_packets",    "storm_logins"};
   static_assert(std::size(kNames) == static_cast<size_t>(Counter::kCount));
   return counter < Counter::kCount ? kNames[static_cast<size_t>(counter)] : "?";
 }
 
 const char* latencyName(Latency latency) {
   static constexpr const char* kNames[] = {"keepalive_ack", "login",         "message_ack", "delivery",
-                                           "presence",      "offline_login", "cycle",       "raw"};
+                                           "presence",      "offline_login", "cycle",       "raw",
+                                           "storm_login"};
   static_assert(std::size(kNames) == static_cast<size_t>(Latency::kCount));
   return latency < Latency::kCount ? kNames[static_cast<size_t>(latency)] : "?";
 }

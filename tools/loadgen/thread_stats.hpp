@@ -38,6 +38,7 @@ enum class Counter : uint8_t {
   malformed,      // a datagram that is not a valid server packet for its client
   stale_acks,     // SRV_ACK of nothing outstanding (after a retransmission both copies are acked)
   late_packets,   // for a session of ours that already ended
+  storm_logins,   // storm: clients of the storm that came online (each counted once)
   kCount
 };
 
@@ -52,6 +53,8 @@ enum class Latency : uint8_t {
   offline_login,  // CMD_LOGIN of a recipient → SRV_END_OFFLINE_MESSAGES
   cycle,          // churn: CMD_LOGIN → SRV_ACK of the logoff
   raw,            // baseline: datagram → its echo
+  storm_login,    // storm: the storm's start (every client's first CMD_LOGIN) → its SRV_LOGIN_REPLY,
+                  // retransmissions and logins started again after a give-up included
   kCount
 };
 
