@@ -21,6 +21,7 @@
 #include "common/util/clock.hpp"
 #include "common/util/endpoint.hpp"
 #include "common/pipeline/egress.hpp"
+#include "common/pipeline/gateway_links.hpp"
 #include "worker/stats.hpp"
 
 namespace icq::worker {

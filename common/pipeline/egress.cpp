@@ -18,8 +18,7 @@ void Egress::send(std::string_view gateway, const util::Endpoint& client, std::s
 void Egress::flush() {
   for (PerGateway& p : pending_) {
     if (p.batch.empty()) continue;
-    GatewayLink* link = links_.find(p.gateway);
-    if (!link || !link->send(p.batch.message())) undeliverable_ += p.batch.count();
+    if (!sink_.deliver(p.gateway, p.batch.message())) undeliverable_ += p.batch.count();
     p.batch.clear();
   }
 }
