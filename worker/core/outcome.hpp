@@ -1,0 +1,18 @@
+// What a command handler of either protocol reports about its packet's effect, which the
+// batch core turns into the acknowledgement and the duplicate window's record.
+#pragma once
+
+#include <cstdint>
+
+namespace icq::worker::core {
+
+/// What became of a command's effect.
+enum class Outcome : uint8_t {
+  done,          // recorded (or nothing to record)
+  acknowledged,  // done, and the handler's own reply was the acknowledgement (the extended
+                 // SRV_ACKs of protocol-v5.md §6.2 and §6.15): no plain ACK after it
+  retry,  // a store failed before the effect was recorded: the client's retransmission
+          // must be processed again, so the packet leaves the duplicate window
+};
+
+}  // namespace icq::worker::core

@@ -1,0 +1,80 @@
+// The worker's V5 counters: plain integers bumped by the loop thread (STYLE.md §9), read by
+// the admin port's scrape (ops::Tally: one writer, so no locked instruction) and by the
+// stop log; and the per-batch latency series, observed once per batch and stage.
+#pragma once
+
+#include <prometheus/histogram.h>
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "common/ops/tally.hpp"
+#include "common/ops/tally_exporter.hpp"
+#include "worker/core/packet_stats.hpp"
+
+namespace icq::worker::v5 {
+
+using core::PacketResult;
+using core::PacketRow;
+
+/// Rows of the per-command packet counts: the command table's entries, then "other"
+/// (codes the table does not list) and CMD_ACK (never in the table: it is never answered).
+inline constexpr size_t kCommandSlots = 40;
+
+struct WorkerStats {
+  using Tally = ops::Tally;
+  Tally batches;
+  Tally datagrams;
+  std::array<Tally, 6> decodeErrors{};  // indexed by codec::v5::DecodeError
+  Tally checkcodeFailures;              // counted under v5.verify_checkcode=log and drop
+  Tally envelopeMalformed;
+  Tally notConnected;   // SRV_NOT_CONNECTED sent
+  Tally duplicates;     // retransmitted client packets re-acknowledged only
+  Tally storeFailures;  // packets left unanswered because Redis/PostgreSQL failed
+  Tally busyReplies;    // SRV_TRY_AGAIN sent (rate limits, store failures at login)
+  Tally acksMatched;
+  Tally acksUnmatched;
+  Tally loginsAccepted;
+  Tally loginsRefused;
+  Tally loginsReplaced;
+  Tally loginsRepeated;  // a retransmitted CMD_LOGIN answered from the session
+  // Password attempts over v5.login_rate_*: answered SRV_TRY_AGAIN, the password unchecked.
+  Tally loginsThrottled;
+  Tally logoffs;
+  Tally malformedBodies;
+  Tally messagesOnline;    // CMD_SEND_MESSAGE delivered as SRV_SYS_DELIVERED_MESS
+  Tally messagesStored;    // stored as offline messages
+  Tally messagesDropped;   // recipient UIN does not exist (D40)
+  Tally messagesTooLong;   // LEN above 510, dropped (D33)
+  Tally offlineDelivered;  // SRV_RECV_MESSAGE batches' messages sent
+  // V5 packets by command slot (command table order) and result.
+  std::array<PacketRow, kCommandSlots> packets{};
+
+  void packet(size_t slot, PacketResult result) { ++packets[slot][static_cast<size_t>(result)]; }
+
+  /// The handler-side counters a packet's result is read from: take one before a handler
+  /// runs, and resultSince() says what the handler reported about its packet.
+  struct Marks {
+    uint64_t malformed, storeFailures, busy;
+  };
+  Marks marks() const { return {malformedBodies, storeFailures, busyReplies}; }
+  PacketResult resultSince(const Marks& before, bool retry) const;
+};
+
+/// The per-batch latency series (one Observe per batch and stage: a lock each, not per packet).
+struct WorkerTimings {
+  WorkerTimings();
+  prometheus::Histogram& batch;
+  prometheus::Histogram& decode;   // (A) decrypt and check every datagram
+  prometheus::Histogram& session;  // (B) the session check round trip
+  prometheus::Histogram& handle;   // (C) acknowledgements and handlers
+  prometheus::Histogram& flush;    // outbox, duplicate records and egress
+  prometheus::Histogram& login;    // (D) the batch's logins, when it has any
+};
+
+/// Registers `stats` as the icq_worker_* families (docs/METRICS.md) with `exporter`.
+void exportStats(const WorkerStats& stats, ops::TallyExporter& exporter);
+
+}  // namespace icq::worker::v5
