@@ -27,6 +27,13 @@ std::string_view packetResultName(PacketResult result) {
   return "other";
 }
 
+PacketResult PacketCounters::resultSince(const Marks& before, bool retry) const {
+  if (malformedBodies.value() > before.malformed) return PacketResult::malformed;
+  if (retry || storeFailures.value() > before.storeFailures) return PacketResult::store_error;
+  if (busyReplies.value() > before.busy) return PacketResult::throttled;
+  return PacketResult::ok;
+}
+
 void exportPackets(std::span<const PacketRow> rows, std::string_view (*slotName)(size_t), const char* version,
                    ops::TallyExporter& exporter) {
   auto& packets = ops::counterFamily("icq_worker_packets_total",

@@ -2,7 +2,7 @@
 // (protocol-v3.md §5.11, §5.12), offline messages on SYSMSG_REQ 0x044C (§5.13) and their
 // deletion on SYSMSG_DONE_ACK 0x0442 (§5.14) — and their conversion for V5 recipients (§9.2).
 //
-// A message is acknowledged only once it is recorded (V3Ack::after_effect): queued as
+// A message is acknowledged only once it is recorded (AckTiming::after_effect): queued as
 // unconfirmed packets of the recipient's session, or stored in PostgreSQL. The recipient's
 // session is looked up first because the two protocols need different packets — one
 // SYSMSG_ONLINE (cut into FRAGMENT pieces above the MTU) for V3, several

@@ -4,9 +4,13 @@
 
 #include <cstdint>
 
+#include "worker/core/command_table.hpp"
 #include "worker/v3/command_context.hpp"
 
 namespace icq::worker::v3 {
+
+using core::AckTiming;
+using core::SessionCheck;
 
 // cmd_login.cpp
 void handleV3Logon(V3Context&, const V3Inbound&);
@@ -69,28 +73,11 @@ Outcome handleV3GetDeps1(V3Context&, const V3Inbound&);
 Outcome handleV3RegRequestInfo(V3Context&, const V3Inbound&);
 Outcome handleV3RegNewUser(V3Context&, const V3Inbound&);
 
-/// What a V3 command needs before its handler runs (§2.6, §3.3).
-enum class V3Check : uint8_t {
-  none,     // no session: LOGON and the pre-login commands; the handler decides
-  session,  // the UIN's session from this endpoint, else NOT_CONNECTED
-  quiet,    // as session, but a packet from another endpoint is ignored, not answered (§5.3,
-            // §5.7, §5.15, §5.17, §5.19); LOGOFF is never answered at all (§5.5)
-};
-
-/// When the ACK goes out (§3.3, rule 2).
-enum class V3Ack : uint8_t {
-  first,         // before the handler, as IServerd does
-  after_effect,  // once the effect is recorded: an acknowledged message is never lost
-  handler,       // the handler decides (GET_DEPS: only on success; FRAGMENT: after storing)
-  never,         // ACK, LOGOFF
-};
-
-struct V3CommandSpec {
-  uint16_t command;
-  V3Handler handler;
-  V3Check check;
-  V3Ack ack = V3Ack::first;
-};
+/// A row of the V3 command table. What a command needs before its handler runs (§2.6: none,
+/// session, or quiet — LOGOFF is never answered at all, §5.5) and when its ACK goes out
+/// (§3.3, rule 2: first, after_effect, handler, or never for ACK and LOGOFF) are the batch
+/// core's SessionCheck and AckTiming.
+using V3CommandSpec = core::CommandSpec<V3Handler>;
 
 /// The entry for `command`; unknown commands are acknowledged without a session check and
 /// otherwise ignored (§5.36).

@@ -19,20 +19,15 @@ using core::PacketRow;
 /// (codes the table does not list); command_table.cpp checks the table fits.
 inline constexpr size_t kV3CommandSlots = 48;
 
-struct V3Stats {
-  using Tally = ops::Tally;
+/// The V3 counters; those both protocols keep alike are core::PacketCounters' (V3 sends no
+/// busy reply that counts there: busyReplies stays 0).
+struct V3Stats : core::PacketCounters {
   Tally datagrams;
   std::array<Tally, 5> decodeErrors{};  // indexed by codec::v3::DecodeError
-  Tally notConnected;                   // NOT_CONNECTED sent
-  Tally duplicates;                     // retransmitted client packets re-acknowledged only
-  Tally storeFailures;                  // packets left unanswered because Redis/PostgreSQL failed
-  Tally acksMatched;
-  Tally acksUnmatched;
   Tally loginsAccepted;
   Tally loginsRefused;
   Tally loginsRepeated;  // a retransmitted LOGON answered with the same HELLO
   Tally logoffs;
-  Tally malformedBodies;
   Tally messagesOnline;    // THRU_SERVER / AUTHORIZE delivered live (any recipient protocol)
   Tally messagesStored;    // stored as offline messages
   Tally messagesDropped;   // recipient UIN does not exist
@@ -45,19 +40,6 @@ struct V3Stats {
   Tally broadcastsRefused;   // from a sender without the permission: acknowledged, ignored
   // V3 packets by command slot (V3 command table order) and result.
   std::array<PacketRow, kV3CommandSlots> packets{};
-
-  void packet(size_t slot, PacketResult result) { ++packets[slot][static_cast<size_t>(result)]; }
-
-  /// As WorkerStats::Marks: what a handler reported about its packet.
-  struct Marks {
-    uint64_t malformed, storeFailures;
-  };
-  Marks marks() const { return {malformedBodies, storeFailures}; }
-  PacketResult resultSince(const Marks& before, bool retry) const {
-    if (malformedBodies.value() > before.malformed) return PacketResult::malformed;
-    if (retry || storeFailures.value() > before.storeFailures) return PacketResult::store_error;
-    return PacketResult::ok;
-  }
 };
 
 /// Registers `stats` as the version="3" series of the icq_worker_* families (docs/METRICS.md).

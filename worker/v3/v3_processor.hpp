@@ -3,6 +3,8 @@
 // round trip → acknowledge → command handlers → replies grouped per gateway. Logons (a
 // memory-hard password check and a database read) run after every other packet of the batch
 // has been answered; packets assembled from client fragments run last, through the same steps.
+// Everything after the decoding is the batch core's (worker/core/batch_core.hpp); this class
+// supplies V3's part.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +15,8 @@
 #include "common/pipeline/egress.hpp"
 #include "common/pipeline/outbox.hpp"
 #include "common/util/clock.hpp"
+#include "worker/core/batch_core.hpp"
+#include "worker/core/stores.hpp"
 #include "worker/v3/commands.hpp"
 #include "worker/v3/stats.hpp"
 
@@ -20,13 +24,8 @@ namespace icq::worker::v3 {
 
 class V3Processor {
 public:
-  /// The stores a V3 worker talks to.
-  struct Stores {
-    store::SessionStore& sessions;
-    store::PresenceStore& presence;
-    store::UserStore& users;
-    store::MessageStore& messages;
-    store::RateLimiter& limits;
+  /// The stores a V3 worker talks to: V5's, and those of fragments and departments.
+  struct Stores : core::Stores {
     store::FragmentStore& fragments;
     store::DepartmentStore& departments;
   };
@@ -35,21 +34,14 @@ public:
               pipeline::Outbox& outbox);
 
   /// Processes the V3 datagrams of one ingress batch from `gateway` (the others are the V5
-  /// processor's). Everything is queued on the egress, which the caller flushes.
+  /// processor's). Acknowledgements leave before the logons run, the logons' replies once
+  /// they have run.
   void processBatch(std::string_view gateway, envelope::BatchReader& batch);
 
   const V3Stats& stats() const { return stats_; }
 
 private:
   void decode(std::span<const uint8_t> bytes, const util::Endpoint& from);
-  void runPackets(V3Context& ctx);
-  void checkSessions(std::string_view gateway);
-  void answerInOrder(V3Context& ctx);
-  /// True when the command must be retried (its effect was not recorded).
-  bool runCommand(V3Context& ctx, const V3CommandSpec& spec, size_t i);
-  void remember(const store::TouchRequest& touch);
-  void flushOutbox();
-  void flushRecords();
 
   V3Settings settings_;
   Stores stores_;
@@ -57,19 +49,13 @@ private:
   Egress& egress_;
   pipeline::Outbox& outbox_;
   V3Stats stats_;
+  core::BatchCore core_;  // steps (B)–(D); its packet i is inbound_[i]
 
   // Per-batch working memory, reused across batches.
   std::vector<V3Inbound> inbound_;
-  std::vector<const V3CommandSpec*> specs_;
-  std::vector<store::TouchRequest> touches_;
-  std::vector<store::TouchResult> touchResults_;
-  std::vector<size_t> touchIndex_;  // inbound_[i] → its slot in touches_, or kNoTouch
-  std::vector<size_t> logons_;
-  std::vector<store::TouchRequest> records_;
-  std::vector<store::TouchResult> recordResults_;
+  std::vector<const V3CommandSpec*> specs_;  // inbound_[i]'s table entry
   std::vector<AssembledPacket> assembled_;  // packets assembled from fragments this batch
   std::vector<AssembledPacket> running_;    // the assembled packets being run (inbound_ points in)
-  bool sessionsUnreachable_ = false;
 };
 
 }  // namespace icq::worker::v3

@@ -5,9 +5,13 @@
 #include <cstdint>
 #include <string_view>
 
+#include "worker/core/command_table.hpp"
 #include "worker/v5/command_context.hpp"
 
 namespace icq::worker::v5 {
+
+using core::AckTiming;
+using core::SessionCheck;
 
 // cmd_login.cpp
 void handleLogin(CommandContext&, const Inbound&);
@@ -72,26 +76,10 @@ Outcome handleUpdateInfo(CommandContext&, const Inbound&);
 Outcome handleAuthUpdate(CommandContext&, const Inbound&);
 Outcome handleUpdateExtInfo(CommandContext&, const Inbound&);
 
-/// Which session check a command needs before its handler runs (§5.1, decision: one
-/// uniform check of UIN, session id, source IP and port for every post-login command).
-enum class SessionCheck : uint8_t {
-  none,     // CMD_LOGIN and the pre-login commands: the handler decides
-  session,  // must belong to the UIN's current session, else SRV_NOT_CONNECTED
-};
-
-/// When the SRV_ACK goes out (§4.3).
-enum class AckTiming : uint8_t {
-  first,         // before the handler, as IServerd does: a slow store never causes retransmits
-  after_effect,  // once the effect is recorded (a message queued or stored): an
-                 // acknowledged message is never lost (ARCHITECTURE.md "Delivery guarantees")
-};
-
-struct CommandSpec {
-  uint16_t command;
-  Handler handler;
-  SessionCheck check;
-  AckTiming ack = AckTiming::first;
-};
+/// A row of the command table. The session check (§5.1, decision: one uniform check of UIN,
+/// session id, source IP and port for every post-login command; V5 uses none and session)
+/// and the SRV_ACK timing (§4.3; V5 uses first and after_effect) are the batch core's.
+using CommandSpec = core::CommandSpec<Handler>;
 
 /// The entry for `command`; unknown commands get handleAcknowledgeOnly with a session
 /// check (§6.20: IServerd acknowledges what it does not know).

@@ -19,13 +19,6 @@ prometheus::Histogram& stage(const char* name) {
 
 }  // namespace
 
-PacketResult WorkerStats::resultSince(const Marks& before, bool retry) const {
-  if (malformedBodies.value() > before.malformed) return PacketResult::malformed;
-  if (retry || storeFailures.value() > before.storeFailures) return PacketResult::store_error;
-  if (busyReplies.value() > before.busy) return PacketResult::throttled;
-  return PacketResult::ok;
-}
-
 WorkerTimings::WorkerTimings()
     : batch(ops::histogramFamily("icq_worker_batch_duration_seconds",
                                  "Time a worker takes for one ingress batch, from receipt to the last reply.")

@@ -23,19 +23,14 @@ using core::PacketRow;
 /// (codes the table does not list) and CMD_ACK (never in the table: it is never answered).
 inline constexpr size_t kCommandSlots = 40;
 
-struct WorkerStats {
-  using Tally = ops::Tally;
+/// The V5 counters; those both protocols keep alike (not-connected, duplicates, store
+/// failures, busy replies, client ACKs, malformed bodies) are core::PacketCounters'.
+struct WorkerStats : core::PacketCounters {
   Tally batches;
   Tally datagrams;
   std::array<Tally, 6> decodeErrors{};  // indexed by codec::v5::DecodeError
   Tally checkcodeFailures;              // counted under v5.verify_checkcode=log and drop
   Tally envelopeMalformed;
-  Tally notConnected;   // SRV_NOT_CONNECTED sent
-  Tally duplicates;     // retransmitted client packets re-acknowledged only
-  Tally storeFailures;  // packets left unanswered because Redis/PostgreSQL failed
-  Tally busyReplies;    // SRV_TRY_AGAIN sent (rate limits, store failures at login)
-  Tally acksMatched;
-  Tally acksUnmatched;
   Tally loginsAccepted;
   Tally loginsRefused;
   Tally loginsReplaced;
@@ -43,7 +38,6 @@ struct WorkerStats {
   // Password attempts over v5.login_rate_*: answered SRV_TRY_AGAIN, the password unchecked.
   Tally loginsThrottled;
   Tally logoffs;
-  Tally malformedBodies;
   Tally messagesOnline;    // CMD_SEND_MESSAGE delivered as SRV_SYS_DELIVERED_MESS
   Tally messagesStored;    // stored as offline messages
   Tally messagesDropped;   // recipient UIN does not exist (D40)
@@ -51,16 +45,6 @@ struct WorkerStats {
   Tally offlineDelivered;  // SRV_RECV_MESSAGE batches' messages sent
   // V5 packets by command slot (command table order) and result.
   std::array<PacketRow, kCommandSlots> packets{};
-
-  void packet(size_t slot, PacketResult result) { ++packets[slot][static_cast<size_t>(result)]; }
-
-  /// The handler-side counters a packet's result is read from: take one before a handler
-  /// runs, and resultSince() says what the handler reported about its packet.
-  struct Marks {
-    uint64_t malformed, storeFailures, busy;
-  };
-  Marks marks() const { return {malformedBodies, storeFailures, busyReplies}; }
-  PacketResult resultSince(const Marks& before, bool retry) const;
 };
 
 /// The per-batch latency series (one Observe per batch and stage: a lock each, not per packet).
