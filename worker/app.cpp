@@ -12,8 +12,8 @@
 #include "worker/peer_server.hpp"
 #include "worker/sessions/owned_presence.hpp"
 #include "worker/sessions/ownership.hpp"
-#include "worker/v3_processor.hpp"
-#include "worker/v5_processor.hpp"
+#include "worker/v3/v3_processor.hpp"
+#include "worker/v5/v5_processor.hpp"
 #include "worker/worker.hpp"
 
 namespace icq::worker {
@@ -22,13 +22,13 @@ namespace {
 // At stop: keep answering what gateways already handed us until they have been quiet this long.
 constexpr std::chrono::milliseconds kDrainQuiet{300};
 
-CheckcodePolicy checkcodePolicyFrom(const std::string& text) {
-  if (text == "off") return CheckcodePolicy::off;
-  if (text == "drop") return CheckcodePolicy::drop;
-  return CheckcodePolicy::log;
+v5::CheckcodePolicy checkcodePolicyFrom(const std::string& text) {
+  if (text == "off") return v5::CheckcodePolicy::off;
+  if (text == "drop") return v5::CheckcodePolicy::drop;
+  return v5::CheckcodePolicy::log;
 }
 
-void logStats(const WorkerStats& s) {
+void logStats(const v5::WorkerStats& s) {
   log::info("worker_stopped", {{"batches", s.batches.value()},
                                {"datagrams", s.datagrams.value()},
                                {"not_connected", s.notConnected.value()},

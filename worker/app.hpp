@@ -14,10 +14,14 @@
 #include "common/util/shutdown.hpp"
 #include "common/store/department_store.hpp"
 #include "common/store/fragment_store.hpp"
-#include "worker/v3_context.hpp"
-#include "worker/v5_processor.hpp"
+#include "worker/v3/v3_processor.hpp"
+#include "worker/v5/v5_processor.hpp"
 
 namespace icq::worker {
+
+using v3::V3Settings;
+using v5::V5Processor;
+using v5::V5Settings;
 
 V5Settings v5SettingsFrom(const config::Config& config);
 V3Settings v3SettingsFrom(const config::Config& config);

@@ -18,10 +18,16 @@
 #include "common/util/shutdown.hpp"
 #include "worker/peer_server.hpp"
 #include "worker/sessions/ownership.hpp"
-#include "worker/v3_processor.hpp"
-#include "worker/v5_processor.hpp"
+#include "worker/v3/v3_processor.hpp"
+#include "worker/v5/v5_processor.hpp"
 
 namespace icq::worker {
+
+using pipeline::Egress;
+using pipeline::GatewayLink;
+using pipeline::GatewayLinks;
+using v3::V3Processor;
+using v5::V5Processor;
 
 class Worker {
 public:

@@ -31,8 +31,7 @@ bool Egress::flush() {
   }
   for (PerGateway& p : pending_) {
     if (p.batch.empty()) continue;
-    GatewayLink* link = links_.find(p.gateway);
-    if (!link || !link->send(p.batch.message())) undeliverable_ += p.batch.count();
+    if (!sink_.deliver(p.gateway, p.batch.message())) undeliverable_ += p.batch.count();
     p.batch.clear();
   }
   return true;

@@ -40,6 +40,11 @@ GatewayLink* GatewayLinks::find(std::string_view gatewayId) {
   return nullptr;
 }
 
+bool GatewayLinks::deliver(std::string_view gateway, std::span<const uint8_t> message) {
+  GatewayLink* link = find(gateway);
+  return link && link->send(message);
+}
+
 void GatewayLinks::follow(const std::vector<store::GatewayRecord>& records) {
   // Drop links to gateways that left the registry or restarted (new instance/endpoint).
   std::erase_if(links_, [&](const std::unique_ptr<GatewayLink>& link) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/envelope/envelope.hpp"
+#include "common/pipeline/egress_sink.hpp"
 #include "common/store/gateway_registry.hpp"
 
 namespace icq::pipeline {
@@ -36,7 +37,8 @@ private:
   zmq::socket_t socket_;
 };
 
-class GatewayLinks {
+/// The production EgressSink: each batch goes down the link to its gateway.
+class GatewayLinks final : public EgressSink {
 public:
   GatewayLinks(zmq::context_t& context, std::string workerId, uint32_t creditWindow);
 
@@ -49,6 +51,9 @@ public:
   GatewayLink& at(size_t i) { return *links_[i]; }
   GatewayLink* find(std::string_view gatewayId);
   uint32_t creditWindow() const { return creditWindow_; }
+
+  // EgressSink
+  bool deliver(std::string_view gateway, std::span<const uint8_t> message) override;
 
 private:
   zmq::context_t& context_;

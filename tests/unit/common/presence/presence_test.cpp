@@ -7,6 +7,7 @@
 #include <zmq.hpp>
 
 #include "common/codec/v5/constants.hpp"
+#include "common/pipeline/gateway_links.hpp"
 #include "tests/support/recording_session_store.hpp"
 
 namespace icq::test {

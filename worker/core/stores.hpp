@@ -1,0 +1,21 @@
+// worker: the stores both protocols' pipelines and handlers talk to (common/store); a
+// protocol that needs more adds its own beside them (V3: fragments, departments).
+#pragma once
+
+#include "common/store/message_store.hpp"
+#include "common/store/presence_store.hpp"
+#include "common/store/rate_limiter.hpp"
+#include "common/store/session_store.hpp"
+#include "common/store/user_store.hpp"
+
+namespace icq::worker::core {
+
+struct Stores {
+  store::SessionStore& sessions;
+  store::PresenceStore& presence;
+  store::UserStore& users;
+  store::MessageStore& messages;
+  store::RateLimiter& limits;  // password attempts per source IP and per UIN
+};
+
+}  // namespace icq::worker::core
