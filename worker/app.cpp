@@ -7,6 +7,7 @@
 #include "common/ops/health.hpp"
 #include "common/ops/tally_exporter.hpp"
 #include "common/pipeline/gateway_links.hpp"
+#include "common/auth/password_checks.hpp"
 #include "common/pipeline/peer_links.hpp"
 #include "common/util/identity.hpp"
 #include "worker/peer_server.hpp"
@@ -136,8 +137,15 @@ int runWorker(const config::Config& config, zmq::context_t& context, const Worke
                     clock, ownershipStats);
   peers.setServing({&router, [&server] { server.serve(); }});
 
+  // Password checks beside the loop: a login storm waits for them, the sessions online do not.
+  auth::PasswordChecks passwordChecks(static_cast<size_t>(config.integer("auth.check_threads")));
+  core::LoginChecks logins(passwordChecks, processor.verifiers(),
+                           static_cast<size_t>(config.integer("auth.max_waiting_logins")));
+  processor.checkLoginsWith(logins);
+  v3Processor.checkLoginsWith(logins);
+
   Worker worker(std::chrono::milliseconds(config.integer("worker.gateway_refresh_ms")), links, egress,
-                stores.registry, processor, v3Processor, ownership, server);
+                stores.registry, processor, v3Processor, ownership, server, logins);
   ops::TallyExporter exporter;
   exportStats(processor.stats(), exporter);
   exportV3Stats(v3Processor.stats(), exporter);

@@ -35,7 +35,7 @@ void Worker::run(const util::StopToken& stop) {
 
 Worker::Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, Egress& egress,
                store::GatewayRegistry& registry, V5Processor& processor, V3Processor& v3Processor,
-               Ownership& ownership, PeerServer& peers)
+               Ownership& ownership, PeerServer& peers, core::LoginChecks& logins)
     : gatewayRefresh_(gatewayRefresh),
       links_(links),
       egress_(egress),
@@ -43,7 +43,8 @@ Worker::Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, Eg
       processor_(processor),
       v3Processor_(v3Processor),
       ownership_(ownership),
-      peers_(peers) {}
+      peers_(peers),
+      logins_(logins) {}
 
 void Worker::followRegistry() {
   nextRefresh_ = std::chrono::steady_clock::now() + gatewayRefresh_;
@@ -59,18 +60,24 @@ bool Worker::serveReady(std::chrono::milliseconds timeout) {
   pollItems_.clear();
   for (size_t i = 0; i < links_.size(); ++i)
     pollItems_.push_back({static_cast<void*>(links_.at(i).socket()), 0, ZMQ_POLLIN, 0});
+  const size_t peerItem = pollItems_.size();
   pollItems_.push_back({static_cast<void*>(peers_.socket()), 0, ZMQ_POLLIN, 0});
+  pollItems_.push_back({nullptr, logins_.readyFd(), ZMQ_POLLIN, 0});
   util::pollIgnoringSignals(pollItems_.data(), pollItems_.size(), timeout);
   bool served = false;
-  if (pollItems_.back().revents & ZMQ_POLLIN) {
+  if (pollItems_[peerItem].revents & ZMQ_POLLIN) {
     peers_.serve();
+    served = true;
+  }
+  if (pollItems_[peerItem + 1].revents & ZMQ_POLLIN) {
+    resumeLogins();
     served = true;
   }
   peers_.takeForwards([&](std::string_view gateway, std::span<const uint8_t> batch) {
     process(gateway, batch, true);
     served = true;
   });
-  for (size_t i = 0; i + 1 < pollItems_.size(); ++i) {
+  for (size_t i = 0; i < peerItem; ++i) {
     if (!(pollItems_[i].revents & ZMQ_POLLIN)) continue;
     GatewayLink& link = links_.at(i);
     for (size_t n = 0; n < kMaxBatchesPerLinkPerTurn; ++n) {
@@ -91,6 +98,14 @@ void Worker::serveBatch(GatewayLink& link, const zmq::message_t& message) {
   process(link.id(), bytes, false);
   // While draining, credit would re-enlist us with the gateway we just left.
   if (!draining_) link.sendControl(envelope::Kind::Credit, handedOut);
+}
+
+void Worker::resumeLogins() {
+  logins_.collect(finishedChecks_);
+  if (finishedChecks_.empty()) return;
+  processor_.resumeLogins(finishedChecks_);
+  v3Processor_.resumeLogins(finishedChecks_);
+  egress_.flush();
 }
 
 void Worker::process(std::string_view gateway, std::span<const uint8_t> bytes, bool forwarded) {

@@ -1,6 +1,7 @@
 // The worker loop: follow the gateway registry, tend the sessions it owns (membership views,
-// takeover, resend timers), wait on every gateway link and on its peer ROUTER, process each
-// ingress batch — after handing what is not its own to the owner — and return its credit.
+// takeover, resend timers), wait on every gateway link, on its peer ROUTER and on the password
+// checks beside it, process each ingress batch — after handing what is not its own to the
+// owner — run again the logins whose checks are done, and return credit.
 // worker.cpp opens with Worker::runOnce.
 #pragma once
 
@@ -33,7 +34,7 @@ class Worker {
 public:
   Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, Egress& egress,
          store::GatewayRegistry& registry, V5Processor& processor, V3Processor& v3Processor, Ownership& ownership,
-         PeerServer& peers);
+         PeerServer& peers, core::LoginChecks& logins);
 
   void run(const util::StopToken& stop);
   void runOnce(std::chrono::milliseconds timeout);
@@ -48,6 +49,8 @@ private:
   void followRegistry();
   bool serveReady(std::chrono::milliseconds timeout);
   void serveBatch(GatewayLink& link, const zmq::message_t& message);
+  /// Runs again the logins whose password checks are done.
+  void resumeLogins();
   /// Runs one ingress batch that came through `gateway` (or from a peer: `forwarded`).
   void process(std::string_view gateway, std::span<const uint8_t> batch, bool forwarded);
 
@@ -59,6 +62,8 @@ private:
   V3Processor& v3Processor_;
   Ownership& ownership_;
   PeerServer& peers_;
+  core::LoginChecks& logins_;
+  std::vector<uint64_t> finishedChecks_;
   std::chrono::steady_clock::time_point nextRefresh_{};
   std::vector<zmq::pollitem_t> pollItems_;
   std::vector<store::GatewayRecord> records_;

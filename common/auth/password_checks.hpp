@@ -5,6 +5,9 @@
 // goes on; finished checks wait in a queue whose eventfd the loop polls with its sockets, and
 // it collects them when it is readable.
 //
+// The threads run under SCHED_IDLE: they take only CPU that nothing else wants, so a login
+// storm on a busy machine waits, and the sessions already online do not.
+//
 // Checks run in submission order per thread; a result carries only its ticket and verdict, so
 // the caller keeps whatever it needs to resume (the login it belongs to). Bounded by the
 // caller: the worker submits at most what its gateways' credits let in.

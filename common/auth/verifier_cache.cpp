@@ -57,20 +57,29 @@ void VerifierCache::remember(uint32_t uin, const Digest& credential, const Diges
 }
 
 bool VerifierCache::verify(uint32_t uin, const std::string& storedHash, std::string_view password) {
-  const Digest credential = credentialDigest(uin, password);
-  const Digest stored = storedDigest(storedHash);
-  if (Entry* entry = find(uin)) {
-    if (sodium_memcmp(entry->stored.data(), stored.data(), stored.size()) != 0) {
-      forget(uin);  // the password changed since: what was proved is void
-    } else if (sodium_memcmp(entry->credential.data(), credential.data(), credential.size()) == 0) {
-      hits_++;
-      return true;
-    }
-  }
+  if (known(uin, storedHash, password)) return true;
   argon2Checks_++;
   if (!verifyPassword(storedHash, password)) return false;
-  remember(uin, credential, stored);
+  proved(uin, storedHash, password);
   return true;
+}
+
+bool VerifierCache::known(uint32_t uin, const std::string& storedHash, std::string_view password) {
+  Entry* entry = find(uin);
+  if (!entry) return false;
+  const Digest stored = storedDigest(storedHash);
+  if (sodium_memcmp(entry->stored.data(), stored.data(), stored.size()) != 0) {
+    forget(uin);  // the password changed since: what was proved is void
+    return false;
+  }
+  const Digest credential = credentialDigest(uin, password);
+  if (sodium_memcmp(entry->credential.data(), credential.data(), credential.size()) != 0) return false;
+  hits_++;
+  return true;
+}
+
+void VerifierCache::proved(uint32_t uin, const std::string& storedHash, std::string_view password) {
+  remember(uin, credentialDigest(uin, password), storedDigest(storedHash));
 }
 
 bool VerifierCache::remembers(uint32_t uin, std::string_view password) {

@@ -54,6 +54,13 @@ public:
   /// exact (uin, password, stored hash) was verified within the TTL.
   bool verify(uint32_t uin, const std::string& storedHash, std::string_view password);
 
+  /// Whether this exact (uin, password, stored hash) was verified within the TTL: the answer
+  /// verify() gives without hashing, or false (then the caller checks it elsewhere, and
+  /// tells the cache with proved() when it holds).
+  bool known(uint32_t uin, const std::string& storedHash, std::string_view password);
+  /// `password` was just proved against `storedHash` for `uin` (by an argon2id check).
+  void proved(uint32_t uin, const std::string& storedHash, std::string_view password);
+
   /// Whether `password` is the one last verified for `uin` within the TTL, whatever the
   /// stored hash is now: for answering a retransmission of the login that created a session.
   bool remembers(uint32_t uin, std::string_view password);

@@ -186,6 +186,13 @@ constexpr auto kAll = std::to_array<KeyDef>({
      "Argon2id passes for new password hashes (libsodium opslimit)."},
     {"auth.argon2_memlimit_kib", Integer, "65536", 8, 4194304, "", "worker, icqctl, icqd",
      "Argon2id memory for new password hashes, KiB. Existing hashes keep the cost they were made with."},
+    {"auth.check_threads", Integer, "2", 1, 64, "", "worker, icqd",
+     "Threads per worker that check login passwords (argon2id) beside the packet loop, at the lowest CPU priority "
+     "(SCHED_IDLE), so a login storm never delays the sessions already online; each check holds "
+     "auth.argon2_memlimit_kib of memory while it runs."},
+    {"auth.max_waiting_logins", Integer, "20000", 1, 10000000, "", "worker, icqd",
+     "Logins a worker keeps waiting for their password checks; past it a login is answered busy and its client "
+     "tries again a few seconds later. Bounds the memory a flood of logins can take."},
     {"auth.verifier_cache_entries", Integer, "100000", 0, 10000000, "", "worker, icqd",
      "Logins a worker remembers as verified (a keyed BLAKE2b of UIN, password and stored hash, never the "
      "password), so the same password against the same argon2id hash is not hashed again; 0 turns it off "

@@ -102,6 +102,19 @@ void tellReplaced(V3Context& ctx, const store::Session& old) {
   if (n > 0) ctx.egress.send(old.gateway, old.client, std::span(buffer).first(n));
 }
 
+/// The password's verdict: from the worker's verifier cache, or from a check off the loop (the
+/// logon is then parked and runs again with the verdict), or — without the checks beside the
+/// loop, as in a unit test — checked here.
+core::LoginChecks::Verdict checkPassword(V3Context& ctx, const V3Inbound& in, const std::string& storedHash,
+                                         std::string_view password) {
+  using Verdict = core::LoginChecks::Verdict;
+  if (!ctx.logins || !ctx.parking) return auth::verifyPassword(storedHash, password) ? Verdict::valid : Verdict::invalid;
+  core::LoginChecks::Resume wait;
+  const Verdict verdict = ctx.logins->check(in.header().uin, storedHash, password, ctx.resumed, wait);
+  if (verdict == Verdict::pending) ctx.parking->park(in, ctx.gateway, wait);
+  return verdict;
+}
+
 }  // namespace
 
 void handleV3Logon(V3Context& ctx, const V3Inbound& in) {
@@ -125,8 +138,9 @@ void handleV3Logon(V3Context& ctx, const V3Inbound& in) {
     size_t n = buildHello(ctx, in, mayBroadcast, ctx.bodyArea());
     return ctx.send(in, v3::replyHeader(h, v3::SRV_HELLO), ctx.bodyArea().first(n));
   }
-  store::AttemptVerdict verdict = store::AttemptVerdict::limited;
-  if (!ctx.limits.countLoginAttempt(in.from.ip, h.uin, verdict)) {
+  // The attempt counts once, when it arrives, not again when it runs after its check.
+  store::AttemptVerdict verdict = store::AttemptVerdict::allowed;
+  if (!ctx.resumed && !ctx.limits.countLoginAttempt(in.from.ip, h.uin, verdict)) {
     ctx.stats.storeFailures++;
     return refuse(ctx, in, v3::SRV_LOGIN_ERROR, kDatabaseText, "store unreachable");
   }
@@ -136,8 +150,17 @@ void handleV3Logon(V3Context& ctx, const V3Inbound& in) {
     ctx.stats.storeFailures++;
     return refuse(ctx, in, v3::SRV_LOGIN_ERROR, kDatabaseText, "store unreachable");
   }
-  if (!user || !auth::verifyPassword(user->passwordHash, logon.password))
-    return refuse(ctx, in, v3::SRV_WRONG_PASSWORD, {}, user ? "wrong password" : "unknown uin");
+  if (!user) return refuse(ctx, in, v3::SRV_WRONG_PASSWORD, {}, "unknown uin");
+  switch (checkPassword(ctx, in, user->passwordHash, logon.password)) {
+    case core::LoginChecks::Verdict::valid:
+      break;
+    case core::LoginChecks::Verdict::invalid:
+      return refuse(ctx, in, v3::SRV_WRONG_PASSWORD, {}, "wrong password");
+    case core::LoginChecks::Verdict::pending:
+      return;  // runs again once the check is done; its ACK has gone, the client waits
+    case core::LoginChecks::Verdict::busy:
+      return refuse(ctx, in, v3::SRV_BUSY, {}, "password checks busy");
+  }
   if (user->locked)
     return refuse(ctx, in, v3::SRV_LOGIN_ERROR, user->lockText.empty() ? kLockedText : user->lockText, "locked");
   if (current && !isStale(ctx, *current)) {

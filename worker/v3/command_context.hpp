@@ -14,6 +14,7 @@
 #include "common/codec/v5/message.hpp"
 #include "common/pipeline/egress.hpp"
 #include "common/pipeline/outbox.hpp"
+#include "worker/core/login_checks.hpp"
 #include "common/store/department_store.hpp"
 #include "common/store/fragment_store.hpp"
 #include "common/store/message_store.hpp"
@@ -63,6 +64,14 @@ struct V3Inbound {
   std::span<const uint8_t> body() const { return packet.body; }
 };
 
+/// Where a logon waiting for its password check is kept until the check is done (the
+/// processor, which runs it again then: core/login_checks.hpp).
+class V3LogonParking {
+public:
+  virtual ~V3LogonParking() = default;
+  virtual void park(const V3Inbound& in, std::string_view gateway, const core::LoginChecks::Resume& wait) = 0;
+};
+
 struct V3Context {
   const V3Settings& settings;
   store::SessionStore& sessions;
@@ -80,6 +89,11 @@ struct V3Context {
   /// Packets assembled from client fragments during this batch (cmd_fragment.cpp); the
   /// processor runs them through the pipeline after the batch, as if they had just arrived.
   std::vector<AssembledPacket>& assembled;
+  /// The password checks beside the loop (nullptr: checked here, in the loop) and where a
+  /// logon waits for one; `resumed` when the logon runs again after its check.
+  core::LoginChecks* logins = nullptr;
+  V3LogonParking* parking = nullptr;
+  const core::LoginChecks::Resume* resumed = nullptr;
 
   /// Room for any V3 datagram (§2.1: 8192).
   std::array<uint8_t, codec::v3::kMaxDatagram> scratch{};

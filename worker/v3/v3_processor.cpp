@@ -19,6 +19,8 @@
 //                   packet), so one more round is all there can be.
 #include "worker/v3/v3_processor.hpp"
 
+#include <algorithm>
+
 #include "common/codec/version.hpp"
 
 namespace icq::worker::v3 {
@@ -63,7 +65,8 @@ void V3Processor::processBatch(std::string_view gateway, envelope::BatchReader& 
   if (inbound_.empty()) return;
   V3Context ctx{settings_,     stores_.sessions,  stores_.presence,    stores_.users, stores_.messages,
                 stores_.limits, stores_.fragments, stores_.departments, clock_,        egress_,
-                outbox_,        stats_,            gateway,             assembled_};
+                outbox_,        stats_,            gateway,             assembled_,    logins_,
+                this};
   core::TableProtocol protocol(ctx, inbound_, specs_, handleV3Logon);
   core_.run(protocol, gateway);
   if (assembled_.empty()) return;
@@ -91,6 +94,34 @@ void V3Processor::decode(std::span<const uint8_t> bytes, const util::Endpoint& f
   inbound_.push_back(in);
   specs_.push_back(&spec);
   core_.add(describe(in, spec));
+}
+
+void V3Processor::park(const V3Inbound& in, std::string_view gateway, const core::LoginChecks::Resume& wait) {
+  Parked& parked = parked_.emplace_back();
+  parked.wait = wait;
+  parked.gateway.assign(gateway);
+  parked.in = in;
+  parked.body.assign(in.packet.body.begin(), in.packet.body.end());
+}
+
+// As V5's (v5_processor.cpp): each logon whose check is done runs again from the top.
+void V3Processor::resumeLogins(std::span<const uint64_t> finished) {
+  resuming_.clear();
+  std::erase_if(parked_, [&](Parked& parked) {
+    if (std::find(finished.begin(), finished.end(), parked.wait.ticket) == finished.end()) return false;
+    resuming_.push_back(std::move(parked));
+    return true;
+  });
+  for (Parked& parked : resuming_) {
+    parked.in.packet.body = parked.body;
+    V3Context ctx{settings_,      stores_.sessions,  stores_.presence,    stores_.users, stores_.messages,
+                  stores_.limits, stores_.fragments, stores_.departments, clock_,        egress_,
+                  outbox_,        stats_,            parked.gateway,      assembled_,    logins_,
+                  this,           &parked.wait};
+    handleV3Logon(ctx, parked.in);
+    logins_->leave(parked.wait.ticket);  // after: the asker reads its verdict from the check
+  }
+  if (!resuming_.empty() && !outbox_.flush()) stats_.storeFailures++;
 }
 
 }  // namespace icq::worker::v3

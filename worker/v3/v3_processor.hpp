@@ -22,7 +22,7 @@
 
 namespace icq::worker::v3 {
 
-class V3Processor {
+class V3Processor final : public V3LogonParking {
 public:
   /// The stores a V3 worker talks to: V5's, and those of fragments and departments.
   struct Stores : core::Stores {
@@ -40,7 +40,26 @@ public:
 
   const V3Stats& stats() const { return stats_; }
 
+  /// Logons check their passwords through `logins` (beside the loop) from now on.
+  void checkLoginsWith(core::LoginChecks& logins) { logins_ = &logins; }
+  /// Runs again the logons parked for the checks in `finished` (and sends what they queue).
+  void resumeLogins(std::span<const uint64_t> finished);
+
+  // V3LogonParking
+  void park(const V3Inbound& in, std::string_view gateway, const core::LoginChecks::Resume& wait) override;
+
 private:
+  /// A logon waiting for its password check: the packet (its body copied) and its gateway.
+  struct Parked {
+    core::LoginChecks::Resume wait;
+    std::string gateway;
+    V3Inbound in;  // in.packet.body points into `body` when it runs again
+    std::vector<uint8_t> body;
+  };
+  core::LoginChecks* logins_ = nullptr;
+  std::vector<Parked> parked_;
+  std::vector<Parked> resuming_;
+
   void decode(std::span<const uint8_t> bytes, const util::Endpoint& from);
 
   V3Settings settings_;

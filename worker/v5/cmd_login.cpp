@@ -12,7 +12,10 @@
 //                                          → SRV_TRY_AGAIN without looking at the password,
 //      so a guesser learns nothing and costs no hashing (§4.7: the client retries later)
 //   6. unknown UIN or wrong password       → SRV_BAD_PASS (V5 layout, or V3 by switch, §8.6);
-//      checked through the worker's verifier cache (common/auth/verifier_cache.hpp)
+//      answered from the worker's verifier cache (common/auth/verifier_cache.hpp), else
+//      checked by argon2id beside the loop: the login is parked and runs again from 1 with
+//      the verdict once the check is done (core/login_checks.hpp); the attempt of 5 is not
+//      counted twice. Too many logins waiting for checks → SRV_TRY_AGAIN
 //   7. account locked                      → SRV_LOGIN_ERR with the lock text
 //   8. a retransmission that 3 could not vouch for (the cache forgot it), now proved
 //                                          → the same SRV_LOGIN_REPLY again
@@ -87,6 +90,20 @@ void sendGoAway(CommandContext& ctx, const store::Session& old) {
   ctx.egress.send(old.gateway, old.client, std::span(buffer).first(n));
 }
 
+/// The password's verdict: from the worker's verifier cache, or from a check off the loop (the
+/// login is then parked and runs again with the verdict), or — without the checks beside the
+/// loop, as in a unit test — checked here.
+core::LoginChecks::Verdict checkPassword(CommandContext& ctx, const Inbound& in, const std::string& storedHash,
+                                         std::string_view password) {
+  using Verdict = core::LoginChecks::Verdict;
+  if (!ctx.logins || !ctx.parking)
+    return ctx.verifiers.verify(in.header().uin, storedHash, password) ? Verdict::valid : Verdict::invalid;
+  core::LoginChecks::Resume wait;
+  const Verdict verdict = ctx.logins->check(in.header().uin, storedHash, password, ctx.resumed, wait);
+  if (verdict == Verdict::pending) ctx.parking->park(in, ctx.gateway, wait);
+  return verdict;
+}
+
 }  // namespace
 
 AttemptGate gatePasswordAttempt(CommandContext& ctx, const Inbound& in, uint32_t uin) {
@@ -122,24 +139,36 @@ void handleLogin(CommandContext& ctx, const Inbound& in) {
   const bool repeat = isRepeatOf(current, in);
   if (repeat && ctx.verifiers.remembers(h.uin, login.password)) return answerRepeat(ctx, in);
 
-  switch (gatePasswordAttempt(ctx, in, h.uin)) {
-    case AttemptGate::go:
-      break;
-    case AttemptGate::refused:
-      return;
-    case AttemptGate::unreachable:
-      ctx.stats.storeFailures++;
-      return ctx.sendTryAgain(in);
-  }
+  // The attempt counts once, when it arrives, not again when it runs after its check.
+  if (!ctx.resumed) switch (gatePasswordAttempt(ctx, in, h.uin)) {
+      case AttemptGate::go:
+        break;
+      case AttemptGate::refused:
+        return;
+      case AttemptGate::unreachable:
+        ctx.stats.storeFailures++;
+        return ctx.sendTryAgain(in);
+    }
   std::optional<store::UserCredentials> user;
   if (!ctx.users.findCredentials(h.uin, user)) {
     ctx.stats.storeFailures++;
     return ctx.sendTryAgain(in);
   }
-  if (!user) ctx.verifiers.forget(h.uin);  // the account is gone
-  if (!user || !ctx.verifiers.verify(h.uin, user->passwordHash, login.password))
-    return refuse(ctx, in, v5::buildSrvBadPass(h, ctx.settings.badPassV3Layout, ctx.scratch, ctx.rng),
-                  user ? "wrong password" : "unknown uin");
+  if (!user) {
+    ctx.verifiers.forget(h.uin);  // the account is gone
+    return refuse(ctx, in, v5::buildSrvBadPass(h, ctx.settings.badPassV3Layout, ctx.scratch, ctx.rng), "unknown uin");
+  }
+  switch (checkPassword(ctx, in, user->passwordHash, login.password)) {
+    case core::LoginChecks::Verdict::valid:
+      break;
+    case core::LoginChecks::Verdict::invalid:
+      return refuse(ctx, in, v5::buildSrvBadPass(h, ctx.settings.badPassV3Layout, ctx.scratch, ctx.rng),
+                    "wrong password");
+    case core::LoginChecks::Verdict::pending:
+      return;  // runs again once the check is done; its ACK has gone, the client waits
+    case core::LoginChecks::Verdict::busy:
+      return ctx.sendTryAgain(in);  // more logins wait for their checks than allowed
+  }
   if (user->locked) {
     std::string_view text = user->lockText.empty() ? kLockedText : std::string_view(user->lockText);
     return refuse(ctx, in, v5::buildSrvLoginErr(h, text, ctx.scratch, ctx.rng), "locked");

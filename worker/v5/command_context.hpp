@@ -14,6 +14,7 @@
 #include "common/codec/v5/packet.hpp"
 #include "common/pipeline/outbox.hpp"
 #include "common/pipeline/peer_links.hpp"
+#include "worker/core/login_checks.hpp"
 #include "common/store/message_store.hpp"
 #include "common/store/presence_store.hpp"
 #include "common/store/rate_limiter.hpp"
@@ -59,6 +60,14 @@ struct Inbound {
   const codec::v5::ClientHeader& header() const { return packet.header; }
 };
 
+/// Where a login waiting for its password check is kept until the check is done (the
+/// processor, which runs it again then: core/login_checks.hpp).
+class LoginParking {
+public:
+  virtual ~LoginParking() = default;
+  virtual void park(const Inbound& in, std::string_view gateway, const core::LoginChecks::Resume& wait) = 0;
+};
+
 struct CommandContext {
   const V5Settings& settings;
   store::SessionStore& sessions;
@@ -74,6 +83,11 @@ struct CommandContext {
   std::string_view gateway;  // the gateway this batch came through
   auth::VerifierCache& verifiers;  // every login's password check goes through it
   pipeline::PeerLinks* peers = nullptr;  // the other session owners (nullptr: this worker owns every session)
+  /// The password checks beside the loop (nullptr: checked here, in the loop) and where a
+  /// login waits for one; `resumed` when the login runs again after its check.
+  core::LoginChecks* logins = nullptr;
+  LoginParking* parking = nullptr;
+  const core::LoginChecks::Resume* resumed = nullptr;
 
   /// Room for any server packet this worker builds (protocol-v5.md §1.2: below 1 KiB,
   /// the longest META reply included).

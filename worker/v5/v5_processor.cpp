@@ -13,6 +13,8 @@
 //                     the flush; the logins last (cmd_login.cpp).
 #include "worker/v5/v5_processor.hpp"
 
+#include <algorithm>
+
 #include <chrono>
 
 #include "common/codec/v3/constants.hpp"
@@ -64,7 +66,7 @@ void V5Processor::processBatch(std::string_view gateway, envelope::BatchReader& 
   CommandContext ctx{settings_,        stores_.sessions, stores_.presence, stores_.users,
                      stores_.messages, stores_.limits,   clock_,           rng_,
                      egress_,          outbox_,          stats_,           gateway,
-                     verifiers_,       peers_};
+                     verifiers_,       peers_,           logins_,          this};
   core::TableProtocol protocol(ctx, inbound_, specs_, handleLogin);
   const core::StageTimes times = core_.run(protocol, gateway);
   timings_.decode.Observe(ops::secondsBetween(started, decoded));
@@ -73,6 +75,37 @@ void V5Processor::processBatch(std::string_view gateway, envelope::BatchReader& 
   timings_.flush.Observe(ops::secondsBetween(times.handled, times.flushed));
   if (times.logins > 0) timings_.login.Observe(ops::secondsBetween(times.flushed, times.done));
   timings_.batch.Observe(ops::secondsBetween(started, times.done));
+}
+
+void V5Processor::park(const Inbound& in, std::string_view gateway, const core::LoginChecks::Resume& wait) {
+  Parked& parked = parked_.emplace_back();
+  parked.wait = wait;
+  parked.gateway.assign(gateway);
+  parked.in = in;
+  parked.data.assign(in.packet.data.begin(), in.packet.data.end());
+}
+
+// Each parked login whose check is done runs again from the top, with the check's ticket: it
+// re-reads its session and account (either may have changed meanwhile) and, at the password,
+// gets the verdict (or waits again, for a check of another password of the same UIN).
+void V5Processor::resumeLogins(std::span<const uint64_t> finished) {
+  resuming_.clear();
+  std::erase_if(parked_, [&](Parked& parked) {
+    if (std::find(finished.begin(), finished.end(), parked.wait.ticket) == finished.end()) return false;
+    resuming_.push_back(std::move(parked));
+    return true;
+  });
+  for (Parked& parked : resuming_) {
+    parked.in.packet.data = parked.data;
+    CommandContext ctx{settings_,        stores_.sessions, stores_.presence, stores_.users,
+                       stores_.messages, stores_.limits,   clock_,           rng_,
+                       egress_,          outbox_,          stats_,           parked.gateway,
+                       verifiers_,       peers_,           logins_,          this,
+                       &parked.wait};
+    handleLogin(ctx, parked.in);
+    logins_->leave(parked.wait.ticket);  // after: the asker reads its verdict from the check
+  }
+  if (!resuming_.empty() && !outbox_.flush()) stats_.storeFailures++;
 }
 
 void V5Processor::decodeAll(envelope::BatchReader& batch) {

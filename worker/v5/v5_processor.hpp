@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -24,7 +26,7 @@
 
 namespace icq::worker::v5 {
 
-class V5Processor {
+class V5Processor final : public LoginParking {
 public:
   /// The stores a V5 worker talks to.
   using Stores = core::Stores;
@@ -42,6 +44,16 @@ public:
   const WorkerStats& stats() const { return stats_; }
   /// The reliable-packet outbox, shared with the V3 processor of the same worker.
   pipeline::Outbox& outbox() { return outbox_; }
+  /// This worker's memory of proved logins (the password checks beside the loop fill it).
+  auth::VerifierCache& verifiers() { return verifiers_; }
+
+  /// Logins check their passwords through `logins` (beside the loop) from now on.
+  void checkLoginsWith(core::LoginChecks& logins) { logins_ = &logins; }
+  /// Runs again the logins parked for the checks in `finished` (and sends what they queue).
+  void resumeLogins(std::span<const uint64_t> finished);
+
+  // LoginParking
+  void park(const Inbound& in, std::string_view gateway, const core::LoginChecks::Resume& wait) override;
 
 private:
   void decodeAll(envelope::BatchReader& batch);
@@ -57,6 +69,17 @@ private:
   WorkerStats stats_;
   WorkerTimings timings_;
   core::BatchCore core_;  // steps (B)–(D); its packet i is inbound_[i]
+
+  /// A login waiting for its password check: the packet (its data copied) and its gateway.
+  struct Parked {
+    core::LoginChecks::Resume wait;
+    std::string gateway;
+    Inbound in;  // in.packet.data points into `data` when it runs again
+    std::vector<uint8_t> data;
+  };
+  core::LoginChecks* logins_ = nullptr;
+  std::vector<Parked> parked_;
+  std::vector<Parked> resuming_;
 
   // Per-batch working memory, reused across batches (no per-datagram allocation once warm).
   std::vector<envelope::Datagram> datagrams_;
