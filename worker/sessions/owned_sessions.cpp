@@ -134,6 +134,16 @@ void OwnedSessions::adoptLoaded(redis::LedgerSession&& loaded) {
   owned.unconfirmed.reserve(loaded.unconfirmed.size());
   for (auto& packet : loaded.unconfirmed) {
     HeldPacket next{packet.seq1, packet.command, packet.seq2, packet.epoch, 0, std::move(packet.body)};
+    // Numbered at or past the next SEQ1 (within half the SEQ1 space: V3 wraps): a former owner
+    // wrote it after losing the session, numbering as if it still held it, and that SEQ1 goes
+    // to the next packet queued here (the client would take that one for a retransmission of
+    // this one, and drop it). Kept only as an offline message, and its field goes.
+    if (static_cast<uint16_t>(next.seq1 - owned.session.nextSeq1) < 0x8000) {
+      size_t kept = 0;
+      rescueMessages(messages_, uin, owned.session.protocol, std::span(&next, 1), clock_.nowMs(), kept);
+      ledger_.dropUnconfirmed(uin, next.seq1, next.epoch);
+      continue;
+    }
     // Two fields for one SEQ1 (sorted by epoch): a former owner wrote after losing the
     // session. The newest epoch's is the packet the client may have; the older one is kept
     // only as an offline message, and its field goes.
