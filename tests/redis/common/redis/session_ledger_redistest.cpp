@@ -434,6 +434,21 @@ TEST_CASE("ledger: a flush that fails keeps its writes, and the next flush sends
   CHECK(f.field(f.sess(), "gw") == "gw-2");
 }
 
+TEST_CASE("ledger: its scripts survive SCRIPT FLUSH", "[redis][ledger]") {
+  Fixture f;
+  REQUIRE(f.command({"SCRIPT", "FLUSH"}).str() == "OK");
+  f.create(makeSession(kUin));
+  REQUIRE(f.command({"SCRIPT", "FLUSH"}).str() == "OK");
+  bool existed = false;
+  uint32_t status = 0;
+  REQUIRE(f.ledger.remove(kUin, existed, status));
+  CHECK(existed);
+  REQUIRE(f.command({"SCRIPT", "FLUSH"}).str() == "OK");
+  f.command({"ZADD", redis::keys::kOnline, "5", std::to_string(kUin)});
+  REQUIRE(f.ledger.unindex(kUin, 5));
+  CHECK_FALSE(f.score(redis::keys::kOnline, kUin));
+}
+
 // ---- the end of a session ------------------------------------------------------------------------------
 
 TEST_CASE("ledger: remove deletes the session's keys and index entries and returns its status", "[redis][ledger]") {
