@@ -186,8 +186,9 @@ bool PeerReader::take(size_t n, std::span<const uint8_t>& out) {
 }
 
 bool PeerReader::more() {
+  if (malformed_) return false;  // after a bad item the rest is not aligned to items: stop for good
   if (read_ < count_) return true;
-  malformed_ = malformed_ || !rest_.empty();
+  malformed_ = !rest_.empty();
   return false;
 }
 

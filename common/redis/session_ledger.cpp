@@ -137,6 +137,8 @@ std::span<const std::string_view> RedisSessionLedger::CommandQueue::command(size
   return views_;
 }
 
+std::string RedisSessionLedger::nextField(uint64_t epoch) { return std::string(FieldName("n", epoch)); }
+
 // ---- queued writes -----------------------------------------------------------------------
 
 RedisSessionLedger::RedisSessionLedger(RedisConnection& redis)
@@ -387,8 +389,9 @@ bool RedisSessionLedger::load(std::span<const uint32_t> uins, std::vector<std::o
       packet.body.assign(value.begin() + 4, value.end());
       loaded.unconfirmed.push_back(std::move(packet));
     }
+    loaded.nextEpoch = haveNext ? nextEpoch : 0;
     for (std::string& field : nextFields)
-      if (field != std::string(FieldName("n", nextEpoch))) loaded.staleFields.push_back(std::move(field));
+      if (field != nextField(nextEpoch)) loaded.staleFields.push_back(std::move(field));
     if (!haveNext) {
       // No "n" field: a session written before the ledger, or one whose every packet was
       // acknowledged under a legacy layout. Continue after the highest packet seen.

@@ -32,6 +32,7 @@ namespace icq::redis {
 /// A session as the ledger stores it: what a new owner loads.
 struct LedgerSession {
   store::Session session;  // nextSeq1 from the highest-epoch "n" field
+  uint64_t nextEpoch = 0;  // that field's epoch (0: none)
   std::string window;      // duplicate window ring, 6 bytes per (SEQ1, SEQ2, COMMAND)
   uint32_t windowPos = 0;  // next slot of the ring to overwrite
   bool offlineClaimed = false;
@@ -42,12 +43,15 @@ struct LedgerSession {
     std::vector<uint8_t> body;
   };
   std::vector<Packet> unconfirmed;  // by SEQ1, then epoch
-  std::vector<std::string> staleFields;  // "n" fields of former owners
+  std::vector<std::string> staleFields;  // "n" fields of epochs older than nextEpoch's
 };
 
 class RedisSessionLedger {
 public:
   explicit RedisSessionLedger(RedisConnection& redis);
+
+  /// The name of the next-SEQ1 field of `epoch`: "n.<epoch>".
+  static std::string nextField(uint64_t epoch);
 
   // ---- queued, sent by flush() ------------------------------------------------------
 

@@ -88,7 +88,9 @@ std::optional<MembershipView> decodeView(std::string_view text) {
     owner.id = take(line, ' ');
     owner.endpoint = take(line, ' ');
     owner.instance = line;
-    if (owner.id.empty() || owner.endpoint.empty() || owner.instance.empty()) return std::nullopt;
+    if (owner.id.empty() || owner.endpoint.empty() || owner.instance.empty() ||
+        owner.instance.find(' ') != std::string::npos)
+      return std::nullopt;
     view.owners.push_back(std::move(owner));
   }
   return view;

@@ -174,21 +174,6 @@ bool FakeSessionStore::end(uint32_t uin, uint32_t sessionId, const util::Endpoin
   return true;
 }
 
-bool FakeSessionStore::expireStale(int64_t cutoffMs, int64_t v3CutoffMs, size_t limit,
-                                   std::vector<store::Session>& expired) {
-  expired.clear();
-  for (auto it = sessions_.begin(); it != sessions_.end() && expired.size() < limit;) {
-    const store::Session& s = it->second.session;
-    if (s.lastSeenMs <= (s.protocol == 3 ? v3CutoffMs : cutoffMs)) {
-      expired.push_back(withNextSeq(it->second));
-      it = sessions_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  return true;
-}
-
 bool FakeSessionStore::countOnline(int64_t& out) {
   out = static_cast<int64_t>(sessions_.size());
   return true;

@@ -72,7 +72,6 @@ public:
   bool queueReliable(std::span<const store::ReliablePacket> packets, std::span<store::ReliableRoute> routes) override;
   bool end(uint32_t uin, uint32_t sessionId, const util::Endpoint& client,
            std::optional<store::Session>& ended) override;
-  bool expireStale(int64_t cutoffMs, int64_t v3CutoffMs, size_t limit, std::vector<store::Session>& expired) override;
   bool countOnline(int64_t& out) override;
   bool walkOnline(uint64_t& cursor, size_t count, int64_t staleBeforeMs, std::vector<store::SessionHome>& homes,
                   size_t& removed) override;

@@ -117,42 +117,73 @@ bool OwnedSessions::loadMissing(std::span<const uint32_t> uins) {
 }
 
 // A session written by another owner (or by us before a restart) becomes ours: our epoch from
-// now on, its next SEQ1 re-recorded under it and the former owner's marks dropped, its
-// unconfirmed packets resent at the next timer turn (the former owner may have died before
-// resending them; a client drops what it already has).
+// now on — its unconfirmed packets and its next SEQ1 are written again under it, the former
+// owner's fields dropped — and its packets are resent at the next timer turn (the former owner
+// may have died before resending them; a client drops what it already has). Its last-seen is
+// Redis's, which lags the client's last packet by up to a refresh interval: it counts as that
+// much later (never after now), so the session never expires early.
+//
+// A packet field older than the epoch of the next-SEQ1 field was written by a former owner
+// after it had lost the session (every owner re-tags what it adopts): the client may already
+// have had that SEQ1 from the owner of the newer epoch. So may a packet numbered at or past the
+// next SEQ1 (within half the SEQ1 space: V3 wraps), which the next packet queued here would
+// take. Such a packet is not resent; its message is kept offline and its field goes.
 void OwnedSessions::adoptLoaded(redis::LedgerSession&& loaded) {
   const uint32_t uin = loaded.session.uin;
+  const int64_t now = clock_.nowMs();
   Owned& owned = sessions_[uin];
   owned = Owned{};
   owned.session = std::move(loaded.session);
   owned.epoch = owners_.epoch();
   owned.savedSeenMs = owned.session.lastSeenMs;
+  owned.session.lastSeenMs = std::min(now, owned.session.lastSeenMs + refreshOf(owned).count());
   owned.offlineClaimed = loaded.offlineClaimed;
   owned.offlineBatch = loaded.offlineBatch;
   std::memcpy(owned.window.data(), loaded.window.data(), std::min(loaded.window.size(), owned.window.size()));
   owned.windowPos = loaded.windowPos < settings_.window ? loaded.windowPos : 0;
   owned.unconfirmed.reserve(loaded.unconfirmed.size());
+  auto orphan = [&](HeldPacket&& packet) {
+    ledger_.dropUnconfirmed(uin, packet.seq1, packet.epoch);
+    owned.orphans.push_back(std::move(packet));
+  };
   for (auto& packet : loaded.unconfirmed) {
     HeldPacket next{packet.seq1, packet.command, packet.seq2, packet.epoch, 0, std::move(packet.body)};
-    // Two fields for one SEQ1 (sorted by epoch): a former owner wrote after losing the
-    // session. The newest epoch's is the packet the client may have; the older one is kept
-    // only as an offline message, and its field goes.
+    const bool staleEpoch = loaded.nextEpoch != 0 && next.epoch < loaded.nextEpoch;
+    if (staleEpoch || static_cast<uint16_t>(next.seq1 - owned.session.nextSeq1) < 0x8000) {
+      orphan(std::move(next));
+      continue;
+    }
+    // Two fields for one SEQ1 of the same epoch cannot be; of two epochs (sorted), the newer wins.
     if (!owned.unconfirmed.empty() && owned.unconfirmed.back().seq1 == next.seq1) {
-      HeldPacket& older = owned.unconfirmed.back();
-      size_t kept = 0;
-      rescueMessages(messages_, uin, owned.session.protocol, std::span(&older, 1), clock_.nowMs(), kept);
-      ledger_.dropUnconfirmed(uin, older.seq1, older.epoch);
-      older = std::move(next);
+      std::swap(owned.unconfirmed.back(), next);
+      orphan(std::move(next));
       continue;
     }
     owned.unconfirmed.push_back(std::move(next));
   }
+  for (HeldPacket& packet : owned.unconfirmed) {  // re-tagged under our epoch
+    ledger_.dropUnconfirmed(uin, packet.seq1, packet.epoch);
+    packet.epoch = owned.epoch;
+    ledger_.saveUnconfirmed(uin, owned.epoch, packet.seq1, packet.command, packet.seq2, packet.body,
+                            owned.session.nextSeq1);
+  }
+  if (loaded.nextEpoch != 0) loaded.staleFields.push_back(redis::RedisSessionLedger::nextField(loaded.nextEpoch));
   ledger_.dropFields(uin, loaded.staleFields);
   ledger_.saveNext(uin, owned.epoch, owned.session.nextSeq1);
+  keepOrphans(owned);
   if (!owned.unconfirmed.empty()) {
     owned.scheduled = true;  // it is in the schedule, or the sweep's nudge brought us here
-    armTimer(owned, clock_.nowMs());
+    armTimer(owned, now);
   }
+}
+
+// Orphaned packets' messages go offline; if the message store fails they stay with the
+// session (not resent) and are tried again when it ends.
+void OwnedSessions::keepOrphans(Owned& owned) {
+  if (owned.orphans.empty()) return;
+  size_t kept = 0;
+  if (rescueMessages(messages_, owned.session.uin, owned.session.protocol, owned.orphans, clock_.nowMs(), kept))
+    owned.orphans.clear();
 }
 
 // ---- the packet path -------------------------------------------------------------------------
@@ -381,6 +412,8 @@ bool OwnedSessions::terminate(uint32_t uin, const util::Endpoint* client, uint32
   if (!owned || (client && !owned->session.sameClient(sessionId, *client))) return true;
   if (!rescueMessages(messages_, uin, owned->session.protocol, owned->unconfirmed, clock_.nowMs(), rescued))
     return false;
+  keepOrphans(*owned);
+  if (!owned->orphans.empty()) return false;
   bool existed = false;
   uint32_t status = owned->session.status;
   if (!ledger_.remove(uin, existed, status)) return false;

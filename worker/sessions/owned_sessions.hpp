@@ -134,6 +134,7 @@ private:
     std::array<char, kMaxWindow * kTripleSize> window{};
     uint32_t windowPos = 0;
     std::vector<HeldPacket> unconfirmed;  // in SEQ1 order
+    std::vector<HeldPacket> orphans;      // written by a former owner after it lost the session
     int64_t savedSeenMs = 0;      // last-seen as Redis has it
     int64_t timerDueMs = 0;       // the resend timer armed for it (0: none)
     bool gatewayMoved = false;    // the home gateway changed since it was saved
@@ -149,6 +150,7 @@ private:
   bool loadMissing(std::span<const uint32_t> uins);
   bool loadMissing(uint32_t uin) { return loadMissing(std::span<const uint32_t>(&uin, 1)); }
   void adoptLoaded(redis::LedgerSession&& loaded);
+  void keepOrphans(Owned& owned);
   void refresh(Owned& owned, const store::TouchRequest& request, int64_t nowMs);
   bool windowHas(const Owned& owned, std::string_view triple) const;
   void windowRecord(Owned& owned, std::string_view triple);

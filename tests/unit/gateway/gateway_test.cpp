@@ -1,6 +1,7 @@
 // The gateway loop (gateway/gateway.hpp) end to end on loopback: a real UdpSocket, a real
 // ROUTER from bindPipeline, fake workers (DEALER sockets speaking the envelope protocol)
-// and a UDP client, all driven from the test thread through Gateway::runOnce.
+// and a UDP client, all driven from the test thread through Gateway::runOnce. Tests give the
+// gateway its membership views themselves (Harness::own): who owns which UIN.
 #include "gateway/gateway.hpp"
 
 #include <arpa/inet.h>
@@ -15,6 +16,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -182,6 +184,23 @@ struct Harness {
   const GatewayStats& stats() const { return gateway.stats(); }
   uint64_t dropped(DropReason reason) const { return stats().dropped[static_cast<size_t>(reason)]; }
 
+  /// Routes by a view in which `owners` own every UIN (the membership's job in production).
+  void own(std::initializer_list<std::string> owners) {
+    view = store::MembershipView{};
+    view.epoch = view.settled = ++epoch;
+    for (const std::string& id : owners) view.owners.push_back({id, "inproc://" + id, "1"});
+    gateway.adoptView(view);
+  }
+  /// The owner of `uin` under the last view given, and the first UIN from `from` on that `owner` owns.
+  std::string ownerOf(uint32_t uin) const {
+    const store::OwnerTable table(view);
+    return table.id(table.owner(uin));
+  }
+  uint32_t uinOwnedBy(const std::string& owner, uint32_t from = 100000) const {
+    for (uint32_t uin = from;; ++uin)
+      if (ownerOf(uin) == owner) return uin;
+  }
+
   /// Sends Hello from a worker the gateway does not know yet and waits until it is enlisted
   /// (held datagrams may use the new credit in the same turn).
   void enlist(FakeWorker& worker, uint32_t credits) {
@@ -198,6 +217,8 @@ struct Harness {
     return router.workerCount();
   }
 
+  uint64_t epoch = 0;
+  store::MembershipView view;
   zmq::context_t context;
   UdpSocket udp{"127.0.0.1", 0};
   std::string endpoint;
@@ -230,6 +251,7 @@ bool waitUntilUnroutable(Harness& h, const std::string& id) {
 
 TEST_CASE("gateway holds datagrams until a worker has credit, then hands them out in one batch", "[gateway]") {
   Harness h;
+  h.own({"worker-a"});
   FakeWorker worker(h.context, h.endpoint, "worker-a");
   UdpClient client;
   std::vector<std::vector<uint8_t>> sent = {clientPacket(111111, 1), clientPacket(222222, 2, 0),
@@ -270,6 +292,7 @@ TEST_CASE("gateway holds datagrams until a worker has credit, then hands them ou
 
 TEST_CASE("gateway gives a worker no more datagrams than its credit, and Credit lets more through", "[gateway]") {
   Harness h;
+  h.own({"worker-a"});
   FakeWorker worker(h.context, h.endpoint, "worker-a");
   UdpClient client;
   h.enlist(worker, 2);
@@ -330,6 +353,7 @@ TEST_CASE("gateway drops malformed and rate-limited datagrams by reason before a
   settings.ratePerS = 1;
   settings.rateBurst = 3;
   Harness h(settings);
+  h.own({"worker-a"});
   FakeWorker worker(h.context, h.endpoint, "worker-a");
   UdpClient client;
   h.enlist(worker, 100);
@@ -373,6 +397,7 @@ TEST_CASE("gateway drops the oldest held datagrams as queue_full beyond the queu
   GatewaySettings settings;
   settings.queueLimit = 2;
   Harness h(settings);
+  h.own({"worker-a"});
   FakeWorker worker(h.context, h.endpoint, "worker-a");
   UdpClient client;
 
@@ -396,6 +421,7 @@ TEST_CASE("gateway drops held datagrams older than the queue age as queue_expire
   GatewaySettings settings;
   settings.queueMaxAge = 1ms;
   Harness h(settings);
+  h.own({"worker-a"});
   FakeWorker worker(h.context, h.endpoint, "worker-a");
   UdpClient client;
   client.sendTo(h.port(), clientPacket(666666, 1));
@@ -413,8 +439,10 @@ TEST_CASE("gateway drops held datagrams older than the queue age as queue_expire
 
 // ---- (6)(7) workers leaving -----------------------------------------------------------
 
-TEST_CASE("gateway drops a batch for a vanished worker as worker_lost and moves on to another", "[gateway]") {
+TEST_CASE("gateway drops a batch for a vanished worker as worker_lost; its UINs wait for a view without it",
+          "[gateway]") {
   Harness h;
+  h.own({"worker-lost", "worker-survivor"});
   FakeWorker lost(h.context, h.endpoint, "worker-lost");
   FakeWorker survivor(h.context, h.endpoint, "worker-survivor");
   UdpClient client;
@@ -425,27 +453,38 @@ TEST_CASE("gateway drops a batch for a vanished worker as worker_lost and moves 
   REQUIRE(waitUntilUnroutable(h, "worker-lost"));
   REQUIRE(h.gateway.router().workerCount() == 2);  // the gateway itself has not noticed yet
 
-  // A uin whose preferred worker is the lost one: take() starts at uin % workerCount.
-  const auto lostIndex = static_cast<uint32_t>(h.indexOf("worker-lost"));
-  client.sendTo(h.port(), clientPacket(lostIndex, 1));
+  const uint32_t lostUin = h.uinOwnedBy("worker-lost"), survivorUin = h.uinOwnedBy("worker-survivor");
+  client.sendTo(h.port(), clientPacket(lostUin, 1));
   REQUIRE(h.runUntil([&] { return h.dropped(DropReason::worker_lost) == 1; }));
   CHECK(h.stats().datagramsDispatched == 0);
   REQUIRE(h.gateway.router().workerCount() == 1);
   CHECK(h.gateway.router().workerId(0) == "worker-survivor");
   CHECK(h.gateway.router().totalCredits() == 10);
 
-  std::vector<std::vector<uint8_t>> later = {clientPacket(lostIndex, 2), clientPacket(lostIndex + 1, 3)};
+  // The lost worker's UIN waits (its owner is gone, the survivor does not own it); the
+  // survivor's own UIN behind it goes out.
+  std::vector<std::vector<uint8_t>> later = {clientPacket(lostUin, 2), clientPacket(survivorUin, 3)};
   for (const auto& d : later) client.sendTo(h.port(), d);
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 1; }));
+  h.turns(3);
+  CHECK(h.stats().datagramsDispatched == 1);
+  std::vector<Record> got = survivor.receiveDatagrams(1);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].bytes == later[1]);
+
+  // The membership drops the dead worker: the survivor owns everything, and gets the held one.
+  h.own({"worker-survivor"});
   REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 2; }));
-  std::vector<Record> got = survivor.receiveDatagrams(2);
-  REQUIRE(got.size() == 2);
+  got = survivor.receiveDatagrams(1);
+  REQUIRE(got.size() == 1);
   CHECK(got[0].bytes == later[0]);
-  CHECK(got[1].bytes == later[1]);
   CHECK(h.dropped(DropReason::worker_lost) == 1);
+  CHECK(h.stats().droppedTotal() == 1);
 }
 
 TEST_CASE("gateway stops handing datagrams to a worker that said Goodbye", "[gateway]") {
   Harness h;
+  h.own({"worker-leaving", "worker-staying"});
   FakeWorker leaving(h.context, h.endpoint, "worker-leaving");
   FakeWorker staying(h.context, h.endpoint, "worker-staying");
   UdpClient client;
@@ -457,14 +496,27 @@ TEST_CASE("gateway stops handing datagrams to a worker that said Goodbye", "[gat
   CHECK(h.gateway.router().workerId(0) == "worker-staying");
   CHECK(h.gateway.router().totalCredits() == 10);
 
-  std::vector<std::vector<uint8_t>> sent;
-  for (uint32_t uin = 0; uin < 4; ++uin) sent.push_back(clientPacket(uin, static_cast<uint16_t>(uin + 1)));
+  // UIN 0 and the staying worker's UINs go to it; the leaving worker's UIN waits for the
+  // view without it.
+  const uint32_t leavingUin = h.uinOwnedBy("worker-leaving");
+  const std::vector<std::vector<uint8_t>> sent = {clientPacket(0, 1), clientPacket(h.uinOwnedBy("worker-staying"), 2),
+                                                  clientPacket(leavingUin, 3),
+                                                  clientPacket(h.uinOwnedBy("worker-staying", leavingUin + 1), 4)};
   for (const auto& d : sent) client.sendTo(h.port(), d);
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 3; }));
+  h.turns(3);
+  CHECK(h.stats().datagramsDispatched == 3);
+  std::vector<Record> got = staying.receiveDatagrams(3);
+  REQUIRE(got.size() == 3);
+  CHECK(got[0].bytes == sent[0]);
+  CHECK(got[1].bytes == sent[1]);
+  CHECK(got[2].bytes == sent[3]);
+
+  h.own({"worker-staying"});
   REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 4; }));
-  // All four dispatched datagrams are accounted for at the staying worker.
-  std::vector<Record> got = staying.receiveDatagrams(4);
-  REQUIRE(got.size() == 4);
-  for (size_t i = 0; i < sent.size(); ++i) CHECK(got[i].bytes == sent[i]);
+  got = staying.receiveDatagrams(1);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].bytes == sent[2]);
   CHECK_FALSE(leaving.receive(0ms));
   CHECK(h.stats().droppedTotal() == 0);
 
@@ -473,10 +525,145 @@ TEST_CASE("gateway stops handing datagrams to a worker that said Goodbye", "[gat
   CHECK(h.gateway.router().workerCount() == 2);
 }
 
+// ---- owner routing (ARCHITECTURE.md "Ownership") ---------------------------------------
+
+TEST_CASE("gateway hands each datagram to its UIN's owner only", "[gateway][owner]") {
+  Harness h;
+  h.own({"worker-a", "worker-b"});
+  FakeWorker a(h.context, h.endpoint, "worker-a");
+  FakeWorker b(h.context, h.endpoint, "worker-b");
+  UdpClient client;
+  h.enlist(b, 100);  // linked in another order than the view's
+  h.enlist(a, 100);
+
+  std::vector<std::vector<uint8_t>> toA, toB;
+  for (uint16_t i = 0; i < 20; ++i) {
+    const uint32_t uin = 300000u + i * 7919u;
+    auto datagram = clientPacket(uin, i);
+    client.sendTo(h.port(), datagram);
+    (h.ownerOf(uin) == "worker-a" ? toA : toB).push_back(std::move(datagram));
+  }
+  REQUIRE_FALSE(toA.empty());
+  REQUIRE_FALSE(toB.empty());
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 20; }));
+  for (auto [worker, expected] : {std::pair{&a, &toA}, std::pair{&b, &toB}}) {
+    INFO(worker->id());
+    std::vector<Record> got = worker->receiveDatagrams(expected->size());
+    REQUIRE(got.size() == expected->size());
+    for (size_t i = 0; i < got.size(); ++i) CHECK(got[i].bytes == (*expected)[i]);  // in arrival order
+    CHECK_FALSE(worker->receive(0ms));
+  }
+  CHECK(h.gateway.router().totalCredits() == 180);
+}
+
+TEST_CASE("gateway keeps a datagram whose owner has no credit while other owners' datagrams behind it go out",
+          "[gateway][owner]") {
+  GatewaySettings settings;
+  settings.queueMaxAge = 60s;  // only credit decides here
+  Harness h(settings);
+  h.own({"worker-a", "worker-b"});
+  FakeWorker a(h.context, h.endpoint, "worker-a");
+  FakeWorker b(h.context, h.endpoint, "worker-b");
+  UdpClient client;
+  h.enlist(a, 0);
+  h.enlist(b, 10);
+
+  const uint32_t uinA = h.uinOwnedBy("worker-a"), uinB = h.uinOwnedBy("worker-b");
+  const std::vector<std::vector<uint8_t>> sent = {clientPacket(uinA, 1), clientPacket(uinB, 2),
+                                                  clientPacket(uinA, 3), clientPacket(uinB, 4)};
+  for (const auto& d : sent) client.sendTo(h.port(), d);
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsReceived == 4 && h.stats().datagramsDispatched == 2; }));
+  h.turns(3);
+  CHECK(h.stats().datagramsDispatched == 2);
+  std::vector<Record> got = b.receiveDatagrams(2);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].bytes == sent[1]);
+  CHECK(got[1].bytes == sent[3]);
+  CHECK_FALSE(a.receive(0ms));
+
+  // Its owner's credit releases them, oldest first, one credit each.
+  a.credit(1);
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 3; }));
+  a.credit(1);
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 4; }));
+  got = a.receiveDatagrams(2);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].bytes == sent[0]);
+  CHECK(got[1].bytes == sent[2]);
+  CHECK(h.stats().droppedTotal() == 0);
+  CHECK(h.gateway.router().totalCredits() == 8);
+}
+
+TEST_CASE("gateway hands a UIN 0 datagram to any worker with credit", "[gateway][owner]") {
+  Harness h;
+  h.own({"worker-a"});  // worker-a owns every UIN but is not linked
+  FakeWorker b(h.context, h.endpoint, "worker-b");
+  UdpClient client;
+  h.enlist(b, 10);
+  const auto registration = clientPacket(0, 1), owned = clientPacket(123456, 2);
+  client.sendTo(h.port(), owned);
+  client.sendTo(h.port(), registration);
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsReceived == 2 && h.stats().datagramsDispatched == 1; }));
+  h.turns(3);
+  CHECK(h.stats().datagramsDispatched == 1);
+  std::vector<Record> got = b.receiveDatagrams(1);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].bytes == registration);
+}
+
+TEST_CASE("gateway routes by the newest view", "[gateway][owner]") {
+  Harness h;
+  FakeWorker a(h.context, h.endpoint, "worker-a");
+  FakeWorker b(h.context, h.endpoint, "worker-b");
+  UdpClient client;
+  h.enlist(a, 10);
+  h.enlist(b, 10);
+  const uint32_t uin = 424242;
+
+  h.own({"worker-a"});
+  CHECK(h.stats().membershipEpoch.value() == 1);
+  client.sendTo(h.port(), clientPacket(uin, 1));
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 1; }));
+  REQUIRE(a.receiveDatagrams(1).size() == 1);
+
+  h.own({"worker-b"});
+  CHECK(h.stats().membershipEpoch.value() == 2);
+  const auto next = clientPacket(uin, 2);
+  client.sendTo(h.port(), next);
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 2; }));
+  std::vector<Record> got = b.receiveDatagrams(1);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].bytes == next);
+  CHECK_FALSE(a.receive(0ms));
+}
+
+TEST_CASE("gateway without a view holds every datagram with a UIN until a view comes", "[gateway][owner]") {
+  GatewaySettings settings;
+  settings.queueMaxAge = 60s;
+  Harness h(settings);
+  FakeWorker worker(h.context, h.endpoint, "worker-a");
+  UdpClient client;
+  h.enlist(worker, 10);
+  const auto datagram = clientPacket(555001, 1);
+  client.sendTo(h.port(), datagram);
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsReceived == 1; }));
+  h.turns(3);
+  CHECK(h.stats().datagramsDispatched == 0);
+  CHECK(h.stats().droppedTotal() == 0);
+  CHECK_FALSE(worker.receive(0ms));
+
+  h.own({"worker-a"});
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 1; }));
+  std::vector<Record> got = worker.receiveDatagrams(1);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].bytes == datagram);
+}
+
 // ---- (8) malformed pipeline messages ------------------------------------------------
 
 TEST_CASE("gateway counts malformed pipeline messages and keeps working", "[gateway][malformed]") {
   Harness h;
+  h.own({"worker-a"});
   FakeWorker worker(h.context, h.endpoint, "worker-a");
   UdpClient client;
 
@@ -528,6 +715,7 @@ TEST_CASE("gateway counts malformed pipeline messages and keeps working", "[gate
 
 TEST_CASE("gateway drain sends worker egress but takes no new datagrams", "[gateway]") {
   Harness h;
+  h.own({"worker-a"});
   FakeWorker worker(h.context, h.endpoint, "worker-a");
   UdpClient client;
   h.enlist(worker, 10);
@@ -593,6 +781,7 @@ TEST_CASE("gateway answers SRV_TRY_AGAIN to the datagrams it sheds beyond the qu
   settings.queueLimit = 2;
   settings.queueMaxAge = 60s;  // only the limit sheds here
   Harness h(settings);
+  h.own({"worker-a"});
   std::vector<std::unique_ptr<UdpClient>> clients;
   std::vector<v5::ClientHeader> requests;
   for (uint8_t i = 0; i < 4; ++i) {
@@ -632,6 +821,24 @@ TEST_CASE("gateway answers SRV_TRY_AGAIN to held datagrams that expire", "[gatew
   CHECK(h.stats().busyReplies == 2);
   requireBusyReply(first, a, h.port());
   requireBusyReply(second, b, h.port());
+}
+
+TEST_CASE("gateway answers SRV_TRY_AGAIN to a datagram held without a view once it expires, whatever credit there is",
+          "[gateway][busy][owner]") {
+  GatewaySettings settings;
+  settings.queueMaxAge = 1ms;
+  Harness h(settings);
+  FakeWorker worker(h.context, h.endpoint, "worker-a");
+  h.enlist(worker, 10);
+  UdpClient client(loopbackHost(2));
+  const v5::ClientHeader request = keepAlive(2003, 0xB0000003, 30, 5);
+  client.sendTo(h.port(), packetWith(request));
+  REQUIRE(h.runUntil([&] { return h.dropped(DropReason::queue_expired) == 1; }));
+  CHECK(h.stats().datagramsDispatched == 0);
+  CHECK(h.stats().busyReplies == 1);
+  requireBusyReply(client, request, h.port());
+  CHECK_FALSE(worker.receive(0ms));
+  CHECK(h.gateway.router().totalCredits() == 10);
 }
 
 TEST_CASE("gateway sends one busy reply per source a second however many datagrams it sheds", "[gateway][busy]") {
@@ -744,6 +951,7 @@ v3::Header v3Ping(uint32_t uin, uint16_t seq1, uint16_t seq2) {
 
 TEST_CASE("gateway admits V3 datagrams by V3's own size rules", "[gateway][v3]") {
   Harness h;
+  h.own({"worker-a"});
   FakeWorker worker(h.context, h.endpoint, "worker-a");
   UdpClient client;
   h.enlist(worker, 100);

@@ -55,7 +55,7 @@ struct CoreRig {
   RecordingEgressSink sink;
   pipeline::Egress egress{sink};
   codec::v5::CheckcodeRng rng{1};
-  pipeline::Outbox outbox{sessions, egress, rng};
+  pipeline::Outbox outbox{&sessions, nullptr, &egress, rng};
   worker::core::PacketCounters counters;
   std::array<worker::core::PacketRow, 4> rows{};
   worker::core::BatchCore core{sessions, outbox, egress, counters, rows};

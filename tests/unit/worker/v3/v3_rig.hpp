@@ -62,7 +62,7 @@ public:
                   outbox) {}
 
   codec::v5::CheckcodeRng rng{5};
-  pipeline::Outbox outbox{sessions, egress, rng};
+  pipeline::Outbox outbox{&sessions, nullptr, &egress, rng};
   worker::v3::V3Processor processor;
 
   /// Runs one ingress batch as the worker loop does and returns what left, in order.
