@@ -1,13 +1,16 @@
 // Worker assembly; see app.hpp.
 #include "worker/app.hpp"
 
+#include <unistd.h>
+
+#include <array>
 #include <random>
 
+#include "common/auth/password_checks.hpp"
 #include "common/log/log.hpp"
 #include "common/ops/health.hpp"
 #include "common/ops/tally_exporter.hpp"
 #include "common/pipeline/gateway_links.hpp"
-#include "common/auth/password_checks.hpp"
 #include "common/pipeline/peer_links.hpp"
 #include "common/util/identity.hpp"
 #include "worker/peer_server.hpp"
@@ -39,6 +42,17 @@ void logStats(const v5::WorkerStats& s) {
                                {"logins_accepted", s.loginsAccepted.value()},
                                {"logins_refused", s.loginsRefused.value()},
                                {"logins_throttled", s.loginsThrottled.value()}});
+}
+
+/// Where peers reach this worker: worker.peer_advertise, else the bound endpoint with a
+/// wildcard address replaced by the host name (a container's name on its network).
+std::string peerAdvertise(const std::string& configured, const std::string& bound) {
+  if (!configured.empty()) return configured;
+  constexpr std::string_view kWildcard = "tcp://0.0.0.0:";
+  if (!bound.starts_with(kWildcard)) return bound;
+  std::array<char, 256> host{};
+  if (::gethostname(host.data(), host.size() - 1) != 0) return bound;
+  return "tcp://" + std::string(host.data()) + ":" + bound.substr(kWildcard.size());
 }
 
 }  // namespace
@@ -108,11 +122,11 @@ int runWorker(const config::Config& config, zmq::context_t& context, const Worke
     log::error("worker_start_failed", {{"error", std::string("worker.peer_bind: ") + e.what()}});
     return 1;
   }
-  const std::string& advertise = config.string("worker.peer_advertise");
+  const std::string advertise = peerAdvertise(config.string("worker.peer_advertise"), bound);
   MembershipClient membership({std::chrono::milliseconds(config.integer("worker.heartbeat_ms")),
                                std::chrono::milliseconds(config.integer("worker.lease_ms")),
                                std::chrono::milliseconds(config.integer("worker.lease_ms")) / 6},
-                              stores.membership, {id, advertise.empty() ? bound : advertise, util::randomInstanceId()});
+                              stores.membership, {id, advertise, util::randomInstanceId()});
 
   OwnedSessions owned(ownedSettingsFrom(config), stores.ledger, stores.directory, stores.messages, clock);
   OwnedPresence presence(stores.presence, owned);
@@ -159,7 +173,7 @@ int runWorker(const config::Config& config, zmq::context_t& context, const Worke
     if (worker.gatewayLinks().value() == 0) return "no gateway link yet";
     return membership.leaseValid() ? "" : "no membership lease";
   });
-  log::info("worker_started", {{"id", id}, {"peer", advertise.empty() ? bound : advertise}});
+  log::info("worker_started", {{"id", id}, {"peer", advertise}});
   worker.run(stop);
   worker.drain(kDrainQuiet);
   logStats(processor.stats());

@@ -75,7 +75,8 @@ constexpr auto kAll = std::to_array<KeyDef>({
      "ZeroMQ endpoint the worker's peer ROUTER binds: other workers, schedulers and the admin API hand it "
      "reliable packets, timeouts and disconnects for the sessions it owns (port 0 or * picks a free one)."},
     {"worker.peer_advertise", String, "", 0, 0, "", "worker",
-     "Endpoint written to the membership for peers to connect to; empty means the bound endpoint."},
+     "Endpoint written to the membership for peers to connect to; empty means the bound endpoint, with a "
+     "wildcard address (0.0.0.0) replaced by the host name."},
     {"worker.heartbeat_ms", Integer, "200", 20, 10000, "", "worker, icqd",
      "How often a worker renews its membership lease; also how soon it learns a new membership view."},
     {"worker.lease_ms", Integer, "3000", 200, 600000, "", "worker, icqd",

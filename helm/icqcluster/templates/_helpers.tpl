@@ -83,6 +83,7 @@ named Secret in the cluster, else a new random one. Call with
   "gateway" (dict
     "udp_port" .Values.gateway.udpPort
     "pipeline_bind" (printf "tcp://0.0.0.0:%d" (int .Values.gateway.pipelinePort)))
+  "worker" (dict "peer_bind" (printf "tcp://0.0.0.0:%d" (int .Values.worker.peerPort)))
   "admin" (dict "listen" (printf "0.0.0.0:%d" (int .Values.admin.port)))
 -}}
 {{- toYaml (mergeOverwrite $base (deepCopy .Values.config)) -}}
