@@ -2,8 +2,8 @@
 // (a new membership view, the takeover walk, resend timers, queued writes), wait for batches
 // on every gateway link and requests on the peer ROUTER, and for each batch pass on what
 // another worker owns, run the V5 and the V3 pipelines on the rest (each takes the datagrams
-// of its version), send the egress — after the writes it depends on — and give the gateway
-// its credit back.
+// of its version) and give the gateway its credit back; then send the turn's egress — after
+// the writes it depends on — and its relayed messages.
 #include "worker/worker.hpp"
 
 #include <thread>
@@ -87,6 +87,10 @@ bool Worker::serveReady(std::chrono::milliseconds timeout) {
       served = true;
     }
   }
+  // What the turn's batches answered leaves together: their writes to Redis in one round
+  // trip (the egress gate), then one envelope per gateway, then the relayed messages.
+  egress_.flush();
+  ownership_.sendToPeers();
   return served;
 }
 
@@ -114,8 +118,6 @@ void Worker::process(std::string_view gateway, std::span<const uint8_t> bytes, b
   if (!batch || batch->count() == 0) return;
   processor_.processBatch(gateway, *batch);
   if (auto again = envelope::BatchReader::open(bytes)) v3Processor_.processBatch(gateway, *again);
-  egress_.flush();
-  ownership_.sendToPeers();  // messages relayed to their recipients' owners, one per owner
 }
 
 void Worker::drain(std::chrono::milliseconds quiet) {

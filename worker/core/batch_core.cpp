@@ -45,7 +45,10 @@ StageTimes BatchCore::run(BatchProtocol& protocol, std::string_view gateway) {
   times.handled = Clock::now();
   flushOutbox();
   flushRecords();
-  egress_.flush();
+  // Logins wait for the database: what the batch answered leaves before them. Otherwise the
+  // egress goes with the rest of the worker's turn (one gated write to Redis and one
+  // envelope per gateway for every batch of the turn).
+  if (!logins_.empty()) egress_.flush();
   times.flushed = Clock::now();
   runLogins(protocol);
   times.done = Clock::now();
@@ -152,7 +155,6 @@ void BatchCore::runLogins(BatchProtocol& protocol) {
     count(i, counters_.resultSince(before, false));
   }
   flushOutbox();
-  egress_.flush();
 }
 
 void BatchCore::remember(const store::TouchRequest& touch) {

@@ -247,8 +247,24 @@ TEST_CASE("batch core runs logins last, after the other packets' replies have le
   const Packet login = CoreRig::packet(Kind::login, SessionCheck::none, AckTiming::first, 1, 1, 7);
   CHECK(rig.run({login, CoreRig::command(AckTiming::first, 2)}) == Calls{"ack 0", "ack 1", "handle 1", "login 0"});
   CHECK(sentBeforeLogin == 1);     // the handler's reply was flushed to the gateway first
-  CHECK(rig.sink.sent.size() == 2);  // and the login's after it, within the round
+  CHECK(rig.sink.sent.size() == 1);  // the login's waits for the worker's turn to end
+  rig.egress.flush();
+  CHECK(rig.sink.sent.size() == 2);
   CHECK(rig.counted(1, PacketResult::ok) == 1);
+}
+
+TEST_CASE("batch core leaves a round without logins to the turn's one egress flush", "[worker][core]") {
+  CoreRig rig;
+  const std::array<uint8_t, 3> reply{1, 2, 3};
+  rig.protocol.onHandle = [&](size_t) {
+    rig.egress.send("gw", kClient, reply);
+    return Outcome::done;
+  };
+  rig.run({CoreRig::command(AckTiming::first, 1), CoreRig::command(AckTiming::first, 2)});
+  CHECK(rig.sink.envelopes == 0);  // one envelope per gateway for the whole turn, not per batch
+  rig.egress.flush();
+  CHECK(rig.sink.envelopes == 1);
+  CHECK(rig.sink.sent.size() == 2);
 }
 
 TEST_CASE("batch core reads a packet's result from what its handler counted", "[worker][core]") {
