@@ -93,7 +93,8 @@ int main(int argc, char** argv) {
       wiring::PostgresStores postgres(workerConfig);
       worker::WorkerStores stores{redis.ledger,        redis.directory,       redis.presence,        *postgres.users,
                                   *postgres.messages,  redis.limits,          *postgres.fragments,   *postgres.departments,
-                                  registry,            membership};
+                                  registry,            membership,            postgres.users.get()};
+      postgres.users->bufferHistory();
       return worker::runWorker(workerConfig, context, stores, redis.clock, stop);
     }));
   }

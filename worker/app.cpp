@@ -159,7 +159,7 @@ int runWorker(const config::Config& config, zmq::context_t& context, const Worke
   v3Processor.checkLoginsWith(logins);
 
   Worker worker(std::chrono::milliseconds(config.integer("worker.gateway_refresh_ms")), links, egress,
-                stores.registry, processor, v3Processor, ownership, server, logins);
+                stores.registry, processor, v3Processor, ownership, server, logins, stores.history);
   ops::TallyExporter exporter;
   exportStats(processor.stats(), exporter);
   exportV3Stats(v3Processor.stats(), exporter);

@@ -38,6 +38,8 @@ struct WorkerStores {
   store::DepartmentStore& departments;
   store::GatewayRegistry& registry;
   store::Membership& membership;  // the heartbeat thread's, on a connection of its own
+  /// The users store's history rows, written once per loop turn (nullptr: as they come).
+  store::HistoryWriter* history = nullptr;
 };
 
 /// Runs until `stop`; returns the process exit code. `config`'s worker.id must be resolved.

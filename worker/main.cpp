@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
     zmq::context_t context;
     worker::WorkerStores stores{redis.ledger,     redis.directory,     redis.presence,         *postgres.users,
                                 *postgres.messages, redis.limits,      *postgres.fragments,    *postgres.departments,
-                                redis.registry,     heartbeat.membership};
+                                redis.registry,     heartbeat.membership, postgres.users.get()};
+    postgres.users->bufferHistory();
     wiring::AdminPort admin(*config, stop);
     wiring::RedisReadiness redisReady(*config);
     wiring::PostgresReadiness postgresReady(*config);

@@ -35,7 +35,7 @@ void Worker::run(const util::StopToken& stop) {
 
 Worker::Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, Egress& egress,
                store::GatewayRegistry& registry, V5Processor& processor, V3Processor& v3Processor,
-               Ownership& ownership, PeerServer& peers, core::LoginChecks& logins)
+               Ownership& ownership, PeerServer& peers, core::LoginChecks& logins, store::HistoryWriter* history)
     : gatewayRefresh_(gatewayRefresh),
       links_(links),
       egress_(egress),
@@ -44,7 +44,8 @@ Worker::Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, Eg
       v3Processor_(v3Processor),
       ownership_(ownership),
       peers_(peers),
-      logins_(logins) {}
+      logins_(logins),
+      history_(history) {}
 
 void Worker::followRegistry() {
   nextRefresh_ = std::chrono::steady_clock::now() + gatewayRefresh_;
@@ -91,6 +92,7 @@ bool Worker::serveReady(std::chrono::milliseconds timeout) {
   // trip (the egress gate), then one envelope per gateway, then the relayed messages.
   egress_.flush();
   ownership_.sendToPeers();
+  if (history_) history_->flushHistory();  // the turn's audit entries and logins, one statement each
   return served;
 }
 

@@ -16,6 +16,7 @@
 #include "common/pipeline/egress.hpp"
 #include "common/pipeline/gateway_links.hpp"
 #include "common/store/gateway_registry.hpp"
+#include "common/store/user_store.hpp"
 #include "common/util/shutdown.hpp"
 #include "worker/peer_server.hpp"
 #include "worker/sessions/ownership.hpp"
@@ -34,7 +35,7 @@ class Worker {
 public:
   Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, Egress& egress,
          store::GatewayRegistry& registry, V5Processor& processor, V3Processor& v3Processor, Ownership& ownership,
-         PeerServer& peers, core::LoginChecks& logins);
+         PeerServer& peers, core::LoginChecks& logins, store::HistoryWriter* history);
 
   void run(const util::StopToken& stop);
   void runOnce(std::chrono::milliseconds timeout);
@@ -63,6 +64,7 @@ private:
   Ownership& ownership_;
   PeerServer& peers_;
   core::LoginChecks& logins_;
+  store::HistoryWriter* history_;
   std::vector<uint64_t> finishedChecks_;
   std::chrono::steady_clock::time_point nextRefresh_{};
   std::vector<zmq::pollitem_t> pollItems_;

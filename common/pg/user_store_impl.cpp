@@ -14,6 +14,8 @@ namespace {
 constexpr const char* kFindCredentials = "users_find_credentials";
 constexpr const char* kRecordLogin = "users_record_login";
 constexpr const char* kAudit = "users_audit";
+constexpr const char* kRecordLogins = "users_record_logins";
+constexpr const char* kAuditMany = "users_audit_many";
 constexpr const char* kPurgeAudit = "users_purge_audit";
 constexpr const char* kCreate = "users_create";
 constexpr const char* kCreateNext = "users_create_next";
@@ -36,6 +38,14 @@ PgUserStore::PgUserStore(PgConnection& connection) : pg_(connection) {
               "UPDATE users SET last_login_at = to_timestamp($2::bigint / 1000.0), last_login_ip = $3::inet"
               " WHERE uin = $1");
   pg_.prepare(kAudit, "INSERT INTO audit_events (uin, event, detail) VALUES (NULLIF($1::bigint, 0), $2, $3)");
+  // The same for many rows at once, from arrays (one round trip for a worker's turn).
+  pg_.prepare(kRecordLogins,
+              "UPDATE users SET last_login_at = to_timestamp(t.at / 1000.0), last_login_ip = t.ip::inet"
+              " FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS t(uin, at, ip) WHERE users.uin = t.uin");
+  pg_.prepare(kAuditMany,
+              "INSERT INTO audit_events (uin, event, detail)"
+              " SELECT NULLIF(t.uin, 0), t.event, t.detail FROM unnest($1::bigint[], $2::text[], $3::text[])"
+              " AS t(uin, event, detail)");
   // A bounded batch, oldest first, through the index on `at` (migration 4); rows are taken
   // by ctid, as message_store_impl.cpp's purge explains.
   pg_.prepare(kPurgeAudit,
@@ -101,6 +111,10 @@ bool PgUserStore::countUsers(int64_t& out) {
 }
 
 bool PgUserStore::recordLogin(uint32_t uin, uint32_t ip, int64_t atMs) {
+  if (buffered_) {
+    logins_.push_back({uin, ip, atMs});
+    return true;
+  }
   return pg_.run("record_login", [&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     tx.exec_prepared(kRecordLogin, uin, atMs, util::formatIp(ip));
@@ -110,10 +124,60 @@ bool PgUserStore::recordLogin(uint32_t uin, uint32_t ip, int64_t atMs) {
 // `detail` is a text column: callers write our own ASCII there, never raw client bytes
 // (the database would refuse a byte sequence that is not valid in its encoding).
 bool PgUserStore::audit(uint32_t uin, store::AuditEvent event, std::string_view detail) {
+  if (buffered_) {
+    events_.push_back({uin, event, std::string(detail)});
+    return true;
+  }
   return pg_.run("audit", [&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     tx.exec_prepared(kAudit, uin, std::string(store::auditEventName(event)), std::string(detail));
   });
+}
+
+namespace {
+
+/// A PostgreSQL array literal of `values` ({"a","b"}): every element quoted, `"` and `\`
+/// escaped, so any text goes through as it is.
+template <class Range, class Text>
+std::string arrayLiteral(const Range& values, Text&& text) {
+  std::string out = "{";
+  for (const auto& value : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : text(value)) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+}  // namespace
+
+bool PgUserStore::recordHistory(std::span<const store::LoginRecord> logins,
+                                std::span<const store::AuditRecord> events) {
+  if (logins.empty() && events.empty()) return true;
+  return pg_.run("record_history", [&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    if (!logins.empty())
+      tx.exec_prepared(kRecordLogins, arrayLiteral(logins, [](const auto& l) { return std::to_string(l.uin); }),
+                       arrayLiteral(logins, [](const auto& l) { return std::to_string(l.atMs); }),
+                       arrayLiteral(logins, [](const auto& l) { return util::formatIp(l.ip); }));
+    if (!events.empty())
+      tx.exec_prepared(kAuditMany, arrayLiteral(events, [](const auto& e) { return std::to_string(e.uin); }),
+                       arrayLiteral(events, [](const auto& e) { return std::string(store::auditEventName(e.event)); }),
+                       arrayLiteral(events, [](const auto& e) { return e.detail; }));
+    tx.commit();
+  });
+}
+
+void PgUserStore::flushHistory() {
+  if (logins_.empty() && events_.empty()) return;
+  recordHistory(logins_, events_);  // a failure is counted by the call's metrics, and the rows go
+  logins_.clear();
+  events_.clear();
 }
 
 bool PgUserStore::purgeAuditBefore(int64_t cutoffMs, size_t limit, size_t& deleted) {

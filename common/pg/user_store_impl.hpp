@@ -23,7 +23,7 @@ SearchSql buildSearchSql(const store::SearchCriteria& criteria, size_t limit);
 
 /// Implements store::UserStore; like its connection, one instance per thread. Declares
 /// its prepared statements on `connection` at construction.
-class PgUserStore final : public store::UserStore {
+class PgUserStore final : public store::UserStore, public store::HistoryWriter {
 public:
   explicit PgUserStore(PgConnection& connection);
 
@@ -31,6 +31,14 @@ public:
   bool findCredentials(uint32_t uin, std::optional<store::UserCredentials>& out) override;
   bool recordLogin(uint32_t uin, uint32_t ip, int64_t atMs) override;
   bool audit(uint32_t uin, store::AuditEvent event, std::string_view detail) override;
+  bool recordHistory(std::span<const store::LoginRecord> logins, std::span<const store::AuditRecord> events) override;
+
+  /// From now on recordLogin and audit only queue their rows, and flushHistory() writes what
+  /// is queued in one round trip (a worker calls it once per turn: a login costs no
+  /// statement of its own). History is a record, not a guarantee: a failed flush is counted
+  /// and dropped.
+  void bufferHistory() { buffered_ = true; }
+  void flushHistory() override;
   bool purgeAuditBefore(int64_t cutoffMs, size_t limit, size_t& deleted) override;
   bool createUser(const store::NewUser& user, uint32_t& uin, bool& exists) override;
   bool setPasswordHash(uint32_t uin, const std::string& hash, bool& found) override;
@@ -55,6 +63,9 @@ public:
   bool inDepartment(uint32_t code, const std::vector<uint32_t>& uins, std::vector<uint32_t>& out) override;
 
 private:
+  bool buffered_ = false;
+  std::vector<store::LoginRecord> logins_;
+  std::vector<store::AuditRecord> events_;
   void prepareProfileStatements();
   /// Runs `exec(tx)`, a statement changing at most one row; `found` = it changed one.
   template <class Exec>

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,26 @@ enum class AuditEvent { login, logoff, expired, replaced, login_refused, user_cr
                         broadcast_permission };
 std::string_view auditEventName(AuditEvent);
 
+/// A login to record (recordLogin) and an audit entry (audit), for writing many at once.
+struct LoginRecord {
+  uint32_t uin = 0;
+  uint32_t ip = 0;  // network order
+  int64_t atMs = 0;
+};
+struct AuditRecord {
+  uint32_t uin = 0;
+  AuditEvent event = AuditEvent::login;
+  std::string detail;
+};
+
+/// A user store that can hold its history rows back (audit entries, last logins) and write
+/// them together: the worker flushes it once per loop turn.
+class HistoryWriter {
+public:
+  virtual ~HistoryWriter() = default;
+  virtual void flushHistory() = 0;
+};
+
 class UserStore {
 public:
   virtual ~UserStore() = default;
@@ -43,6 +64,10 @@ public:
   virtual bool recordLogin(uint32_t uin, uint32_t ip, int64_t atMs) = 0;
 
   virtual bool audit(uint32_t uin, AuditEvent event, std::string_view detail) = 0;
+
+  /// recordLogin and audit for many at once: one statement each (a worker writes its turn's
+  /// history so, not a round trip per login).
+  virtual bool recordHistory(std::span<const LoginRecord> logins, std::span<const AuditRecord> events) = 0;
 
   /// Retention (scheduler job "purge"): deletes at most `limit` audit entries recorded
   /// before `cutoffMs`, oldest first; `deleted` receives how many went. Fewer than `limit`

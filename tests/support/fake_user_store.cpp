@@ -50,6 +50,12 @@ bool FakeUserStore::findCredentials(uint32_t uin, std::optional<store::UserCrede
 
 bool FakeUserStore::recordLogin(uint32_t, uint32_t, int64_t) { return !unreachable; }
 
+bool FakeUserStore::recordHistory(std::span<const store::LoginRecord>, std::span<const store::AuditRecord> events) {
+  if (unreachable) return false;
+  for (const store::AuditRecord& e : events) audits.push_back({e.uin, e.event, e.detail});
+  return true;
+}
+
 bool FakeUserStore::audit(uint32_t uin, store::AuditEvent event, std::string_view detail) {
   if (unreachable) return false;
   audits.push_back({uin, event, std::string(detail)});

@@ -39,6 +39,7 @@ public:
   bool findCredentials(uint32_t uin, std::optional<store::UserCredentials>& out) override;
   bool recordLogin(uint32_t uin, uint32_t ip, int64_t atMs) override;
   bool audit(uint32_t uin, store::AuditEvent event, std::string_view detail) override;
+  bool recordHistory(std::span<const store::LoginRecord> logins, std::span<const store::AuditRecord> events) override;
   bool purgeAuditBefore(int64_t cutoffMs, size_t limit, size_t& deleted) override;
   bool createUser(const store::NewUser& user, uint32_t& uin, bool& exists) override;
   bool setPasswordHash(uint32_t uin, const std::string& hash, bool& found) override;

@@ -148,6 +148,33 @@ TEST_CASE("user store: audit events are recorded with their name", "[pg][users]"
   CHECK(f.row("SELECT count(*) FROM audit_events WHERE uin IS NULL AND event = 'user_created'")[0].as<int>() == 1);
 }
 
+TEST_CASE("user store: buffered history waits for flushHistory and goes in one piece, any text intact",
+          "[pg][users]") {
+  Fixture f;
+  f.create(100);
+  f.create(101);
+  f.users.bufferHistory();
+  REQUIRE(f.users.recordLogin(100, 0x0402A8C0, 1'700'000'000'123));
+  REQUIRE(f.users.recordLogin(101, 0x0100007F, 1'700'000'000'456));
+  REQUIRE(f.users.audit(100, store::AuditEvent::login, "from \"quoted\" \\ back,slash {braces}"));
+  REQUIRE(f.users.audit(0, store::AuditEvent::user_created, ""));
+  // Nothing is written before the flush.
+  CHECK(f.row("SELECT count(*) FROM audit_events")[0].as<int>() == 0);
+  CHECK(f.row("SELECT last_login_at IS NULL FROM users WHERE uin = 100")[0].as<bool>());
+  f.users.flushHistory();
+  CHECK(f.row("SELECT count(*) FROM audit_events")[0].as<int>() == 2);
+  CHECK(f.row("SELECT detail FROM audit_events WHERE uin = 100")[0].as<std::string>() ==
+        "from \"quoted\" \\ back,slash {braces}");
+  CHECK(f.row("SELECT count(*) FROM audit_events WHERE uin IS NULL AND event = 'user_created'")[0].as<int>() == 1);
+  const pqxx::row alice = f.row(
+      "SELECT host(last_login_ip), (extract(epoch FROM last_login_at) * 1000)::bigint FROM users WHERE uin = 100");
+  CHECK(alice[0].as<std::string>() == "192.168.2.4");
+  CHECK(alice[1].as<int64_t>() == 1'700'000'000'123);
+  CHECK(f.row("SELECT host(last_login_ip) FROM users WHERE uin = 101")[0].as<std::string>() == "127.0.0.1");
+  f.users.flushHistory();  // nothing left: nothing written twice
+  CHECK(f.row("SELECT count(*) FROM audit_events")[0].as<int>() == 2);
+}
+
 TEST_CASE("user store: methods return false, not throw, when the server is unreachable", "[pg][users]") {
   pg::PgConnection connection("host=127.0.0.1 port=1 user=nobody dbname=none connect_timeout=2");
   pg::PgUserStore users(connection);
