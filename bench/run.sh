@@ -94,6 +94,7 @@ log:
   level: warn
 redis:
   port: $REDIS_PORT
+  unix_socket: $STATE/redis/redis.sock
 postgres:
   url: postgresql://icq:icq@127.0.0.1:$PG_PORT/icq
 gateway:

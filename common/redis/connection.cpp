@@ -82,15 +82,17 @@ bool RedisConnection::connect() {
   context_.reset();
   broken_ = true;
   const timeval timeout = toTimeval(options_.timeout);
-  context_.reset(redisConnectWithTimeout(options_.host.c_str(), options_.port, timeout));
+  const bool unix = !options_.unixSocket.empty();
+  context_.reset(unix ? redisConnectUnixWithTimeout(options_.unixSocket.c_str(), timeout)
+                      : redisConnectWithTimeout(options_.host.c_str(), options_.port, timeout));
   if (!context_ || context_->err) {
-    warnings_->warn(
-        "redis_unavailable",
-        {{"host", options_.host}, {"port", options_.port}, {"error", context_ ? context_->errstr : "out of memory"}});
+    warnings_->warn("redis_unavailable", {{"host", unix ? options_.unixSocket : options_.host},
+                                          {"port", unix ? 0 : options_.port},
+                                          {"error", context_ ? context_->errstr : "out of memory"}});
     return false;
   }
   redisSetTimeout(context_.get(), timeout);
-  redisEnableKeepAlive(context_.get());
+  if (!unix) redisEnableKeepAlive(context_.get());
 
   const Decimal db(options_.db);
   const bool select = options_.db != 0;

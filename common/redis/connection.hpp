@@ -24,6 +24,7 @@ namespace icq::redis {
 struct RedisOptions {
   std::string host = "127.0.0.1";
   int port = 6379;
+  std::string unixSocket;  // when set, used instead of host and port
   int db = 0;                               // SELECT after every connect
   std::chrono::milliseconds timeout{2000};  // connect, and every read or write
 };

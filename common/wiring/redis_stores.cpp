@@ -7,6 +7,7 @@ redis::RedisOptions redisOptionsFrom(const config::Config& config) {
   redis::RedisOptions options;
   options.host = config.string("redis.host");
   options.port = static_cast<int>(config.integer("redis.port"));
+  options.unixSocket = config.string("redis.unix_socket");
   options.db = static_cast<int>(config.integer("redis.db"));
   options.timeout = std::chrono::milliseconds(config.integer("redis.timeout_ms"));
   return options;

@@ -32,6 +32,7 @@ cat > "$VAR/icq.yaml" <<YAML
 # Written by deploy/local/run.sh; every key is documented in docs/CONFIGURATION.md.
 redis:
   port: $REDIS_PORT
+  unix_socket: $STATE/redis/redis.sock
 postgres:
   url: postgresql://icq:icq@127.0.0.1:$PG_PORT/icq
 gateway:

@@ -93,11 +93,17 @@ redis::RedisOptions RedisServer::options(std::chrono::milliseconds timeout) cons
   return options;
 }
 
+redis::RedisOptions RedisServer::unixSocketOptions(std::chrono::milliseconds timeout) const {
+  redis::RedisOptions options = this->options(timeout);
+  options.unixSocket = dir_ + "/redis.sock";
+  return options;
+}
+
 bool RedisServer::start() {
   const std::string logPath = dir_ + "/redis.log";
   std::vector<std::string> args = {
       binary_, "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-      "--dir", dir_,     "--daemonize",         "no",     "--logfile", logPath};
+      "--dir", dir_,     "--daemonize",         "no",     "--logfile", logPath, "--unixsocket", dir_ + "/redis.sock"};
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);

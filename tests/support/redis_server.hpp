@@ -1,5 +1,5 @@
 // A private redis-server for tests that need a real Redis (STYLE.md §7 "_redistest"): a
-// free loopback port, no persistence, its own directory; it can be stopped and restarted
+// free loopback port and a Unix socket in its own directory, no persistence; it can be stopped and restarted
 // on the same port to test reconnection, and it dies with the test process.
 #pragma once
 
@@ -27,6 +27,8 @@ public:
   bool running() const { return pid_ > 0; }
   /// Connection options for this server, with a short timeout so failure tests stay quick.
   redis::RedisOptions options(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000)) const;
+  /// The same server by its Unix socket (redis.unix_socket).
+  redis::RedisOptions unixSocketOptions(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000)) const;
 
   /// SIGTERM and wait: a clean shutdown.
   void stop();

@@ -178,6 +178,22 @@ TEST_CASE("redis connection: reconnects after a restart and reloads its scripts"
   CHECK(run(redis, {"SCRIPT", "EXISTS", script.sha()})[0].integer() == 1);
 }
 
+TEST_CASE("redis connection: talks over the Unix socket and reconnects there", "[redis][connection]") {
+  test::RedisServer server;
+  redis::RedisOptions options = server.unixSocketOptions();
+  options.port = 1;  // ignored: a connection that tried TCP would fail
+  redis::RedisConnection redis(options);
+  REQUIRE(redis.connected());
+  run(redis, {"SET", "over", "socket"});
+  CHECK(run(redis, {"CLIENT", "INFO"}).str().find("addr=/") != std::string::npos);
+  server.restart();
+  redis::Reply reply;
+  bool recovered = false;
+  for (int attempt = 0; attempt < 3 && !recovered; ++attempt) recovered = redis.command({"PING"}, reply);
+  REQUIRE(recovered);
+  CHECK(run(redis, {"GET", "over"}).isNil());
+}
+
 TEST_CASE("redis connection: a moved connection keeps working and keeps its scripts", "[redis][connection]") {
   test::RedisServer server;
   redis::RedisConnection first(server.options());
