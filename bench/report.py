@@ -13,8 +13,9 @@ import subprocess
 from pathlib import Path
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-# "other" is a server compared by address (ICQ_BENCH_COMPARE_PID), counted with its children.
-SERVER_PROCESSES = ("gateway", "worker", "scheduler", "redis", "postgres", "other")
+# "icqd" is the one-box shape (every role in one process); "other" is a server compared by
+# address (ICQ_BENCH_COMPARE_PID), counted with its children.
+SERVER_PROCESSES = ("gateway", "worker", "scheduler", "icqd", "redis", "postgres", "other")
 
 # IServerd 2.5.5 on this machine, as issue 11 quotes it: measured with the same load generator,
 # same accounts, quiet machine, medians of three 10 s rounds. Every target below is also given
@@ -97,6 +98,10 @@ class Run:
     @property
     def is_compare(self):
         return self.name.startswith("compare-")
+
+    @property
+    def is_onebox(self):
+        return self.name.startswith("onebox-")
 
     def has_metrics(self):
         return any(p in self.metrics_end for p in self.metrics_start)
@@ -212,25 +217,37 @@ class Run:
 # What would move a figure, by the stage that spent the most CPU in the run it is measured on.
 # Each line names what the profile of that stage shows (the table under "Where the time goes").
 REMEDIES = {
-    "redis": "Redis: its time goes to running the workers' Lua scripts (EVALSHA, {evalsha} µs each by "
-             "commandstats, about one per packet: argument conversion, dictionary look-ups, the script's own "
-             "HMGET/HSET/SETRANGE) rather than to the network. A keep-alive is down to one HMGET, one GET of "
-             "the duplicate window, one SETRANGE and one HSET; the script stays one per UIN so that every "
-             "call touches one Redis Cluster slot. What would move it: a duplicate window that is not read "
-             "back whole, and on bigger machines Redis Cluster, which the hash-tagged keys already allow.",
-    "worker": "Workers: for logins that is argon2id itself (64 MiB, 2 passes "
-              "per attempt at the production cost) for each user's first login on a worker; the verifier "
-              "cache (auth.verifier_cache_*) answers the repeated ones from memory. The check runs in the "
-              "worker's packet loop (worker/cmd_login.cpp), so in a login storm every other packet waits behind "
-              "it: the online sessions' keep-alives in login-storm wait for whole batches of logins, and sessions "
-              "expire meanwhile. Issue 11's remedy is hashing on threads of its own beside the loop. Otherwise it is "
-              "decoding, building replies and the ZeroMQ hops; more worker processes only help where cores are free.",
-    "gateway": "Gateway: receiving, token bucket and the ZeroMQ hand-off per "
-               "datagram; several gateway sockets (SO_REUSEPORT) or processes would spread it.",
-    "postgres": "PostgreSQL: offline messages are rows inserted, read and deleted; "
-                "batching the inserts of one worker batch into one statement would move it.",
+    "redis": "Redis: what is left on it per packet is the owners' batched writes: one gated egress write per "
+             "worker turn (EVALSHA, {evalsha} µs each by commandstats) carrying the turn's unconfirmed server "
+             "packets, presence and routing changes, and the coarse last-seen refresh (worker.session_refresh_s). "
+             "What would move it: fewer, fuller turns under load, and Redis Cluster on machines with more cores.",
+    "worker": "Workers: decoding, the owner's in-memory session checks, building replies and the ZeroMQ hops. "
+              "The argon2id checks of logins run on threads beside the packet loop (auth.check_threads), so a "
+              "login storm costs cores but does not hold other packets; on two cores the load generator, the "
+              "gateway, the workers and those threads share the same CPUs, and more worker processes help only "
+              "where cores are free.",
+    "gateway": "Gateway: recvmmsg, the token bucket, choosing the owner (rendezvous hashing over the membership) "
+               "and the ZeroMQ hand-off; several gateway sockets (SO_REUSEPORT) or processes would spread it.",
+    "postgres": "PostgreSQL: offline messages and the history rows (audit entries, last logins), each written "
+                "once per worker turn from arrays; more of them per turn under load is what would move it.",
     "loadgen": "The load generator: give it a second thread (--threads 2) where a core is free.",
 }
+
+
+def profile_shares(profile):
+    """Percent of perf samples in the kernel, in the hypervisor's interrupt re-enable, on ZeroMQ's
+    I/O threads and in icqcluster's own binaries, from a `--sort comm,dso,sym` report."""
+    shares = {"kernel": 0.0, "pvm_irq_enable": 0.0, "zmq_io": 0.0, "icq": 0.0}
+    for line in profile.splitlines():
+        parts = line.split()
+        if len(parts) < 4 or not parts[0].endswith("%"):
+            continue
+        pct, comm, dso = float(parts[0][:-1]), parts[1], parts[2]
+        shares["kernel"] += pct if dso == "[kernel.kallsyms]" else 0
+        shares["pvm_irq_enable"] += pct if line.rstrip().endswith("pvm_irq_enable") else 0
+        shares["zmq_io"] += pct if comm.startswith("ZMQbg") else 0
+        shares["icq"] += pct if dso.startswith("icq-") or dso == "icqd" else 0
+    return shares
 
 
 def fmt_int(v):
@@ -298,8 +315,9 @@ class Report:
                         if (d / "result.json").exists() else 0):
             if (d / "result.json").exists():
                 every[d.name] = Run(d)
-        self.runs = {n: r for n, r in every.items() if not r.is_compare}
+        self.runs = {n: r for n, r in every.items() if not r.is_compare and not r.is_onebox}
         self.compare = {n: r for n, r in every.items() if r.is_compare}
+        self.onebox = {n: r for n, r in every.items() if r.is_onebox}
         self.raw = self.runs["raw"]
         self.raw_rate = self.raw.throughput
         self.out = []
@@ -662,6 +680,15 @@ class Report:
         row("Redis round trips per keep-alive", paced.redis_round_trips_per_op(), flat.redis_round_trips_per_op())
         row("Redis CPU µs per keep-alive", paced.redis_cpu_us_per_op(), flat.redis_cpu_us_per_op())
         w("")
+        same_rate = self.runs.get(f"keepalive-rate-{paced.result['offered_rate']:.0f}")
+        if same_rate:
+            w(f"Against the same offered rate from {same_rate.result['sessions']:,} sessions (`{same_rate.name}`): "
+              f"{fmt_f(same_rate.cpu_us_per_op())} µs of server CPU per keep-alive there, "
+              f"{fmt_f(paced.cpu_us_per_op())} µs here with {n / same_rate.result['sessions']:.0f} times the "
+              "sessions. What a keep-alive costs follows the rate, not the population: flat out, one wake-up of "
+              "each process carries a batch of hundreds; paced, most carry one, and on this virtual machine a "
+              "wake-up costs tens of microseconds (see the light-load profile below).")
+            w("")
 
     def light_section(self):
         runs = [r for r in (self.runs.get("light-keepalive-5000"), self.runs.get("light-messaging-2000")) if r]
@@ -689,6 +716,39 @@ class Report:
             w(f"| {r.name} | {r.result['offered_rate']:,.0f} | {r.throughput:,.0f} | {fmt_f(p50)} | {fmt_f(p99)} | "
               f"{fmt_ms(r.latency(lat, 'p999_us'))} | {fmt_f(cpu)} | {rp50} / {rp99}, {rcpu} | {times(p50, rp50)} | "
               f"{times(p99, rp99)} | {times(cpu, rcpu)} |")
+        w("")
+
+    def onebox_section(self):
+        if not self.onebox:
+            return
+        I = ISERVERD
+        refs = {"light-keepalive-5000": (I["keepalive_5000_p50_ms"], I["keepalive_5000_p99_ms"]),
+                "light-messaging-2000": (I["messaging_2000_p50_ms"], I["messaging_2000_p99_ms"]),
+                "keepalive-flat-1000": (None, I["keepalive_flat_p99_ms"]),
+                "messaging-flat-1000": (I["messaging_flat_p50_ms"], None)}
+        w = self.w
+        w("## The one-box shape (icqd)")
+        w("")
+        w("The same loads against `icqd`: the gateway, the same number of workers and the scheduler as threads of one "
+          "process, the pipelines and the peer links over inproc:// instead of loopback TCP, against the same Redis "
+          "and PostgreSQL (run after the runs above, with their processes stopped). Each packet then crosses no "
+          "socket between the roles and wakes no ZeroMQ I/O thread; the difference to the multi-process figures is "
+          "what those hops cost. A run's CPU is icqd's, Redis's and PostgreSQL's.")
+        w("")
+        w("| load | processes /s | icqd /s | processes p50 / p99 ms | icqd p50 / p99 ms | IServerd p50 / p99 ms | "
+          "processes CPU µs/op | icqd CPU µs/op |")
+        w("|---|---|---|---|---|---|---|---|")
+        for name, one in self.onebox.items():
+            base = name[len("onebox-"):]
+            ours = self.runs.get(base)
+            lat = one.primary_latency
+            o50, o99 = ms(one.latency(lat, "p50_us")), ms(one.latency(lat, "p99_us"))
+            u50 = ms(ours.latency(lat, "p50_us")) if ours else None
+            u99 = ms(ours.latency(lat, "p99_us")) if ours else None
+            r50, r99 = refs.get(base, (None, None))
+            w(f"| {base} | {fmt_int(ours.throughput if ours else None)} | {one.throughput:,.0f} | {fmt_f(u50)} / "
+              f"{fmt_f(u99)} | {fmt_f(o50)} / {fmt_f(o99)} | {r50 or '—'} / {r99 or '—'} | "
+              f"{fmt_f(ours.cpu_us_per_op() if ours else None)} | {fmt_f(one.cpu_us_per_op())} |")
         w("")
 
     def storm_figures(self, storm):
@@ -735,8 +795,10 @@ class Report:
           "verification (`crypto_pwhash_str_verify`) at the production cost, timed on this machine with the cluster "
           f"idle just before the storm (`icq-bench-users --time-verify`: median of "
           f"{st['verify'].get('verifications', '?')}), H the worker threads that hash logins "
-          "(ICQ_BENCH_HASH_THREADS: today each worker hashes in its packet loop, one thread per worker), and no more "
-          "of them run at once than there are cores. "
+          "(ICQ_BENCH_HASH_THREADS: auth.check_threads per worker, beside its packet loop, at the lowest CPU "
+          "priority), and no more of them run at once than there are cores. T gives the hashing every core; the "
+          "online sessions' keep-alives, the gateway and the load generator take their share of the same cores "
+          "first, so on a machine this small the storm ends later than T by about what they spend. "
           + (f"Here: T = {st['n']:,} × {t1 * 1000:.0f} ms ÷ min({st['threads']}, {st['cores']}) = "
              f"**{st['hash_s']:.1f} s**." if st["hash_s"] is not None else "Not measured in this run."))
         w("")
@@ -858,6 +920,39 @@ class Report:
             match = re.search(r"usec_per_call=([\d.]+)", calls)
             w(REMEDIES.get(stage, "").format(evalsha=match.group(1) if match else "?"))
             w("")
+        self.light_load_hops()
+
+    def light_load_hops(self):
+        """For a missed light-load latency: what the same load measured with the roles in one process."""
+        w = self.w
+        for name in sorted({run.name for _, run in self.missed if run and run.name.startswith("light-")}):
+            ours, one = self.runs.get(name), self.onebox.get("onebox-" + name)
+            if not ours or not one:
+                continue
+            lat = ours.primary_latency
+            cores = os.cpu_count() or 1
+            used = sum(ours.cpu_s.values()) / (ours.result["measured_s"] * cores) if ours.cpu_s else None
+            w(f"Latency at light load (`{name}`): the machine is mostly idle "
+              f"({'—' if used is None else f'{100 * used:.0f} %'} of the cores), so a packet waits on hops, not "
+              f"on CPU. With the roles in one process (icqd, the same load) p50 / p99 are "
+              f"{fmt_ms(one.latency(lat, 'p50_us'))} / {fmt_ms(one.latency(lat, 'p99_us'))} ms against "
+              f"{fmt_ms(ours.latency(lat, 'p50_us'))} / {fmt_ms(ours.latency(lat, 'p99_us'))} ms with processes: "
+              "that difference is the loopback TCP hops and the ZeroMQ I/O thread wake-ups on both sides of each "
+              "(gateway → owner → gateway; a message between sessions of two workers also owner → owner). What "
+              "stays in one process is a thread wake-up per hop (inproc:// still signals the receiving thread) "
+              "and the load generator's own wake-ups on the same cores: what would move the rest is fewer hops "
+              "per packet, not less work in them.")
+            w("")
+            profiled = self.runs.get(name + "-profile")
+            if profiled and profiled.profile:
+                shares = profile_shares(profiled.profile)
+                w(f"The profile of the same load (`{profiled.name}`, below; its entries of 0.7 % and more) puts "
+                  f"{shares['kernel']:.0f} % of the samples in the kernel, {shares['pvm_irq_enable']:.0f} % in `pvm_irq_enable` alone (the "
+                  "paravirtualised interrupt re-enable this virtual machine pays on every context switch and "
+                  f"wake-up) and {shares['zmq_io']:.0f} % on ZeroMQ's I/O threads, against "
+                  f"{shares['icq']:.0f} % in icqcluster's own code: at light load the cost per packet is the "
+                  "number of thread wake-ups it takes, priced by the hypervisor.")
+                w("")
 
     def profiles(self):
         profiled = [r for r in self.runs.values() if r.profile]
@@ -883,6 +978,7 @@ class Report:
         self.paced_section()
         self.light_section()
         self.storm_section()
+        self.onebox_section()
         self.compare_section()
         self.cpu_by_process()
         self.redis_per_op()

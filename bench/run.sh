@@ -3,7 +3,7 @@
 # Redis, PostgreSQL, one gateway, two workers and the scheduler, on ports from 36000 with
 # state under var/bench — measures the raw UDP baseline, runs every icq-loadgen scenario at a
 # few sizes, the paced keep-alive at 100,000 sessions, latency at light load and a login storm,
-# and rewrites docs/BENCHMARKS.md and docs/benchmarks.png from what it measured.
+# then the light loads again against icqd (the same roles in one process), and rewrites docs/BENCHMARKS.md and docs/benchmarks.png from what it measured.
 # Bounded: about 25 minutes with the defaults (the first run on a fresh var/bench also spends a
 # few minutes creating accounts: 1,000 at the production argon2id cost take about a minute on
 # two cores). Safe to run again.
@@ -20,10 +20,10 @@
 # never logged in before log in at once while ICQ_BENCH_STORM_ONLINE sessions (10000) keep alive,
 # one keep-alive every 10 s each; bounded by ICQ_BENCH_STORM_BOUND seconds (600 + 0.15 per storm
 # client). The default size keeps the suite bounded: a storm costs at least N × one argon2id
-# verification ÷ the threads that hash (0.15-0.25 s each on this 2-core machine, one thread per
-# worker), so issue 11's 10,000 (ICQ_BENCH_STORM=10000) take 13 minutes of storm or more, and
-# about as long once to create their accounts. ICQ_BENCH_HASH_THREADS (the worker count): the
-# threads that hash logins, for the report's formula.
+# verification ÷ the threads that hash, at most one per core (0.15-0.25 s each on this 2-core
+# machine), so issue 11's 10,000 (ICQ_BENCH_STORM=10000) take 13 minutes of storm or more, and
+# about as long once to create their accounts. ICQ_BENCH_HASH_THREADS (the workers times
+# auth.check_threads, the cores at the most): the threads that hash logins, for the report's formula.
 #
 # Side by side: ICQ_BENCH_COMPARE=host:port also runs keep-alive and messaging, flat out with
 # 1,000 sessions and at 5,000/s and 2,000/s, against that V5 server once the cluster is stopped
@@ -64,7 +64,6 @@ STORM_FIRST_UIN=3100000
 STORM=${ICQ_BENCH_STORM:-1000}
 STORM_ONLINE=${ICQ_BENCH_STORM_ONLINE:-10000}
 STORM_BOUND=${ICQ_BENCH_STORM_BOUND:-$((600 + STORM * 15 / 100))}
-HASH_THREADS=${ICQ_BENCH_HASH_THREADS:-$WORKERS}
 PACED_SECONDS=${ICQ_BENCH_PACED_SECONDS:-20}
 PASSWORD=bench1
 COMPARE=${ICQ_BENCH_COMPARE:-}
@@ -117,6 +116,7 @@ PROD_OPSLIMIT=$(default_of auth.argon2_opslimit)
 PROD_MEMLIMIT_KIB=$(default_of auth.argon2_memlimit_kib)
 [ -n "$PROD_OPSLIMIT" ] && [ -n "$PROD_MEMLIMIT_KIB" ] || die "no auth.argon2_* defaults in the configuration reference"
 PROD_COST=(--opslimit "$PROD_OPSLIMIT" --memlimit-kib "$PROD_MEMLIMIT_KIB")
+HASH_THREADS=${ICQ_BENCH_HASH_THREADS:-$((WORKERS * $(default_of auth.check_threads)))}
 
 psql_icq=(psql -h 127.0.0.1 -p "$PG_PORT" -U icq -d icq -qtAX)
 "$BIN/tools/icqctl" migrate >/dev/null
@@ -165,12 +165,16 @@ NAMED_PIDS=$CLUSTER_PIDS  # the echo server is not part of what the cluster spen
 
 LOADGEN=("$BIN/tools/icq-loadgen" --threads 1)
 CLUSTER=(--server "127.0.0.1:$UDP_PORT" --password "$PASSWORD")
-for _ in $(seq 100); do
-  "${LOADGEN[@]}" "${CLUSTER[@]}" --scenario keepalive --first-uin "$FIRST_UIN" --sessions 1 --duration 0.2 --connect-timeout 2 \
-    --quiet --json "$VAR/smoke.json" >/dev/null 2>&1 && grep -q '"online_reached": 1' "$VAR/smoke.json" && break
-  sleep 0.3
-done
-grep -q '"online_reached": 1' "$VAR/smoke.json" || die "the bench cluster does not answer a V5 login; see $VAR/logs/"
+wait_for_login() {
+  rm -f "$VAR/smoke.json"
+  for _ in $(seq 100); do
+    "${LOADGEN[@]}" "${CLUSTER[@]}" --scenario keepalive --first-uin "$FIRST_UIN" --sessions 1 --duration 0.2 --connect-timeout 2 \
+      --quiet --json "$VAR/smoke.json" >/dev/null 2>&1 && grep -q '"online_reached": 1' "$VAR/smoke.json" && return 0
+    sleep 0.3
+  done
+  die "the bench cluster does not answer a V5 login; see $VAR/logs/"
+}
+wait_for_login
 
 # run_case <name> <icq-loadgen arguments...>: one measurement with its Redis, CPU and metrics
 # records, against the server in TARGET (the cluster; the compared server at the end).
@@ -223,6 +227,7 @@ run_case "keepalive-paced-$MAX_SESSIONS" --scenario keepalive "${users[@]}" --se
 #     messages at 2,000/s, 1,000 sessions each (the side-by-side runs the same).
 run_case "light-keepalive-5000" --scenario keepalive "${users[@]}" --sessions "$SMALL" --rate 5000
 run_case "light-messaging-2000" --scenario messaging "${users[@]}" --sessions "$SMALL" --rate 2000
+BENCH_PROFILE=1 run_case "light-keepalive-5000-profile" --scenario keepalive "${users[@]}" --sessions "$SMALL" --rate 5000
 
 # 3. Login churn: the production-cost pool (the target's promise), then the cheap hashes
 #    (what the rest of the path could do with a verifier cache). The pool retransmits after
@@ -251,10 +256,27 @@ echo "{\"hash_threads\": $HASH_THREADS, \"cores\": $(nproc)}" >"$RUNS/login-stor
 run_case "login-storm" --scenario storm "${users[@]}" --sessions "$STORM_ONLINE" --rate "$((STORM_ONLINE / 10))" \
   --storm "$STORM" --storm-first-uin "$STORM_FIRST_UIN" --rto 10 --max-tries 10 --duration "$STORM_BOUND"
 
+# 8. The one-box shape: icqd runs the gateway, the same number of workers and the scheduler in
+#    one process, the pipelines and the peer links over inproc:// (no loopback TCP, no ZeroMQ I/O
+#    thread between the roles), against the same Redis and PostgreSQL. The light loads and the
+#    flat-out 1,000 again: the difference to the runs above is what the hops between processes cost.
+for entry in $CLUSTER_PIDS; do
+  case ${entry%%=*} in gateway | worker-* | scheduler) kill -TERM "${entry#*=}" && wait "${entry#*=}" || true ;; esac
+done
+icqd_admin=$admin_port
+start icqd "$BIN/icqd/icqd" --set gateway.id=bench-icqd --set "icqd.workers=$WORKERS"
+TARGET_PIDS="icqd=$(cat "$VAR/run/icqd.pid") redis=$(cat "$STATE/redis/redis.pid") postgres=$(head -1 "$STATE/pg/postmaster.pid")"
+TARGET_METRICS="icqd=$icqd_admin"
+wait_for_login
+run_case "onebox-light-keepalive-5000" --scenario keepalive "${users[@]}" --sessions "$SMALL" --rate 5000
+run_case "onebox-light-messaging-2000" --scenario messaging "${users[@]}" --sessions "$SMALL" --rate 2000
+run_case "onebox-keepalive-flat-$SMALL" --scenario keepalive "${users[@]}" --sessions "$SMALL"
+run_case "onebox-messaging-flat-$SMALL" --scenario messaging "${users[@]}" --sessions "$SMALL"
+
 cut -d' ' -f1-3 /proc/loadavg >"$RUNS/loadavg-end.txt"
 stop_cluster
 
-# 8. Side by side: the same four loads against the compared server, with the cluster stopped.
+# 9. Side by side: the same four loads against the compared server, with the cluster stopped.
 if [ -n "$COMPARE" ]; then
   TARGET=(--server "$COMPARE" --password "$COMPARE_PASSWORD")
   TARGET_PIDS=${COMPARE_PID:+other=$COMPARE_PID}
