@@ -125,7 +125,31 @@ bool Cluster::waitUntilServing(std::chrono::milliseconds timeout) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
-  return true;
+  return waitUntilOwnersSettled(deadline);
+}
+
+// Every worker authoritative under one epoch: the view that names them all is settled and each
+// has loaded what it owns. Before that, a datagram for a UIN whose owner has not yet seen the
+// view settle is dropped for the client's retransmission to bring back (worker/sessions/
+// owned_sessions.hpp Reach::later), and a test's client does not retransmit its login.
+bool Cluster::waitUntilOwnersSettled(std::chrono::steady_clock::time_point deadline) {
+  const auto gauge = [](const std::string& text, const std::string& name) {
+    const size_t at = text.find("\n" + name + " ");
+    return at == std::string::npos ? std::string() : text.substr(at + name.size() + 2, text.find('\n', at + 1) - at - name.size() - 2);
+  };
+  while (true) {
+    std::string epoch;
+    bool settled = true;
+    for (size_t w = 0; w < workers_.size() && settled; ++w) {
+      const std::string text = httpGet(adminPort("worker", w), "/metrics").body;
+      const std::string mine = gauge(text, "icq_worker_membership_epoch");
+      settled = gauge(text, "icq_worker_authoritative") == "1" && !mine.empty() && (epoch.empty() || mine == epoch);
+      epoch = mine;
+    }
+    if (settled) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 void Cluster::createUser(uint32_t uin, const std::string& password) { createTestUser(database_, uin, password); }

@@ -53,6 +53,7 @@ void Ownership::tend() {
   if (releasePending_ && sessions_.releaseForeign()) {
     releasePending_ = false;
     membership_.acknowledge(sessions_.owners().epoch());
+    log::debug("membership_epoch_acknowledged", {{"epoch", sessions_.owners().epoch()}});
   }
   if (!releasePending_ && !sessions_.authoritative()) stats_.authoritative.set(sessions_.takeoverStep(kTakeoverSlice));
   runTimers();
@@ -64,6 +65,7 @@ void Ownership::tend() {
 
 void Ownership::adopt(const store::MembershipView& view) {
   const bool moved = view.epoch != sessions_.owners().epoch();
+  log::info("membership_view", {{"epoch", view.epoch}, {"settled", view.settled}, {"owners", view.owners.size()}});
   sessions_.adoptView(view, membership_.self().id);
   peers_.follow(view);
   stats_.epoch.set(static_cast<int64_t>(view.epoch));
