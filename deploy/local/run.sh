@@ -8,6 +8,7 @@
 # port; workers take the next ones, the scheduler ICQ_ADMIN_PORT + 6).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/supervise.sh"
 
 UDP_PORT=${ICQ_UDP_PORT:-4000}
 REDIS_PORT=${ICQ_LOCAL_REDIS_PORT:-16379}
@@ -57,12 +58,10 @@ ADMIN_TOKEN=$(cat "$VAR/admin-token")
 "$BIN/tools/icqctl" user create --uin "$DEMO_UIN" --password "$DEMO_PASSWORD" --nick demo >/dev/null 2>&1 ||
   "$BIN/tools/icqctl" user passwd --uin "$DEMO_UIN" --password "$DEMO_PASSWORD" >/dev/null
 
-start() {  # start <name> <binary> [args...]
+start() {  # start <name> <binary> [args...]: under the watchdog, which starts it again if it dies
   local name=$1; shift
-  # Own session: Ctrl-C reaches only this script, which then stops the servers in order.
-  setsid "$@" >>"$VAR/logs/$name.log" 2>&1 &
-  PIDS+=($!)
-  echo $! >"$VAR/run/$name.pid"
+  supervise "$name" "$VAR/logs/$name.log" "$VAR/run/$name.pid" "$@"
+  PIDS+=("$SUPERVISOR_PID")
 }
 # Every process has its own admin port (/metrics, /healthz, /readyz) on loopback.
 admin() { echo "admin.listen=127.0.0.1:$(($ADMIN_PORT + $1))"; }
@@ -101,8 +100,8 @@ cat <<TEXT
   address) and port $UDP_PORT, then register an existing UIN with the credentials above.
   From a terminal:  $BIN/tools/icq-v5-client --uin $DEMO_UIN --password $DEMO_PASSWORD --keepalives 3
 
+  A server process that dies is started again (logged here and in its log).
   Press Ctrl-C to stop everything.
 TEXT
 
-wait -n "${PIDS[@]}" || true
-log "a server process exited on its own; see $VAR/logs/"
+wait
