@@ -23,6 +23,11 @@ constexpr auto kAll = std::to_array<KeyDef>({
     {"redis.unix_socket", String, "", 0, 0, "", "all",
      "Path of Redis's Unix socket; when set it is used instead of redis.host and redis.port. On one machine it "
      "takes a fraction of the TCP loopback's time per round trip, which every batch of a worker waits for."},
+    {"redis.username", String, "", 0, 0, "", "all",
+     "Redis ACL user to AUTH as after every connect (with redis.password); empty: the default user."},
+    {"redis.password", String, "", 0, 0, "", "all",
+     "Password to AUTH with after every connect; empty: no AUTH. Prefer the environment variable: it is a "
+     "secret.", true},
     {"redis.db", Integer, "0", 0, 15, "", "all", "Redis logical database (SELECT); 0 on Redis Cluster."},
     {"redis.timeout_ms", Integer, "2000", 10, 60000, "", "all",
      "Connect and command timeout; a call that takes longer counts as a Redis failure."},

@@ -94,33 +94,46 @@ bool RedisConnection::connect() {
   redisSetTimeout(context_.get(), timeout);
   if (!unix) redisEnableKeepAlive(context_.get());
 
+  // AUTH first (an ACL user when a name is given), then SELECT, then the scripts: one batch.
+  const bool auth = !options_.password.empty();
+  if (auth && options_.username.empty())
+    redisAppendCommand(context_.get(), "AUTH %b", options_.password.data(), options_.password.size());
+  else if (auth)
+    redisAppendCommand(context_.get(), "AUTH %b %b", options_.username.data(), options_.username.size(),
+                       options_.password.data(), options_.password.size());
   const Decimal db(options_.db);
   const bool select = options_.db != 0;
   if (select) redisAppendCommand(context_.get(), "SELECT %b", db.view().data(), db.view().size());
   for (const auto& script : scripts_)
     redisAppendCommand(context_.get(), "SCRIPT LOAD %b", script->source_.data(), script->source_.size());
 
-  const size_t replies = scripts_.size() + (select ? 1 : 0);
-  for (size_t i = 0; i < replies; ++i) {
+  const size_t setup = (auth ? 1 : 0) + (select ? 1 : 0);
+  bool refused = false;  // read every reply even so: the link must not be left mid-batch
+  for (size_t i = 0; i < setup + scripts_.size(); ++i) {
     void* raw = nullptr;
     if (redisGetReply(context_.get(), &raw) != REDIS_OK || raw == nullptr) {
       markBroken("connect");
       return false;
     }
     Reply reply(static_cast<redisReply*>(raw));
-    if (select && i == 0) {
-      if (reply.isError()) {  // retried at every batch, hence rate-limited
+    if (i < setup) {
+      // Retried at every batch, hence rate-limited. Never the password, only whose it is.
+      const bool isAuth = auth && i == 0;
+      if (reply.isError() && isAuth)
+        warnings_->warn("redis_auth_failed", {{"user", options_.username.empty() ? "default" : options_.username},
+                                              {"error", std::string(reply.str())}});
+      else if (reply.isError())
         warnings_->warn("redis_select_failed", {{"db", options_.db}, {"error", std::string(reply.str())}});
-        return false;
-      }
+      refused = refused || reply.isError();
       continue;
     }
-    RedisScript& script = *scripts_[i - (select ? 1 : 0)];
+    RedisScript& script = *scripts_[i - setup];
     if (reply.isString())
       script.sha_ = reply.str();
-    else  // a Lua syntax error: a bug, and every call of the script will report it too
+    else if (!refused)  // a Lua syntax error: a bug, and every call of the script will report it too
       log::error("redis_script_load_failed", {{"script", script.name_}, {"error", std::string(reply.str())}});
   }
+  if (refused) return false;
   broken_ = false;
   return true;
 }

@@ -25,6 +25,8 @@ struct RedisOptions {
   std::string host = "127.0.0.1";
   int port = 6379;
   std::string unixSocket;  // when set, used instead of host and port
+  std::string username;    // an ACL user; empty: the default user
+  std::string password;    // AUTH after every connect when set
   int db = 0;                               // SELECT after every connect
   std::chrono::milliseconds timeout{2000};  // connect, and every read or write
 };

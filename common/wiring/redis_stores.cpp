@@ -8,6 +8,8 @@ redis::RedisOptions redisOptionsFrom(const config::Config& config) {
   options.host = config.string("redis.host");
   options.port = static_cast<int>(config.integer("redis.port"));
   options.unixSocket = config.string("redis.unix_socket");
+  options.username = config.string("redis.username");
+  options.password = config.string("redis.password");
   options.db = static_cast<int>(config.integer("redis.db"));
   options.timeout = std::chrono::milliseconds(config.integer("redis.timeout_ms"));
   return options;

@@ -75,31 +75,53 @@ state_dir() {
   echo "$fallback"
 }
 
-# start_redis <dir> <port>
+# The cluster's Redis user when it has a password: its keys (icq:*), every command but the
+# dangerous ones (no FLUSHALL, CONFIG, KEYS, SHUTDOWN...). tests/support/redis_server.hpp gives
+# the tests' servers the same rules.
+ICQ_REDIS_USER=icq
+ICQ_REDIS_RULES='~icq:* &* +@all -@dangerous'
+
+# start_redis <dir> <port> [password]: with a password, the default user is off and only
+# ICQ_REDIS_USER gets in (an ACL file readable by Redis alone, so the password is in no
+# command line).
 start_redis() {
-  local dir=$1 port=$2
+  local dir=$1 port=$2 password=${3:-}
   mkdir -p "$dir"
   is_root && chown redis:redis "$dir"
   stop_redis "$dir" "$port"
+  local acl=()
+  if [ -n "$password" ]; then
+    (umask 077; printf 'user default off\nuser %s on >%s %s\n' "$ICQ_REDIS_USER" "$password" "$ICQ_REDIS_RULES" \
+      >"$dir/users.acl")
+    is_root && chown redis:redis "$dir/users.acl"
+    acl=(--aclfile "$dir/users.acl")
+  fi
   # Also on a Unix socket (redis.sock in its directory): the local runner and the bench talk to
   # it there, a fraction of the loopback's time per round trip.
   as_user redis redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --save '' --appendonly no \
     --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" \
-    --unixsocket "$dir/redis.sock" --unixsocketperm 777
+    --unixsocket "$dir/redis.sock" --unixsocketperm 777 "${acl[@]}"
   for _ in $(seq 100); do
-    redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null | grep -q PONG && return 0
+    # NOAUTH is an answer too: the server is up, its default user off.
+    redis-cli -h 127.0.0.1 -p "$port" ping 2>&1 | grep -qE 'PONG|NOAUTH' && return 0
     sleep 0.1
   done
   die "Redis did not start on port $port (see $dir/redis.log)"
 }
 
+# stop_redis <dir> <port>: SHUTDOWN (refused when the default user is off) or SIGTERM (no
+# persistence, so nothing to save), and wait until it is gone so the port is free again.
 stop_redis() {
-  local dir=$1 port=$2
+  local dir=$1 port=$2 pid
   redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true
-  if [ -f "$dir/redis.pid" ]; then
-    kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
-    rm -f "$dir/redis.pid"
-  fi
+  [ -f "$dir/redis.pid" ] || return 0
+  pid=$(cat "$dir/redis.pid")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  rm -f "$dir/redis.pid"
 }
 
 # start_postgres <dir> <port>: initialises the cluster on first use, then starts it and
@@ -150,7 +172,7 @@ start_cluster_stores() {
     [ -f "$pidfile" ] && kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
     rm -f "$pidfile"
   done
-  start_redis "$STATE/redis" "$REDIS_PORT"
+  start_redis "$STATE/redis" "$REDIS_PORT" "${REDIS_PASSWORD:-}"
   start_postgres "$STATE/pg" "$PG_PORT"
   trap stop_cluster EXIT
   trap 'exit 130' INT TERM

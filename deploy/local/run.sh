@@ -27,6 +27,11 @@ mkdir -p "$VAR/logs" "$VAR/run"
 STATE=$(state_dir "$VAR")
 PIDS=()
 
+# Redis lets in only the cluster's ACL user (lib.sh ICQ_REDIS_USER), with a password made once
+# and kept like the demo password; the processes get it by environment, never in a file of theirs.
+[ -s "$VAR/redis-password" ] || (umask 077; od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$VAR/redis-password")
+REDIS_PASSWORD=$(cat "$VAR/redis-password")
+export ICQ_REDIS_PASSWORD=$REDIS_PASSWORD
 start_cluster_stores
 
 cat > "$VAR/icq.yaml" <<YAML
@@ -34,6 +39,7 @@ cat > "$VAR/icq.yaml" <<YAML
 redis:
   port: $REDIS_PORT
   unix_socket: $STATE/redis/redis.sock
+  username: $ICQ_REDIS_USER
 postgres:
   url: postgresql://icq:icq@127.0.0.1:$PG_PORT/icq
 gateway:
@@ -82,7 +88,8 @@ done
 cat <<TEXT
 
   icqcluster is running: gateway on UDP 127.0.0.1:$UDP_PORT, $WORKERS workers, scheduler,
-  Redis on 127.0.0.1:$REDIS_PORT, PostgreSQL on 127.0.0.1:$PG_PORT. Logs: var/local/logs/
+  Redis on 127.0.0.1:$REDIS_PORT (user $ICQ_REDIS_USER, password in var/local/redis-password),
+  PostgreSQL on 127.0.0.1:$PG_PORT. Logs: var/local/logs/
 
   Demo account     UIN: $DEMO_UIN     password: $DEMO_PASSWORD
 

@@ -6,9 +6,25 @@
 #include <random>
 #include <thread>
 
+#include "common/codec/v5/message.hpp"
 #include "tests/e2e/e2e_fixture.hpp"
 
 namespace icq::test {
+
+TEST_CASE("every process authenticates to Redis as the ACL user it is given", "[e2e][cluster][auth]") {
+  // The server's default user is off: a process that did not AUTH would get nothing done.
+  E2E e2e({.gateways = 1, .workers = 2, .settings = {"redis.username=icq", "redis.password=e2e-s3cret"}},
+          RedisUser{.password = "e2e-s3cret"});
+  INFO(e2e.cluster.logs());
+  V5Client alice(e2e.cluster.udpPort(0), kAlice, kAlicePassword, "127.0.2.1");
+  V5Client bob(e2e.cluster.udpPort(0), kBob, kBobPassword, "127.0.2.2");
+  REQUIRE(alice.login() == LoginOutcome::accepted);
+  REQUIRE(bob.login() == LoginOutcome::accepted);
+  const auto sent = alice.sendMessage(kBob, v5::kMsgText, "through an authenticated Redis");
+  REQUIRE(alice.expectAckOf(sent));
+  REQUIRE(bob.expect(v5::SRV_SYS_DELIVERED_MESS));
+  CHECK(e2e.cluster.logs().find("redis_auth_failed") == std::string::npos);
+}
 
 TEST_CASE("a session re-homes to the gateway its packets arrive through", "[e2e][cluster]") {
   E2E e2e({.gateways = 2, .workers = 1});

@@ -22,7 +22,8 @@ inline constexpr const char* kAlicePassword = "secret1";
 inline constexpr const char* kBobPassword = "hunter2";
 
 struct E2E {
-  explicit E2E(ClusterOptions options = {}) : cluster(redis, database, std::move(options)) {
+  explicit E2E(ClusterOptions options = {}, std::optional<RedisUser> redisUser = std::nullopt)
+      : redis(std::move(redisUser)), cluster(redis, database, std::move(options)) {
     cluster.createUser(kAlice, kAlicePassword);
     cluster.createUser(kBob, kBobPassword);
     INFO(cluster.logs());

@@ -84,6 +84,7 @@ render monitoring "${MONITORING[@]}"
 render external --set redis.mode=external,redis.external.host=redis.db.internal,redis.external.port=6380,redis.external.db=3 \
   --set postgres.mode=external,postgres.external.url=postgresql://icq:pw@pg.db.internal/icq
 render existing-secret --set postgres.mode=external,secrets.existingSecret=icq-prod,redis.mode=external,redis.external.host=redis
+render external-auth --set redis.mode=external,redis.external.host=redis,redis.external.username=svc-icq,redis.external.password=pw2
 render scaled --set worker.replicas=8,gateway.replicas=5
 render nodeport --set gateway.service.type=NodePort,gateway.service.nodePort=30400,gateway.podAntiAffinity=hard \
   --set-json 'config={"v5":{"registration":true},"log":{"level":"debug"}}'
@@ -110,6 +111,14 @@ expect "icqctl in a scheduler pod finds its admin API" "$(value defaults Deploym
 expect "gateway has no database URL" "$(value defaults Deployment/$NAME-gateway 'spec.template.spec.containers[0].env[name=ICQ_POSTGRES_URL]')" absent
 expect "bundled PostgreSQL password from its Secret" "$(value defaults Deployment/$NAME-worker 'spec.template.spec.containers[0].env[name=PGPASSWORD].valueFrom.secretKeyRef.name')" "$NAME-postgres"
 expect "bundled stores" "$(value defaults StatefulSet/$NAME-redis) $(value defaults StatefulSet/$NAME-postgres)" "present present"
+expect "bundled Redis: a generated password in the Secret" "$(value defaults Secret/$NAME 'data.redis-password' | base64 -d | wc -c)" 32
+expect "bundled Redis: the server and every process get it" \
+  "$(value defaults StatefulSet/$NAME-redis 'spec.template.spec.containers[0].env[name=ICQ_REDIS_PASSWORD].valueFrom.secretKeyRef.key') $(for c in gateway worker scheduler; do value defaults Deployment/$NAME-$c 'spec.template.spec.containers[0].env[name=ICQ_REDIS_PASSWORD].valueFrom.secretKeyRef.key'; done | tr '\n' ' ')" \
+  "redis-password redis-password redis-password redis-password "
+expect "bundled Redis: its default user off, only the ACL user in, the password in no manifest" \
+  "$(value defaults StatefulSet/$NAME-redis 'spec.template.spec.containers[0].args[2]' | grep -o "user default off\|--aclfile /tmp/users.acl\|\$ICQ_REDIS_PASSWORD" | sort -u | tr '\n' ' ')" \
+  "\$ICQ_REDIS_PASSWORD --aclfile /tmp/users.acl user default off "
+expect "bundled Redis: the processes AUTH as its ACL user" "$(value defaults ConfigMap/$NAME-config 'data.icq\.yaml' | "$PY" -c 'import sys,yaml; print(yaml.safe_load(sys.stdin)["redis"]["username"])')" icq
 expect "migration Job is a post-install/pre-upgrade hook" "$(value defaults Job/$NAME-migrate 'metadata.annotations.helm\.sh/hook')" post-install,pre-upgrade
 expect "migration Job runs icqctl migrate" "$(value defaults Job/$NAME-migrate 'spec.template.spec.containers[0].command' | tr -d '\n')" "- /usr/local/bin/icqctl- migrate"
 expect "HPA on: autoscaling/v2 on the workers" "$(value hpa HorizontalPodAutoscaler/$NAME-worker apiVersion) $(value hpa HorizontalPodAutoscaler/$NAME-worker spec.maxReplicas)" "autoscaling/v2 12"
@@ -125,6 +134,10 @@ refused "ServiceMonitor without the CRD" "needs the prometheus-operator CRD" --s
 expect "external: no bundled stores" "$(value external StatefulSet/$NAME-redis) $(value external StatefulSet/$NAME-postgres)" "absent absent"
 expect "external: Redis address in the config file" "$(value external ConfigMap/$NAME-config 'data.icq\.yaml' | "$PY" -c 'import sys,yaml; r=yaml.safe_load(sys.stdin)["redis"]; print(r["host"], r["port"], r["db"])')" "redis.db.internal 6380 3"
 expect "external: database URL in the Secret" "$(value external Secret/$NAME 'data.postgres-url' | base64 -d)" "postgresql://icq:pw@pg.db.internal/icq"
+expect "external Redis without a password: no AUTH, no key" "$(value external Secret/$NAME 'data.redis-password') $(value external Deployment/$NAME-worker 'spec.template.spec.containers[0].env[name=ICQ_REDIS_PASSWORD].valueFrom.secretKeyRef.optional')" "absent True"
+expect "external Redis with a user and password" \
+  "$(value external-auth Secret/$NAME 'data.redis-password' | base64 -d) $(value external-auth ConfigMap/$NAME-config 'data.icq\.yaml' | "$PY" -c 'import sys,yaml; print(yaml.safe_load(sys.stdin)["redis"]["username"])')" \
+  "pw2 svc-icq"
 expect "existingSecret: the chart makes no Secret" "$(value existing-secret Secret/$NAME)" absent
 expect "existingSecret: workers read it" "$(value existing-secret Deployment/$NAME-worker 'spec.template.spec.containers[0].env[name=ICQ_POSTGRES_URL].valueFrom.secretKeyRef.name')" icq-prod
 expect "--set worker.replicas=8 scales the workers" "$(value scaled Deployment/$NAME-worker spec.replicas)" 8

@@ -14,6 +14,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -57,7 +58,10 @@ bool answersPing(int port) {
   if (context && !context->err) {
     redisSetTimeout(context, timeout);
     if (auto* reply = static_cast<redisReply*>(redisCommand(context, "PING"))) {
-      pong = reply->type == REDIS_REPLY_STATUS && std::string(reply->str, reply->len) == "PONG";
+      const std::string text(reply->str ? reply->str : "", reply->str ? reply->len : 0);
+      // NOAUTH: up, with its default user off (RedisUser).
+      pong = (reply->type == REDIS_REPLY_STATUS && text == "PONG") ||
+             (reply->type == REDIS_REPLY_ERROR && text.rfind("NOAUTH", 0) == 0);
       freeReplyObject(reply);
     }
   }
@@ -67,7 +71,8 @@ bool answersPing(int port) {
 
 }  // namespace
 
-RedisServer::RedisServer() : binary_(findInPath("redis-server")) {
+RedisServer::RedisServer(std::optional<RedisUser> user)
+    : user_(std::move(user)), binary_(findInPath("redis-server")) {
   std::string pattern = (std::filesystem::temp_directory_path() / "icq-redis-XXXXXX").string();
   if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
@@ -90,6 +95,10 @@ redis::RedisOptions RedisServer::options(std::chrono::milliseconds timeout) cons
   options.host = "127.0.0.1";
   options.port = port_;
   options.timeout = timeout;
+  if (user_) {
+    options.username = user_->name;
+    options.password = user_->password;
+  }
   return options;
 }
 
@@ -104,6 +113,12 @@ bool RedisServer::start() {
   std::vector<std::string> args = {
       binary_, "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
       "--dir", dir_,     "--daemonize",         "no",     "--logfile", logPath, "--unixsocket", dir_ + "/redis.sock"};
+  if (user_) {  // an ACL file, as deploy/local/lib.sh and the chart write it
+    const std::string aclPath = dir_ + "/users.acl";
+    std::ofstream(aclPath) << "user default off\nuser " << user_->name << " on >" << user_->password << ' '
+                           << user_->rules << '\n';
+    args.insert(args.end(), {"--aclfile", aclPath});
+  }
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);

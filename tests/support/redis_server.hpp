@@ -6,11 +6,22 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "common/redis/connection.hpp"
 
 namespace icq::test {
+
+/// An ACL user for a server that turns its default user off, so that only a client that
+/// authenticates as this user gets in (redis.username, redis.password). The rules are the
+/// ones deploy/local/lib.sh gives the cluster's user: its keys, every command but the
+/// dangerous ones.
+struct RedisUser {
+  std::string name = "icq";
+  std::string password;
+  std::string rules = "~icq:* &* +@all -@dangerous";
+};
 
 /// Create it on a thread that outlives it: the server is killed when the thread that
 /// started it exits (PR_SET_PDEATHSIG), which is what cleans up after a crashed test.
@@ -18,14 +29,15 @@ class RedisServer {
 public:
   /// Starts redis-server (from PATH) and waits until it answers PING. Throws
   /// std::runtime_error, failing the test, if it cannot be started.
-  RedisServer();
+  explicit RedisServer(std::optional<RedisUser> user = std::nullopt);
   ~RedisServer();
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
 
   int port() const { return port_; }
   bool running() const { return pid_ > 0; }
-  /// Connection options for this server, with a short timeout so failure tests stay quick.
+  /// Connection options for this server, with a short timeout so failure tests stay quick;
+  /// with the ACL user's name and password when the server has one.
   redis::RedisOptions options(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000)) const;
   /// The same server by its Unix socket (redis.unix_socket).
   redis::RedisOptions unixSocketOptions(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000)) const;
@@ -42,6 +54,7 @@ private:
   bool start();
   void signalAndWait(int signal);
 
+  std::optional<RedisUser> user_;
   std::string dir_;
   std::string binary_;
   int port_ = 0;

@@ -77,9 +77,14 @@ named Secret in the cluster, else a new random one. Call with
 {{- $redisPort = .Values.redis.external.port -}}
 {{- $redisDb = .Values.redis.external.db -}}
 {{- end -}}
+{{- $redis := dict "host" (include "icq.redisHost" .) "port" $redisPort "db" $redisDb -}}
+{{- $redisUser := ternary "icq" .Values.redis.external.username (eq .Values.redis.mode "bundled") -}}
+{{- if $redisUser -}}
+{{- $_ := set $redis "username" $redisUser -}}
+{{- end -}}
 {{- $base := dict
   "log" (dict "level" .Values.logLevel)
-  "redis" (dict "host" (include "icq.redisHost" .) "port" $redisPort "db" $redisDb)
+  "redis" $redis
   "gateway" (dict
     "udp_port" .Values.gateway.udpPort
     "pipeline_bind" (printf "tcp://0.0.0.0:%d" (int .Values.gateway.pipelinePort)))
@@ -103,6 +108,19 @@ allowPrivilegeEscalation: false
 readOnlyRootFilesystem: true
 capabilities:
   drop: ["ALL"]
+{{- end -}}
+
+{{/*
+ICQ_REDIS_PASSWORD for every process that talks to Redis, from the Secret; optional, since an
+external Redis may take no password (the bundled one always has one).
+*/}}
+{{- define "icq.redisEnv" -}}
+- name: ICQ_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "icq.secretName" . }}
+      key: {{ .Values.secrets.redisPasswordKey }}
+      optional: {{ ne .Values.redis.mode "bundled" }}
 {{- end -}}
 
 {{/*

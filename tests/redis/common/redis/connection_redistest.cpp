@@ -194,6 +194,44 @@ TEST_CASE("redis connection: talks over the Unix socket and reconnects there", "
   CHECK(run(redis, {"GET", "over"}).isNil());
 }
 
+TEST_CASE("redis connection: authenticates as its ACL user and again after a restart", "[redis][connection][auth]") {
+  test::RedisServer server(test::RedisUser{.password = "s3cret-#!x"});
+  redis::RedisConnection redis(server.options());
+  REQUIRE(redis.connected());
+  const redis::RedisScript& script = redis.addScript("echo", "return ARGV[1]");
+  REQUIRE_FALSE(script.sha().empty());
+  CHECK(run(redis, {"ACL", "WHOAMI"}).str() == "icq");
+  run(redis, {"SET", "icq:{1}:probe", "x"});
+  CHECK(run(redis, {"GET", "icq:{1}:probe"}).str() == "x");
+  // The rules hold: not a key outside icq:*, not a dangerous command.
+  CHECK(run(redis, {"GET", "other"}).isError("NOPERM"));
+  CHECK(run(redis, {"FLUSHALL"}).isError("NOPERM"));
+
+  server.restart();  // every connect authenticates again, then reloads the scripts
+  redis::Reply reply;
+  bool recovered = false;
+  for (int attempt = 0; attempt < 3 && !recovered; ++attempt) recovered = redis.command({"PING"}, reply);
+  REQUIRE(recovered);
+  CHECK(run(redis, {"ACL", "WHOAMI"}).str() == "icq");
+  CHECK(run(redis, {"SCRIPT", "EXISTS", script.sha()})[0].integer() == 1);
+}
+
+TEST_CASE("redis connection: a wrong password or none gets nothing done", "[redis][connection][auth]") {
+  test::RedisServer server(test::RedisUser{.password = "right"});
+  redis::RedisOptions wrong = server.options();
+  wrong.password = "wrong";
+  redis::RedisConnection refused(wrong);
+  CHECK_FALSE(refused.connected());
+  redis::Reply reply;
+  CHECK_FALSE(refused.command({"PING"}, reply));
+
+  redis::RedisOptions none = server.options();
+  none.username.clear();
+  none.password.clear();
+  redis::RedisConnection anonymous(none);
+  CHECK(run(anonymous, {"GET", "icq:{1}:probe"}).isError("NOAUTH"));
+}
+
 TEST_CASE("redis connection: a moved connection keeps working and keeps its scripts", "[redis][connection]") {
   test::RedisServer server;
   redis::RedisConnection first(server.options());
