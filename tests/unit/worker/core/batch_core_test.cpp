@@ -102,6 +102,14 @@ struct CoreRig {
     core.run(protocol, "gw");
     return protocol.calls;
   }
+  /// Every handled packet answers with a three-byte reply to the gateway.
+  void replyToEachHandled() {
+    protocol.onHandle = [this](size_t) {
+      static constexpr std::array<uint8_t, 3> kReply{1, 2, 3};
+      egress.send("gw", kClient, kReply);
+      return Outcome::done;
+    };
+  }
   uint64_t counted(size_t slot, PacketResult result) const {
     return rows[slot][static_cast<size_t>(result)].value();
   }
@@ -234,14 +242,11 @@ TEST_CASE("batch core answers no session-bound packet while the session store is
 
 TEST_CASE("batch core runs logins last, after the other packets' replies have left", "[worker][core]") {
   CoreRig rig;
-  const std::array<uint8_t, 3> reply{1, 2, 3};
-  rig.protocol.onHandle = [&](size_t) {
-    rig.egress.send("gw", kClient, reply);
-    return Outcome::done;
-  };
+  rig.replyToEachHandled();
   size_t sentBeforeLogin = 0;
   rig.protocol.onLogin = [&](size_t) {
     sentBeforeLogin = rig.sink.sent.size();
+    const std::array<uint8_t, 3> reply{4, 5, 6};
     rig.egress.send("gw", kClient, reply);
   };
   const Packet login = CoreRig::packet(Kind::login, SessionCheck::none, AckTiming::first, 1, 1, 7);
@@ -255,11 +260,7 @@ TEST_CASE("batch core runs logins last, after the other packets' replies have le
 
 TEST_CASE("batch core leaves a round without logins to the turn's one egress flush", "[worker][core]") {
   CoreRig rig;
-  const std::array<uint8_t, 3> reply{1, 2, 3};
-  rig.protocol.onHandle = [&](size_t) {
-    rig.egress.send("gw", kClient, reply);
-    return Outcome::done;
-  };
+  rig.replyToEachHandled();
   rig.run({CoreRig::command(AckTiming::first, 1), CoreRig::command(AckTiming::first, 2)});
   CHECK(rig.sink.envelopes == 0);  // one envelope per gateway for the whole turn, not per batch
   rig.egress.flush();
