@@ -241,4 +241,39 @@ TEST_CASE("a message acknowledged to its sender reaches a recipient that logs in
   CHECK(texts.count("are you there?") == 1);
 }
 
+TEST_CASE("a message its recipient never confirmed is kept offline when the recipient logs off",
+          "[e2e][ownership][durability]") {
+  E2E e2e({.gateways = 1, .workers = 2});
+  const uint16_t port = e2e.cluster.udpPort(0);
+  V5Client alice(port, kAlice, kAlicePassword, "127.0.14.1");
+  V5Client bob(port, kBob, kBobPassword, "127.0.14.2");
+  REQUIRE(alice.login() == LoginOutcome::accepted);
+  REQUIRE(bob.login() == LoginOutcome::accepted);
+
+  // The message reaches Bob's client, which logs off without confirming it (it quit before
+  // its CMD_ACK left): the server cannot know he saw it, so it must keep it.
+  const auto sent = alice.sendMessage(kBob, v5::kMsgText, "did you read this?");
+  REQUIRE(alice.expectAckOf(sent));
+  // receive(), unlike expect(), confirms nothing.
+  std::optional<ServerPacket> delivered;
+  for (int packets = 0; packets < 20 && !(delivered && delivered->header.command == v5::SRV_SYS_DELIVERED_MESS);
+       ++packets)
+    delivered = bob.receive();
+  REQUIRE(delivered);
+  REQUIRE(delivered->header.command == v5::SRV_SYS_DELIVERED_MESS);
+  REQUIRE(bob.logoff() == v5::SRV_ACK);
+
+  V5Client bobAgain(port, kBob, kBobPassword, "127.0.14.3");
+  REQUIRE(bobAgain.login() == LoginOutcome::accepted);
+  bobAgain.send(v5::CMD_LOGIN_1, std::array<uint8_t, 4>{}, true);
+  const auto packets = bobAgain.receiveUntil(v5::SRV_END_OFFLINE_MESSAGES, std::chrono::seconds(5));
+  size_t copies = 0;
+  for (const ServerPacket& packet : packets) {
+    v5::ReceivedMessage message;
+    if (packet.header.command == v5::SRV_RECV_MESSAGE && v5::parseOfflineMessageBody(packet.data, message))
+      copies += std::string(message.text.begin(), message.text.end()) == "did you read this?" ? 1 : 0;
+  }
+  CHECK(copies == 1);
+}
+
 }  // namespace icq::test
