@@ -3,11 +3,14 @@
 // a message acknowledged to its sender survives its recipient logging in again early.
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "common/codec/v5/message.hpp"
 #include "common/codec/v5/messages.hpp"
@@ -41,6 +44,19 @@ bool eventually(Condition condition, std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return condition();
+}
+
+/// The texts of the offline messages a client just logged in gets once it asks (CMD_LOGIN_1),
+/// in the order they came.
+std::vector<std::string> offlineTextsAtLogin(V5Client& client) {
+  client.send(v5::CMD_LOGIN_1, std::array<uint8_t, 4>{}, true);
+  std::vector<std::string> texts;
+  for (const ServerPacket& packet : client.receiveUntil(v5::SRV_END_OFFLINE_MESSAGES, std::chrono::seconds(5))) {
+    v5::ReceivedMessage message;
+    if (packet.header.command == v5::SRV_RECV_MESSAGE && v5::parseOfflineMessageBody(packet.data, message))
+      texts.emplace_back(message.text.begin(), message.text.end());
+  }
+  return texts;
 }
 
 /// Clients that keep alive from a thread of their own and count every sign of having been
@@ -230,14 +246,8 @@ TEST_CASE("a message acknowledged to its sender reaches a recipient that logs in
   // Bob's client comes back, as every client does after a crash, well within the TTL.
   V5Client bobAgain(port, kBob, kBobPassword, "127.0.13.3");
   REQUIRE(bobAgain.login() == LoginOutcome::accepted);
-  bobAgain.send(v5::CMD_LOGIN_1, std::array<uint8_t, 4>{}, true);
-  const auto packets = bobAgain.receiveUntil(v5::SRV_END_OFFLINE_MESSAGES, std::chrono::seconds(5));
-  std::set<std::string> texts;
-  for (const ServerPacket& packet : packets) {
-    v5::ReceivedMessage message;
-    if (packet.header.command == v5::SRV_RECV_MESSAGE && v5::parseOfflineMessageBody(packet.data, message))
-      texts.emplace(message.text.begin(), message.text.end());
-  }
+  const std::vector<std::string> offline = offlineTextsAtLogin(bobAgain);
+  const std::set<std::string> texts(offline.begin(), offline.end());
   CHECK(texts.count("are you there?") == 1);
 }
 
@@ -265,15 +275,8 @@ TEST_CASE("a message its recipient never confirmed is kept offline when the reci
 
   V5Client bobAgain(port, kBob, kBobPassword, "127.0.14.3");
   REQUIRE(bobAgain.login() == LoginOutcome::accepted);
-  bobAgain.send(v5::CMD_LOGIN_1, std::array<uint8_t, 4>{}, true);
-  const auto packets = bobAgain.receiveUntil(v5::SRV_END_OFFLINE_MESSAGES, std::chrono::seconds(5));
-  size_t copies = 0;
-  for (const ServerPacket& packet : packets) {
-    v5::ReceivedMessage message;
-    if (packet.header.command == v5::SRV_RECV_MESSAGE && v5::parseOfflineMessageBody(packet.data, message))
-      copies += std::string(message.text.begin(), message.text.end()) == "did you read this?" ? 1 : 0;
-  }
-  CHECK(copies == 1);
+  const std::vector<std::string> offline = offlineTextsAtLogin(bobAgain);
+  CHECK(std::count(offline.begin(), offline.end(), "did you read this?") == 1);
 }
 
 }  // namespace icq::test

@@ -169,6 +169,28 @@ void RedisServer::stop() { signalAndWait(SIGTERM); }
 
 void RedisServer::kill() { signalAndWait(SIGKILL); }
 
+std::map<std::string, int64_t> commandCalls(redis::RedisConnection& redis) {
+  redis::Reply reply;
+  if (!redis.command({"INFO", "commandstats"}, reply) || !reply.isString())
+    throw std::runtime_error("INFO commandstats got no answer");
+  const std::string info(reply.str());
+  std::map<std::string, int64_t> calls;
+  size_t at = 0;
+  while ((at = info.find("cmdstat_", at)) != std::string::npos) {
+    const size_t colon = info.find(':', at);
+    const std::string name = info.substr(at + 8, colon - at - 8);
+    const size_t value = info.find("calls=", colon) + 6;
+    if (name != "info" && name.rfind("config", 0) != 0) calls[name] = std::stoll(info.substr(value));
+    at = colon;
+  }
+  return calls;
+}
+
+void resetCommandStats(redis::RedisConnection& redis) {
+  redis::Reply reply;
+  if (!redis.command({"CONFIG", "RESETSTAT"}, reply)) throw std::runtime_error("CONFIG RESETSTAT got no answer");
+}
+
 void RedisServer::restart() {
   kill();
   if (!start()) throw std::runtime_error("redis-server did not restart on port " + std::to_string(port_));

@@ -6,6 +6,8 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -60,5 +62,11 @@ private:
   int port_ = 0;
   pid_t pid_ = -1;
 };
+
+/// Calls per command since the last resetCommandStats(), from INFO commandstats; the INFO and
+/// CONFIG calls of the test itself left out. Throws, failing the test, if Redis does not answer.
+std::map<std::string, int64_t> commandCalls(redis::RedisConnection& redis);
+/// CONFIG RESETSTAT: what commandCalls() counts starts here.
+void resetCommandStats(redis::RedisConnection& redis);
 
 }  // namespace icq::test

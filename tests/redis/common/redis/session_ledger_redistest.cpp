@@ -108,22 +108,8 @@ struct Fixture {
     return names;
   }
 
-  /// Calls per command since the last resetStats(), from INFO commandstats; the INFO and
-  /// CONFIG calls of the test itself left out.
-  std::map<std::string, int64_t> commandCalls() {
-    const std::string info(command({"INFO", "commandstats"}).str());
-    std::map<std::string, int64_t> calls;
-    size_t at = 0;
-    while ((at = info.find("cmdstat_", at)) != std::string::npos) {
-      const size_t colon = info.find(':', at);
-      const std::string name = info.substr(at + 8, colon - at - 8);
-      const size_t value = info.find("calls=", colon) + 6;
-      if (name != "info" && name.rfind("config", 0) != 0) calls[name] = std::stoll(info.substr(value));
-      at = colon;
-    }
-    return calls;
-  }
-  void resetStats() { command({"CONFIG", "RESETSTAT"}); }
+  std::map<std::string, int64_t> commandCalls() { return test::commandCalls(redis); }
+  void resetStats() { test::resetCommandStats(redis); }
 };
 
 void checkSameSession(const store::Session& got, const store::Session& want) {

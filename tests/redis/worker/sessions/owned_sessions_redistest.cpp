@@ -225,21 +225,8 @@ struct Fixture {
     if (reply.isNil()) return std::nullopt;
     return std::string(reply.str());
   }
-  /// Calls per command since resetStats(), INFO and CONFIG left out.
-  std::map<std::string, int64_t> commandCalls() {
-    const std::string info(command({"INFO", "commandstats"}).str());
-    std::map<std::string, int64_t> calls;
-    size_t at = 0;
-    while ((at = info.find("cmdstat_", at)) != std::string::npos) {
-      const size_t colon = info.find(':', at);
-      const std::string name = info.substr(at + 8, colon - at - 8);
-      const size_t value = info.find("calls=", colon) + 6;
-      if (name != "info" && name.rfind("config", 0) != 0) calls[name] = std::stoll(info.substr(value));
-      at = colon;
-    }
-    return calls;
-  }
-  void resetStats() { command({"CONFIG", "RESETSTAT"}); }
+  std::map<std::string, int64_t> commandCalls() { return test::commandCalls(admin); }
+  void resetStats() { test::resetCommandStats(admin); }
 
   test::RedisServer server;
   redis::RedisConnection admin{server.options()};
