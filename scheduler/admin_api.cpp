@@ -6,7 +6,6 @@
 // API's mutex → its Outcome as JSON with the status that Outcome names.
 #include "scheduler/admin_api.hpp"
 
-#include <charconv>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -20,102 +19,13 @@
 #include "common/pipeline/peer_links.hpp"
 #include "common/wiring/postgres_stores.hpp"
 #include "common/wiring/redis_stores.hpp"
+#include "scheduler/admin_requests.hpp"
 
 namespace icq::scheduler {
 namespace {
 
 using nlohmann::json;
 constexpr std::string_view kPrefix = "/api/v1/";
-constexpr size_t kDefaultPage = 50;
-
-// ---------------------------------------------------------------------------------------
-// Parsing what a request carries
-// ---------------------------------------------------------------------------------------
-
-bool parseNumber(std::string_view text, uint64_t max, uint64_t& out) {
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return error == std::errc() && end == text.data() + text.size() && !text.empty() && out <= max;
-}
-
-/// Reads the fields of a JSON request body; the first bad field becomes `error`.
-class BodyFields {
-public:
-  BodyFields(const json& body, std::initializer_list<std::string_view> known) : body_(body) {
-    if (!body_.is_object()) {
-      error = admin::Outcome::badInput("body", "must be a JSON object");
-      return;
-    }
-    for (const auto& [name, value] : body_.items())
-      if (std::find(known.begin(), known.end(), name) == known.end() && !error)
-        error = admin::Outcome::badInput(name, "is not a field of this request");
-  }
-
-  void string(const char* name, std::string& out, bool required) {
-    if (error) return;
-    auto it = body_.find(name);
-    if (it == body_.end()) {
-      if (required) error = admin::Outcome::badInput(name, "is required");
-    } else if (!it->is_string()) {
-      error = admin::Outcome::badInput(name, "must be a string");
-    } else {
-      out = it->get<std::string>();
-    }
-  }
-
-  void uin(const char* name, uint32_t& out, bool required) {
-    if (error) return;
-    auto it = body_.find(name);
-    if (it == body_.end()) {
-      if (required) error = admin::Outcome::badInput(name, "is required");
-    } else if (!isUin(*it)) {
-      error = admin::Outcome::badInput(name, "must be a UIN, 1 to 4294967295");
-    } else {
-      out = it->get<uint32_t>();
-    }
-  }
-
-  /// A required true/false field.
-  void boolean(const char* name, bool& out) {
-    if (error) return;
-    auto it = body_.find(name);
-    if (it == body_.end()) {
-      error = admin::Outcome::badInput(name, "is required");
-    } else if (!it->is_boolean()) {
-      error = admin::Outcome::badInput(name, "must be true or false");
-    } else {
-      out = it->get<bool>();
-    }
-  }
-
-  void uins(const char* name, std::vector<uint32_t>& out) {
-    if (error) return;
-    auto it = body_.find(name);
-    if (it == body_.end()) return;
-    if (!it->is_array()) return void(error = admin::Outcome::badInput(name, "must be an array of UINs"));
-    for (const json& value : *it) {
-      if (!isUin(value)) return void(error = admin::Outcome::badInput(name, "must be an array of UINs"));
-      out.push_back(value.get<uint32_t>());
-    }
-    if (out.empty()) error = admin::Outcome::badInput(name, "must not be empty (leave it out to reach everyone)");
-  }
-
-  std::optional<admin::Outcome> error;
-
-private:
-  static bool isUin(const json& value) {
-    return value.is_number_unsigned() && value.get<uint64_t>() >= 1 && value.get<uint64_t>() <= 0xFFFFFFFFu;
-  }
-  const json& body_;
-};
-
-/// An optional numeric query parameter within [min, max]; `error` names it when bad.
-void queryNumber(const ops::HttpRequest& request, const char* name, uint64_t min, uint64_t max, uint64_t& out,
-                 std::optional<admin::Outcome>& error) {
-  std::string text;
-  if (error || !request.queryParam(name, text)) return;
-  if (!parseNumber(text, max, out) || out < min)
-    error = admin::Outcome::badInput(name, "must be a number from " + std::to_string(min) + " to " + std::to_string(max));
-}
 
 // ---------------------------------------------------------------------------------------
 // The operations, one per route
@@ -152,30 +62,15 @@ struct Call {
 using Operation = admin::Outcome (*)(Backend&, const Call&);
 
 admin::Outcome listUsers(Backend& b, const Call& call) {
-  std::optional<admin::Outcome> error;
-  uint64_t after = 0, limit = kDefaultPage;
-  queryNumber(call.request, "after", 0, 0xFFFFFFFFu, after, error);
-  queryNumber(call.request, "limit", 1, admin::kMaxPage, limit, error);
-  admin::AccountQuery query;
-  call.request.queryParam("nick", query.nick);
-  call.request.queryParam("first_name", query.firstName);
-  call.request.queryParam("last_name", query.lastName);
-  call.request.queryParam("email", query.email);
-  if (error) return *error;
-  if (!query.empty()) return b.users.search(query, limit);
-  return b.users.list(static_cast<uint32_t>(after), limit);
+  UserListQuery query;
+  if (Refusal refused = readUserListQuery(call.request, query)) return *refused;
+  if (!query.search.empty()) return b.users.search(query.search, query.limit);
+  return b.users.list(static_cast<uint32_t>(query.after), query.limit);
 }
 
 admin::Outcome createUser(Backend& b, const Call& call) {
-  BodyFields fields(call.body, {"uin", "password", "nick", "first_name", "last_name", "email"});
   admin::NewAccount account;
-  fields.uin("uin", account.uin, false);
-  fields.string("password", account.password, true);
-  fields.string("nick", account.nick, false);
-  fields.string("first_name", account.firstName, false);
-  fields.string("last_name", account.lastName, false);
-  fields.string("email", account.email, false);
-  if (fields.error) return *fields.error;
+  if (Refusal refused = readNewAccount(call.body, account)) return *refused;
   return b.users.create(account);
 }
 
@@ -200,28 +95,21 @@ admin::Outcome deleteUser(Backend& b, const Call& call) {
 }
 
 admin::Outcome setPassword(Backend& b, const Call& call) {
-  BodyFields fields(call.body, {"password"});
   std::string password;
-  fields.string("password", password, true);
-  if (fields.error) return *fields.error;
+  if (Refusal refused = readNewPassword(call.body, password)) return *refused;
   return b.users.setPassword(call.uin, password);
 }
 
 admin::Outcome setMayBroadcast(Backend& b, const Call& call) {
-  BodyFields fields(call.body, {"may_broadcast"});
   bool mayBroadcast = false;
-  fields.boolean("may_broadcast", mayBroadcast);
-  if (fields.error) return *fields.error;
+  if (Refusal refused = readMayBroadcast(call.body, mayBroadcast)) return *refused;
   return b.users.setMayBroadcast(call.uin, mayBroadcast);
 }
 
 admin::Outcome listSessions(Backend& b, const Call& call) {
-  std::optional<admin::Outcome> error;
-  uint64_t cursor = 0, limit = kDefaultPage;
-  queryNumber(call.request, "cursor", 0, UINT64_MAX, cursor, error);
-  queryNumber(call.request, "limit", 1, admin::kMaxPage, limit, error);
-  if (error) return *error;
-  return b.cluster.listSessions(cursor, limit);
+  SessionPage page;
+  if (Refusal refused = readSessionPage(call.request, page)) return *refused;
+  return b.cluster.listSessions(page.cursor, page.limit);
 }
 
 admin::Outcome showSession(Backend& b, const Call& call) { return b.cluster.showSession(call.uin); }
@@ -229,23 +117,15 @@ admin::Outcome showSession(Backend& b, const Call& call) { return b.cluster.show
 admin::Outcome disconnect(Backend& b, const Call& call) { return b.cluster.disconnect(call.uin); }
 
 admin::Outcome broadcast(Backend& b, const Call& call) {
-  BodyFields fields(call.body, {"text", "uins"});
   std::string text;
   std::vector<uint32_t> uins;
-  fields.string("text", text, true);
-  fields.uins("uins", uins);
-  if (fields.error) return *fields.error;
+  if (Refusal refused = readBroadcast(call.body, text, uins)) return *refused;
   return b.cluster.broadcast(text, uins);
 }
 
 admin::Outcome page(Backend& b, const Call& call) {
-  BodyFields fields(call.body, {"uin", "name", "email", "text"});
   admin::PagerMessage message;
-  fields.uin("uin", message.to, true);
-  fields.string("name", message.name, false);
-  fields.string("email", message.email, false);
-  fields.string("text", message.text, true);
-  if (fields.error) return *fields.error;
+  if (Refusal refused = readPagerMessage(call.body, message)) return *refused;
   return b.cluster.page(message);
 }
 
@@ -280,32 +160,6 @@ constexpr auto kRouteList = [] {
 // ---------------------------------------------------------------------------------------
 // Matching and answering
 // ---------------------------------------------------------------------------------------
-
-enum class Match { no, yes, bad_uin };
-
-/// Whether `path` fits `pattern` segment by segment, reading "{uin}" into `uin`.
-Match matchPath(std::string_view pattern, std::string_view path, uint32_t& uin) {
-  std::string_view uinText;
-  for (;;) {
-    const size_t p = pattern.find('/'), q = path.find('/');
-    const std::string_view expected = pattern.substr(0, p), segment = path.substr(0, q);
-    if (expected == "{uin}" && !segment.empty())
-      uinText = segment;
-    else if (expected != segment)
-      return Match::no;
-    if (p == std::string_view::npos || q == std::string_view::npos) {
-      if (p != q) return Match::no;
-      break;
-    }
-    pattern.remove_prefix(p + 1);
-    path.remove_prefix(q + 1);
-  }
-  if (uinText.empty()) return Match::yes;
-  uint64_t value = 0;
-  if (!parseNumber(uinText, 0xFFFFFFFFu, value) || value == 0) return Match::bad_uin;
-  uin = static_cast<uint32_t>(value);
-  return Match::yes;
-}
 
 ops::HttpResponse errorResponse(int status, std::string_view code, const std::string& message) {
   return ops::HttpResponse::json(status, json{{"error", {{"code", code}, {"message", message}}}}.dump());
@@ -358,9 +212,9 @@ ops::HttpResponse AdminApi::Core::handle(const ops::HttpRequest& request) {
   std::string allowed;
   for (const Route& route : kRoutes) {
     uint32_t uin = 0;
-    const Match match = matchPath(route.route.path, request.path, uin);
-    if (match == Match::no) continue;
-    if (match == Match::bad_uin)
+    const PathMatch match = matchPath(route.route.path, request.path, uin);
+    if (match == PathMatch::no) continue;
+    if (match == PathMatch::bad_uin)
       return errorResponse(400, "bad_input", "uin: must be a UIN, 1 to 4294967295");
     if (route.route.method == request.method) return run(route.operation, request, uin);
     allowed += (allowed.empty() ? "" : ", ") + std::string(route.route.method);
