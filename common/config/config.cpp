@@ -65,12 +65,17 @@ bool isValid(const KeyDef& def, const std::string& text) {
   return false;
 }
 
-// Flattens nested maps into "a.b" keys; a sequence or a null leaf is an error.
+// Flattens nested maps into "a.b" keys; a sequence or a null leaf is an error, and so is a key
+// that is not a plain name (YAML allows a mapping or a sequence as a key: "? a: b").
 void flatten(const YAML::Node& node, const std::string& prefix, const std::string& file,
              std::vector<std::pair<std::string, std::string>>& out) {
   if (!node.IsMap()) throw ConfigError("config file " + file + ": expected a mapping of sections to keys");
   for (const auto& entry : node) {
-    std::string key = prefix.empty() ? entry.first.as<std::string>() : prefix + "." + entry.first.as<std::string>();
+    if (!entry.first.IsScalar())
+      throw ConfigError("config file " + file + ": line " + std::to_string(entry.first.Mark().line + 1) + ": a key " +
+                        (prefix.empty() ? std::string("at the top") : "under '" + prefix + "'") +
+                        " is not a plain name");
+    std::string key = prefix.empty() ? entry.first.Scalar() : prefix + "." + entry.first.Scalar();
     if (entry.second.IsMap()) {
       flatten(entry.second, key, file, out);
     } else if (entry.second.IsScalar()) {

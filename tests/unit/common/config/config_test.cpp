@@ -270,6 +270,18 @@ TEST_CASE("config rejects a YAML list value naming the key", "[config]") {
   CHECK_THAT(message, Catch::Contains(path));
 }
 
+// Found by tests/fuzz/config_fuzz (tests/fuzz/regressions/config): a mapping used as a key made
+// yaml-cpp throw its own conversion error past Config::load, ending the process unexplained.
+TEST_CASE("config rejects a key that is not a plain name, naming the file and the line", "[config]") {
+  std::string path;
+  std::string message = fileError("redis:\n  ? port: 6380\n  : 1\n", path);
+  CHECK_THAT(message, Catch::Contains(path));
+  CHECK_THAT(message, Catch::Contains("line 2"));
+  CHECK_THAT(message, Catch::Contains("under 'redis'"));
+  message = fileError("[a, b]: 1\n", path);
+  CHECK_THAT(message, Catch::Contains("at the top"));
+}
+
 TEST_CASE("config rejects a file that is not a mapping, naming the file", "[config]") {
   std::string path;
   std::string message = fileError("- gateway\n- redis\n", path);
