@@ -17,6 +17,8 @@ ICQ_PACKAGES=("${ICQ_BUILD_PACKAGES[@]}" catch2 redis-server postgresql-15 postg
 # What only the tests need: promtool and a real Prometheus to scrape a running cluster,
 # and the offline validators for the Helm chart's rendered manifests (TOOLING.md §3.3).
 ICQ_TEST_PACKAGES=(prometheus yamllint python3-kubernetes python3-yaml curl)
+# The fuzz targets' compiler and libFuzzer runtime (tests/fuzz/run.sh).
+ICQ_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 
 log() { printf '\033[1m[icq]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[icq] %s\033[0m\n' "$*" >&2; exit 1; }
