@@ -2,54 +2,27 @@
 // redis_server.hpp.
 #include "tests/support/redis_server.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include "tests/support/http_client.hpp"
+#include "tests/support/process.hpp"
 
 namespace icq::test {
 namespace {
 
 constexpr int kStartAttempts = 5;  // a free port can be taken between probe and bind
 constexpr auto kReadyTimeout = std::chrono::seconds(10);
-
-/// A TCP port on 127.0.0.1 that was free a moment ago.
-int freeTcpPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-  ::close(fd);
-  if (!ok) throw std::runtime_error("cannot find a free TCP port");
-  return ntohs(address.sin_port);
-}
-
-std::string findInPath(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    const std::string candidate = dir + "/" + program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  throw std::runtime_error(program + " not found in PATH; install the redis-server package");
-}
 
 bool answersPing(int port) {
   const timeval timeout{0, 200'000};
@@ -78,7 +51,7 @@ RedisServer::RedisServer(std::optional<RedisUser> user)
   dir_ = pattern;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
     port_ = freeTcpPort();
-    if (start()) return;
+    if (port_ != 0 && start()) return;
   }
   std::filesystem::remove_all(dir_);
   throw std::runtime_error("redis-server did not start; see its log in " + dir_);
