@@ -16,7 +16,7 @@ ICQ_BUILD_PACKAGES=(
 ICQ_PACKAGES=("${ICQ_BUILD_PACKAGES[@]}" catch2 redis-server postgresql-15 postgresql-client-15)
 # What only the tests need: promtool and a real Prometheus to scrape a running cluster,
 # and the offline validators for the Helm chart's rendered manifests (TOOLING.md §3.3).
-ICQ_TEST_PACKAGES=(prometheus yamllint python3-kubernetes python3-yaml curl openssl)
+ICQ_TEST_PACKAGES=(prometheus yamllint python3-kubernetes python3-yaml curl openssl stunnel4)
 
 log() { printf '\033[1m[icq]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[icq] %s\033[0m\n' "$*" >&2; exit 1; }

@@ -24,9 +24,11 @@ namespace {
 constexpr int kStartAttempts = 5;  // a free port can be taken between probe and bind
 constexpr auto kReadyTimeout = std::chrono::seconds(10);
 
-bool answersPing(int port) {
+/// By the Unix socket, which every server has: a TLS-only one answers no plain client on its
+/// port, and Redis opens all its listeners before it serves any.
+bool answersPing(const std::string& socket) {
   const timeval timeout{0, 200'000};
-  redisContext* context = redisConnectWithTimeout("127.0.0.1", port, timeout);
+  redisContext* context = redisConnectUnixWithTimeout(socket.c_str(), timeout);
   bool pong = false;
   if (context && !context->err) {
     redisSetTimeout(context, timeout);
@@ -44,8 +46,8 @@ bool answersPing(int port) {
 
 }  // namespace
 
-RedisServer::RedisServer(std::optional<RedisUser> user)
-    : user_(std::move(user)), binary_(findInPath("redis-server")) {
+RedisServer::RedisServer(std::optional<RedisUser> user, std::optional<TlsFiles> tls)
+    : user_(std::move(user)), tls_(std::move(tls)), binary_(findInPath("redis-server")) {
   std::string pattern = (std::filesystem::temp_directory_path() / "icq-redis-XXXXXX").string();
   if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
@@ -83,9 +85,14 @@ redis::RedisOptions RedisServer::unixSocketOptions(std::chrono::milliseconds tim
 
 bool RedisServer::start() {
   const std::string logPath = dir_ + "/redis.log";
-  std::vector<std::string> args = {
-      binary_, "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-      "--dir", dir_,     "--daemonize",         "no",     "--logfile", logPath, "--unixsocket", dir_ + "/redis.sock"};
+  std::vector<std::string> args = {binary_, "--bind", "127.0.0.1", "--unixsocket", dir_ + "/redis.sock"};
+  args.insert(args.end(),
+              {"--save", "", "--appendonly", "no", "--dir", dir_, "--daemonize", "no", "--logfile", logPath});
+  if (tls_)  // TLS only: no plain port; the client's own certificate is not asked for
+    args.insert(args.end(), {"--port", "0", "--tls-port", std::to_string(port_), "--tls-cert-file", tls_->cert,
+                             "--tls-key-file", tls_->key, "--tls-ca-cert-file", tls_->ca, "--tls-auth-clients", "no"});
+  else
+    args.insert(args.end(), {"--port", std::to_string(port_)});
   if (user_) {  // an ACL file, as deploy/local/lib.sh and the chart write it
     const std::string aclPath = dir_ + "/users.acl";
     std::ofstream(aclPath) << "user default off\nuser " << user_->name << " on >" << user_->password << ' '
@@ -123,7 +130,7 @@ bool RedisServer::start() {
       pid_ = -1;
       return false;
     }
-    if (answersPing(port_)) return true;
+    if (answersPing(dir_ + "/redis.sock")) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   kill();
