@@ -209,3 +209,20 @@ period (call with (dict "root" $ "grace" SECONDS)).
   secret:
     secretName: {{ required "redis.external.tls.caSecret (a Secret holding the CA certificate) is required when redis.external.tls.enabled is true" .Values.redis.external.tls.caSecret }}
 {{- end -}}
+
+{{/* "true" when an external PostgreSQL's CA is mounted at /etc/postgres-ca (sslrootcert), else empty. */}}
+{{- define "icq.postgresCa" -}}
+{{- if and (eq .Values.postgres.mode "external") .Values.postgres.external.caSecret -}}true{{- end -}}
+{{- end -}}
+
+{{- define "icq.postgresCaMount" -}}
+- name: postgres-ca
+  mountPath: /etc/postgres-ca
+  readOnly: true
+{{- end -}}
+
+{{- define "icq.postgresCaVolume" -}}
+- name: postgres-ca
+  secret:
+    secretName: {{ .Values.postgres.external.caSecret }}
+{{- end -}}
