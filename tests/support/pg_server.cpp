@@ -55,6 +55,7 @@ PgServer::PgServer(std::optional<TlsFiles> tls) {
     if (port_ != 0 && libFunction("start_postgres", args)) return;
   }
   const std::string logs = fileText(dir_ + "/lib.log") + fileText(dir_ + "/pg/server.log");
+  libFunction("stop_postgres", {dir_ + "/pg"});  // pg_ctl may have given up on a server still starting
   fs::remove_all(dir_);
   throw std::runtime_error("PostgreSQL did not start:\n" + logs);
 }

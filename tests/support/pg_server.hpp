@@ -2,7 +2,7 @@
 // a test CA's certificate), where the shared server tests/run.sh starts will not do: a fresh
 // cluster in a temporary directory on a free loopback port, started and stopped by
 // deploy/local/lib.sh's start_postgres and stop_postgres, as the local runner starts its own.
-// initdb makes it cost about a second; PgDatabase is the cheap choice everywhere else.
+// initdb makes it cost a few seconds; PgDatabase is the cheap choice everywhere else.
 #pragma once
 
 #include <optional>
