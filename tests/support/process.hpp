@@ -39,4 +39,8 @@ private:
   bool reaped_ = false;
 };
 
+/// The full path of `program` in PATH (ChildProcess takes a path, not a name). Throws
+/// std::runtime_error, failing the test, when it is not installed.
+std::string findInPath(const std::string& program);
+
 }  // namespace icq::test

@@ -2,23 +2,21 @@
 // redis_server.hpp.
 #include "tests/support/redis_server.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include "tests/support/http_client.hpp"
+#include "tests/support/process.hpp"
 
 namespace icq::test {
 namespace {
@@ -26,34 +24,11 @@ namespace {
 constexpr int kStartAttempts = 5;  // a free port can be taken between probe and bind
 constexpr auto kReadyTimeout = std::chrono::seconds(10);
 
-/// A TCP port on 127.0.0.1 that was free a moment ago.
-int freeTcpPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-  ::close(fd);
-  if (!ok) throw std::runtime_error("cannot find a free TCP port");
-  return ntohs(address.sin_port);
-}
-
-std::string findInPath(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    const std::string candidate = dir + "/" + program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  throw std::runtime_error(program + " not found in PATH; install the redis-server package");
-}
-
-bool answersPing(int port) {
+/// By the Unix socket, which every server has: a TLS-only one answers no plain client on its
+/// port, and Redis opens all its listeners before it serves any.
+bool answersPing(const std::string& socket) {
   const timeval timeout{0, 200'000};
-  redisContext* context = redisConnectWithTimeout("127.0.0.1", port, timeout);
+  redisContext* context = redisConnectUnixWithTimeout(socket.c_str(), timeout);
   bool pong = false;
   if (context && !context->err) {
     redisSetTimeout(context, timeout);
@@ -71,14 +46,14 @@ bool answersPing(int port) {
 
 }  // namespace
 
-RedisServer::RedisServer(std::optional<RedisUser> user)
-    : user_(std::move(user)), binary_(findInPath("redis-server")) {
+RedisServer::RedisServer(std::optional<RedisUser> user, std::optional<TlsFiles> tls)
+    : user_(std::move(user)), tls_(std::move(tls)), binary_(findInPath("redis-server")) {
   std::string pattern = (std::filesystem::temp_directory_path() / "icq-redis-XXXXXX").string();
   if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
     port_ = freeTcpPort();
-    if (start()) return;
+    if (port_ != 0 && start()) return;
   }
   std::filesystem::remove_all(dir_);
   throw std::runtime_error("redis-server did not start; see its log in " + dir_);
@@ -110,9 +85,14 @@ redis::RedisOptions RedisServer::unixSocketOptions(std::chrono::milliseconds tim
 
 bool RedisServer::start() {
   const std::string logPath = dir_ + "/redis.log";
-  std::vector<std::string> args = {
-      binary_, "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-      "--dir", dir_,     "--daemonize",         "no",     "--logfile", logPath, "--unixsocket", dir_ + "/redis.sock"};
+  std::vector<std::string> args = {binary_, "--bind", "127.0.0.1", "--unixsocket", dir_ + "/redis.sock"};
+  args.insert(args.end(),
+              {"--save", "", "--appendonly", "no", "--dir", dir_, "--daemonize", "no", "--logfile", logPath});
+  if (tls_)  // TLS only: no plain port; the client's own certificate is not asked for
+    args.insert(args.end(), {"--port", "0", "--tls-port", std::to_string(port_), "--tls-cert-file", tls_->cert,
+                             "--tls-key-file", tls_->key, "--tls-ca-cert-file", tls_->ca, "--tls-auth-clients", "no"});
+  else
+    args.insert(args.end(), {"--port", std::to_string(port_)});
   if (user_) {  // an ACL file, as deploy/local/lib.sh and the chart write it
     const std::string aclPath = dir_ + "/users.acl";
     std::ofstream(aclPath) << "user default off\nuser " << user_->name << " on >" << user_->password << ' '
@@ -150,7 +130,7 @@ bool RedisServer::start() {
       pid_ = -1;
       return false;
     }
-    if (answersPing(port_)) return true;
+    if (answersPing(dir_ + "/redis.sock")) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   kill();

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/redis/connection.hpp"
+#include "tests/support/test_ca.hpp"
 
 namespace icq::test {
 
@@ -29,9 +30,10 @@ struct RedisUser {
 /// started it exits (PR_SET_PDEATHSIG), which is what cleans up after a crashed test.
 class RedisServer {
 public:
-  /// Starts redis-server (from PATH) and waits until it answers PING. Throws
-  /// std::runtime_error, failing the test, if it cannot be started.
-  explicit RedisServer(std::optional<RedisUser> user = std::nullopt);
+  /// Starts redis-server (from PATH) and waits until it answers PING. With `tls` it listens
+  /// on TLS alone (port 0, tls-port): port() is the TLS port, where a plain client gets
+  /// nothing. Throws std::runtime_error, failing the test, if it cannot be started.
+  explicit RedisServer(std::optional<RedisUser> user = std::nullopt, std::optional<TlsFiles> tls = std::nullopt);
   ~RedisServer();
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
@@ -57,6 +59,7 @@ private:
   void signalAndWait(int signal);
 
   std::optional<RedisUser> user_;
+  std::optional<TlsFiles> tls_;
   std::string dir_;
   std::string binary_;
   int port_ = 0;

@@ -45,8 +45,15 @@ app.kubernetes.io/part-of: icqcluster
 {{- .Values.secrets.existingSecret | default (include "icq.fullname" .) -}}
 {{- end -}}
 
+{{/* "true" when the processes reach an external Redis through the stunnel sidecar, else empty. */}}
+{{- define "icq.redisTls" -}}
+{{- if and (eq .Values.redis.mode "external") .Values.redis.external.tls.enabled -}}true{{- end -}}
+{{- end -}}
+
 {{- define "icq.redisHost" -}}
-{{- if eq .Values.redis.mode "bundled" -}}
+{{- if include "icq.redisTls" . -}}
+127.0.0.1
+{{- else if eq .Values.redis.mode "bundled" -}}
 {{- printf "%s-redis" (include "icq.fullname" .) -}}
 {{- else -}}
 {{- required "redis.external.host is required when redis.mode is external" .Values.redis.external.host -}}
@@ -76,6 +83,9 @@ named Secret in the cluster, else a new random one. Call with
 {{- if eq .Values.redis.mode "external" -}}
 {{- $redisPort = .Values.redis.external.port -}}
 {{- $redisDb = .Values.redis.external.db -}}
+{{- end -}}
+{{- if include "icq.redisTls" . -}}
+{{- $redisPort = .Values.redis.external.tls.localPort -}}
 {{- end -}}
 {{- $redis := dict "host" (include "icq.redisHost" .) "port" $redisPort "db" $redisDb -}}
 {{- $redisUser := ternary "icq" .Values.redis.external.username (eq .Values.redis.mode "bundled") -}}
@@ -143,4 +153,76 @@ server; for the bundled one a URL without password, which libpq takes from PGPAS
       name: {{ include "icq.secretName" . }}
       key: {{ .Values.secrets.postgresUrlKey }}
 {{- end -}}
+{{- end -}}
+
+{{/*
+The stunnel client config of the Redis TLS sidecar: plain on 127.0.0.1:localPort, TLS to the
+external Redis, its certificate checked against the CA and the server name. The same settings as
+docs/OPERATIONS.md's tunnel, which tests/support/stunnel.cpp runs against a TLS-only Redis.
+*/}}
+{{- define "icq.redisTlsConfig" -}}
+{{- $r := .Values.redis.external -}}
+foreground = yes
+pid =
+[redis]
+client = yes
+accept = 127.0.0.1:{{ $r.tls.localPort }}
+connect = {{ $r.host }}:{{ $r.port }}
+CAfile = /etc/stunnel/ca/{{ $r.tls.caKey }}
+verifyChain = yes
+checkHost = {{ $r.tls.serverName | default $r.host }}
+{{- end -}}
+
+{{/*
+The sidecar beside a role's container. Kubernetes stops every container of a pod at once, but the
+role still needs Redis while it drains: the preStop sleep keeps stunnel up for the whole grace
+period (call with (dict "root" $ "grace" SECONDS)).
+*/}}
+{{- define "icq.redisTlsContainer" -}}
+{{- $tls := .root.Values.redis.external.tls -}}
+- name: redis-tls
+  image: {{ include "icq.image" (dict "root" .root) }}
+  imagePullPolicy: {{ .root.Values.image.pullPolicy }}
+  command: ["stunnel4", "/etc/stunnel/conf/stunnel.conf"]
+  lifecycle:
+    preStop:
+      exec:
+        command: ["sleep", "{{ .grace }}"]
+  resources:
+    {{- toYaml $tls.resources | nindent 4 }}
+  securityContext:
+    {{- include "icq.containerSecurityContext" .root | nindent 4 }}
+  volumeMounts:
+    - name: redis-tls-config
+      mountPath: /etc/stunnel/conf
+      readOnly: true
+    - name: redis-tls-ca
+      mountPath: /etc/stunnel/ca
+      readOnly: true
+{{- end -}}
+
+{{- define "icq.redisTlsVolumes" -}}
+- name: redis-tls-config
+  configMap:
+    name: {{ include "icq.fullname" . }}-redis-tls
+- name: redis-tls-ca
+  secret:
+    secretName: {{ required "redis.external.tls.caSecret (a Secret holding the CA certificate) is required when redis.external.tls.enabled is true" .Values.redis.external.tls.caSecret }}
+{{- end -}}
+
+{{/* "true" when an external PostgreSQL's CA is mounted at /etc/postgres-ca (sslrootcert), else empty. */}}
+{{- define "icq.postgresCa" -}}
+{{- if and (eq .Values.postgres.mode "external") .Values.postgres.external.caSecret -}}true{{- end -}}
+{{- end -}}
+
+{{- define "icq.postgresCaMount" -}}
+- name: postgres-ca
+  mountPath: /etc/postgres-ca
+  readOnly: true
+{{- end -}}
+
+{{- define "icq.postgresCaVolume" -}}
+- name: postgres-ca
+  secret:
+    secretName: {{ .Values.postgres.external.caSecret }}
 {{- end -}}

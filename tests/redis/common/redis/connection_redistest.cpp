@@ -1,5 +1,6 @@
 // RedisConnection against a real Redis: pipelining, binary safety, SELECT, scripts and
-// their NOSCRIPT fallback, and failure that is reported fast and healed by reconnecting.
+// their NOSCRIPT fallback, failure that is reported fast and healed by reconnecting, and TLS
+// through the stunnel tunnel docs/OPERATIONS.md gives (hiredis 0.14 has none of its own).
 #include <catch2/catch.hpp>
 
 #include <arpa/inet.h>
@@ -13,6 +14,8 @@
 
 #include "common/redis/connection.hpp"
 #include "tests/support/redis_server.hpp"
+#include "tests/support/stunnel.hpp"
+#include "tests/support/test_ca.hpp"
 
 namespace icq {
 namespace {
@@ -46,6 +49,12 @@ redis::Reply run(redis::RedisConnection& redis, std::initializer_list<std::strin
   redis::Reply reply;
   REQUIRE(redis.command(argv, reply));
   return reply;
+}
+
+/// The server's options with the tunnel's port in place of the server's.
+redis::RedisOptions through(const test::StunnelClient& tunnel, redis::RedisOptions options) {
+  options.port = tunnel.port();
+  return options;
 }
 
 }  // namespace
@@ -230,6 +239,43 @@ TEST_CASE("redis connection: a wrong password or none gets nothing done", "[redi
   none.password.clear();
   redis::RedisConnection anonymous(none);
   CHECK(run(anonymous, {"GET", "icq:{1}:probe"}).isError("NOAUTH"));
+}
+
+TEST_CASE("redis connection: over TLS through an stunnel tunnel it authenticates and runs scripts",
+          "[redis][connection][auth][tls]") {
+  test::TestCa ca;
+  test::RedisServer server(test::RedisUser{.password = "s3cret-#!x"}, ca.issue("redis"));
+  test::StunnelClient tunnel(server.port(), ca.caFile());
+  redis::RedisConnection redis(through(tunnel, server.options()));
+  REQUIRE(redis.connected());
+  const redis::RedisScript& script = redis.addScript("echo", "return ARGV[1]");
+  REQUIRE_FALSE(script.sha().empty());
+  CHECK(run(redis, {"ACL", "WHOAMI"}).str() == "icq");
+  run(redis, {"SET", "icq:{1}:probe", "x"});
+  CHECK(run(redis, {"GET", "icq:{1}:probe"}).str() == "x");
+  const std::string_view args[] = {"through the tunnel"};
+  redis::Reply reply;
+  REQUIRE(redis.runScript(script, {}, args, reply));
+  CHECK(reply.str() == "through the tunnel");
+  // Redis took this client on its TLS port, the only one it has.
+  const std::string info(run(redis, {"CLIENT", "INFO"}).str());
+  CHECK_THAT(info, Catch::Contains("laddr=127.0.0.1:" + std::to_string(server.port()) + " "));
+}
+
+TEST_CASE("redis connection: a TLS-only Redis refuses a plain client and a tunnel that trusts another CA",
+          "[redis][connection][tls]") {
+  test::TestCa ca;
+  test::TestCa other;
+  test::RedisServer server(test::RedisUser{.password = "right"}, ca.issue("redis"));
+  redis::RedisConnection plain(server.options());  // straight to the TLS port
+  CHECK_FALSE(plain.connected());
+
+  test::StunnelClient tunnel(server.port(), other.caFile());
+  redis::RedisConnection refused(through(tunnel, server.options()));
+  CHECK_FALSE(refused.connected());
+  redis::Reply reply;
+  CHECK_FALSE(refused.command({"PING"}, reply));
+  CHECK(tunnel.logShows("certificate verify failed", 10s));
 }
 
 TEST_CASE("redis connection: a moved connection keeps working and keeps its scripts", "[redis][connection]") {
