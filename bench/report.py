@@ -9,6 +9,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 from pathlib import Path
 
@@ -102,6 +103,10 @@ class Run:
     @property
     def is_onebox(self):
         return self.name.startswith("onebox-")
+
+    @property
+    def is_aof(self):
+        return self.name.startswith("aof-")
 
     def has_metrics(self):
         return any(p in self.metrics_end for p in self.metrics_start)
@@ -315,7 +320,8 @@ class Report:
                         if (d / "result.json").exists() else 0):
             if (d / "result.json").exists():
                 every[d.name] = Run(d)
-        self.runs = {n: r for n, r in every.items() if not r.is_compare and not r.is_onebox}
+        self.runs = {n: r for n, r in every.items() if not r.is_compare and not r.is_onebox and not r.is_aof}
+        self.aof = {n: r for n, r in every.items() if r.is_aof}
         self.compare = {n: r for n, r in every.items() if r.is_compare}
         self.onebox = {n: r for n, r in every.items() if r.is_onebox}
         self.raw = self.runs["raw"]
@@ -751,6 +757,36 @@ class Report:
               f"{fmt_f(ours.cpu_us_per_op() if ours else None)} | {fmt_f(one.cpu_us_per_op())} |")
         w("")
 
+    def aof_section(self):
+        """Redis's append-only file off and on, alternating rounds of the same loads (run.sh 4b)."""
+        if not self.aof:
+            return
+        w = self.w
+        w("## Redis's append-only file")
+        w("")
+        w("The same messaging loads with Redis's append-only file switched off and on at runtime (`CONFIG SET "
+          "appendonly`, `appendfsync everysec`), alternating, three rounds each; medians of the rounds. The file is "
+          "on by default (DECISIONS.md, \"Redis persistence\"): a message acknowledged to its sender and not yet "
+          "confirmed by its recipient is in Redis for the recipient's next owner, and a Redis that crashes must come "
+          "back with it. Keep-alives write nothing to Redis, so they are not measured here.")
+        w("")
+        w("| load | file | throughput /s | p50 / p99 ms | server CPU µs/op | Redis CPU µs/op |")
+        w("|---|---|---|---|---|---|")
+        loads = sorted({n.split("-", 2)[2].rsplit("-r", 1)[0] for n in self.aof})
+        for load in loads:
+            for state, label in (("no", "off"), ("yes", "on")):
+                rounds = [r for n, r in self.aof.items() if n.startswith(f"aof-{state}-{load}-r")]
+                if not rounds:
+                    continue
+                lat = rounds[0].primary_latency
+                p50 = statistics.median(r.latency(lat, "p50_us") or 0 for r in rounds)
+                p99 = statistics.median(r.latency(lat, "p99_us") or 0 for r in rounds)
+                w(f"| {load} | {label} | {statistics.median(r.throughput for r in rounds):,.0f} | "
+                  f"{fmt_f(ms(p50))} / {fmt_f(ms(p99))} | "
+                  f"{fmt_f(statistics.median(r.cpu_us_per_op() or 0 for r in rounds))} | "
+                  f"{fmt_f(statistics.median(r.redis_cpu_us_per_op() or 0 for r in rounds))} |")
+        w("")
+
     def storm_figures(self, storm):
         verify = json_file(storm.dir / "hash-verify.json")
         threads = json_file(storm.dir / "hash-threads.json")
@@ -979,6 +1015,7 @@ class Report:
         self.light_section()
         self.storm_section()
         self.onebox_section()
+        self.aof_section()
         self.compare_section()
         self.cpu_by_process()
         self.redis_per_op()

@@ -242,6 +242,27 @@ BENCH_PROFILE=1 run_case "messaging-flat-$SMALL" --scenario messaging "${users[@
 run_case "messaging-flat-$MID" --scenario messaging "${users[@]}" --sessions "$MID"
 run_case "messaging-rate-20000" --scenario messaging "${users[@]}" --sessions "$SMALL" --rate 20000
 
+# 4b. What Redis's append-only file costs (on by default, DECISIONS.md "Redis persistence"):
+#     messaging flat out and at 2,000/s with the file switched off and on again at runtime,
+#     alternating, three rounds each. Turning it on rewrites the file in the background first.
+set_appendonly() {
+  local info
+  redis-cli -s "$STATE/redis/redis.sock" CONFIG SET appendonly "$1" >/dev/null
+  for _ in $(seq 300); do
+    info=$(redis-cli -s "$STATE/redis/redis.sock" INFO persistence)
+    grep -q '^aof_rewrite_in_progress:0' <<<"$info" && grep -q '^aof_rewrite_scheduled:0' <<<"$info" && return 0
+    sleep 0.1
+  done
+  die "Redis did not finish rewriting its append-only file"
+}
+for round in 1 2 3; do
+  for aof in no yes; do
+    set_appendonly "$aof"
+    run_case "aof-$aof-messaging-flat-$SMALL-r$round" --scenario messaging "${users[@]}" --sessions "$SMALL"
+    run_case "aof-$aof-light-messaging-2000-r$round" --scenario messaging "${users[@]}" --sessions "$SMALL" --rate 2000
+  done
+done
+
 # 5. Presence fan-out, 6. offline delivery.
 run_case "presence-fanout-10" --scenario presence "${users[@]}" --sessions 1100 --fanout 10
 run_case "offline-2000" --scenario offline "${users[@]}" --sessions 2000 --offline-messages 10

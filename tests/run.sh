@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # README command 2: install what is missing, build the Debug/ASan+UBSan configuration,
-# start a throwaway PostgreSQL cluster, and run every test (unit, Redis, PostgreSQL,
+# start a throwaway PostgreSQL cluster, and run every test (unit, Redis, PostgreSQL, fuzz,
 # end-to-end). Each Redis test starts its own redis-server; each PostgreSQL test makes
 # its own database in the cluster started here. Exit code: ctest's.
 #
@@ -13,7 +13,7 @@ JOBS=${ICQ_TEST_JOBS:-2}
 BUILD="$ICQ_ROOT/build/test"
 VAR="$ICQ_ROOT/var/test"
 
-install_packages "${ICQ_TEST_PACKAGES[@]}"
+install_packages "${ICQ_TEST_PACKAGES[@]}" "${ICQ_FUZZ_PACKAGES[@]}"
 build "$BUILD" -DCMAKE_BUILD_TYPE=Debug -DICQ_SANITIZE=ON
 
 mkdir -p "$VAR"

@@ -99,8 +99,10 @@ start_redis() {
     acl=(--aclfile "$dir/users.acl")
   fi
   # Also on a Unix socket (redis.sock in its directory): the local runner and the bench talk to
-  # it there, a fraction of the loopback's time per round trip.
-  as_user redis redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --save '' --appendonly no \
+  # it there, a fraction of the loopback's time per round trip. The append-only file keeps
+  # what a session's next owner needs (unconfirmed messages among it) across a Redis crash.
+  as_user redis redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --save '' \
+    --appendonly yes --appendfsync everysec \
     --dir "$dir" --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" \
     --unixsocket "$dir/redis.sock" --unixsocketperm 777 "${acl[@]}"
   for _ in $(seq 100); do
@@ -111,8 +113,8 @@ start_redis() {
   die "Redis did not start on port $port (see $dir/redis.log)"
 }
 
-# stop_redis <dir> <port>: SHUTDOWN (refused when the default user is off) or SIGTERM (no
-# persistence, so nothing to save), and wait until it is gone so the port is free again.
+# stop_redis <dir> <port>: SHUTDOWN (refused when the default user is off) or SIGTERM (Redis
+# flushes its append-only file either way), and wait until it is gone so the port is free again.
 stop_redis() {
   local dir=$1 port=$2 pid
   redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true

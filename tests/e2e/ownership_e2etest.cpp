@@ -279,4 +279,31 @@ TEST_CASE("a message its recipient never confirmed is kept offline when the reci
   CHECK(std::count(offline.begin(), offline.end(), "did you read this?") == 1);
 }
 
+// Redis is where a session's owner keeps what a successor needs: a Redis that crashes must come
+// back with it (append-only file, DECISIONS.md), or a message acknowledged to its sender dies
+// with the next owner change. Without the file this test loses the message.
+TEST_CASE("a message acknowledged to its sender survives a Redis crash and then its recipient's owner dying",
+          "[e2e][ownership][durability]") {
+  E2E e2e({.gateways = 1, .workers = 1});
+  const uint16_t port = e2e.cluster.udpPort(0);
+  V5Client alice(port, kAlice, kAlicePassword, "127.0.15.1");
+  V5Client bob(port, kBob, kBobPassword, "127.0.15.2");
+  REQUIRE(alice.login() == LoginOutcome::accepted);
+  REQUIRE(bob.login() == LoginOutcome::accepted);
+  // Bob's client is silent: the message waits in his session, unconfirmed.
+  const auto sent = alice.sendMessage(kBob, v5::kMsgText, "through the outage");
+  REQUIRE(alice.expectAckOf(sent));
+
+  e2e.redis.crashAndRecover();
+  e2e.cluster.worker(0).kill();  // the only copy outside Redis goes with it
+  e2e.cluster.addWorker();       // takes Bob's session over from Redis
+
+  V5Client bobAgain(port, kBob, kBobPassword, "127.0.15.3");
+  INFO(e2e.cluster.logs());
+  REQUIRE(eventually([&] { return bobAgain.login(std::chrono::milliseconds(1000)) == LoginOutcome::accepted; },
+                     std::chrono::seconds(20)));
+  const std::vector<std::string> offline = offlineTextsAtLogin(bobAgain);
+  CHECK(std::count(offline.begin(), offline.end(), "through the outage") == 1);
+}
+
 }  // namespace icq::test

@@ -87,7 +87,8 @@ bool RedisServer::start() {
   const std::string logPath = dir_ + "/redis.log";
   std::vector<std::string> args = {binary_, "--bind", "127.0.0.1", "--unixsocket", dir_ + "/redis.sock"};
   args.insert(args.end(),
-              {"--save", "", "--appendonly", "no", "--dir", dir_, "--daemonize", "no", "--logfile", logPath});
+              {"--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", dir_, "--daemonize",
+               "no", "--logfile", logPath});
   if (tls_)  // TLS only: no plain port; the client's own certificate is not asked for
     args.insert(args.end(), {"--port", "0", "--tls-port", std::to_string(port_), "--tls-cert-file", tls_->cert,
                              "--tls-key-file", tls_->key, "--tls-ca-cert-file", tls_->ca, "--tls-auth-clients", "no"});
@@ -173,7 +174,13 @@ void resetCommandStats(redis::RedisConnection& redis) {
 
 void RedisServer::restart() {
   kill();
+  std::filesystem::remove_all(dir_ + "/appendonlydir");
   if (!start()) throw std::runtime_error("redis-server did not restart on port " + std::to_string(port_));
+}
+
+void RedisServer::crashAndRecover() {
+  kill();
+  if (!start()) throw std::runtime_error("redis-server did not come back on port " + std::to_string(port_));
 }
 
 }  // namespace icq::test

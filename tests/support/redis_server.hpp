@@ -1,6 +1,8 @@
 // A private redis-server for tests that need a real Redis (STYLE.md §7 "_redistest"): a
-// free loopback port and a Unix socket in its own directory, no persistence; it can be stopped and restarted
-// on the same port to test reconnection, and it dies with the test process.
+// free loopback port and a Unix socket in its own directory, with an append-only file as the
+// local runner and the chart run it; it can be restarted on the same port empty (reconnection
+// after a loss) or from its append-only file (a crash it recovers from), and it dies with the
+// test process.
 #pragma once
 
 #include <sys/types.h>
@@ -52,6 +54,9 @@ public:
   void kill();
   /// Kills the server if it runs and starts a fresh, empty one on the same port.
   void restart();
+  /// SIGKILL, then a new server on the same port that loads the append-only file: a crash
+  /// Redis comes back from with everything it had answered.
+  void crashAndRecover();
 
 private:
   /// Starts on port_; false if the server exited before answering (the port was taken).
