@@ -1076,6 +1076,37 @@ TEST_CASE("owned sessions: a write Redis refuses is not flushed and its packet s
   CHECK(b->find(kUin)->nextSeq1 == 3);
 }
 
+// Between its rejoin and its next view, a fenced worker still has the last view it adopted,
+// which may give it UINs a successor holds: it must neither load them nor number for them,
+// or the client gets one SEQ1 from two owners.
+TEST_CASE("owned sessions: a fenced owner takes no session until it has adopted a new view",
+          "[redis][owned][fence]") {
+  Fixture f;
+  f.a.login(makeSession(kUin));
+  f.a.flush();
+  auto b = f.owner("w-b");
+  b->adopt(viewOf(2, 2, {"w-b"}));  // A's lease lapsed: B holds the session
+
+  f.a.sessions.fence();
+  f.a.sessions.awaitView();
+  CHECK(f.a.sessions.reach(kUin) == Reach::later);
+  CHECK_FALSE(f.a.sessions.takeoverStep(50));
+  const Bytes body{2};
+  const store::ReliablePacket packet{kUin, v5::SRV_USER_ONLINE, 0, body};
+  store::ReliableRoute route;
+  CHECK_FALSE(f.a.sessions.queueReliable({&packet, 1}, {&route, 1}));
+  CHECK_FALSE(route.queued);
+  CHECK(f.a.sessions.size() == 0);
+  REQUIRE(b->queue({kUin, v5::SRV_USER_ONLINE, 0, b->body.emplace_back(Bytes{1})}).seq1 == 1);
+  b->flush();
+
+  // The view that names the new instance: once B has released the session, A numbers on from B.
+  b->adopt(viewOf(3, 3, {"w-a"}));
+  REQUIRE(b->sessions.releaseForeign());
+  f.a.adopt(viewOf(3, 3, {"w-a"}));
+  CHECK(f.a.queue(packet).seq1 == 2);
+}
+
 TEST_CASE("owned sessions: fence forgets every session and writes nothing", "[redis][owned][fence]") {
   Fixture f;
   const store::Session session = makeSession(kUin);
