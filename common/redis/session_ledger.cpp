@@ -96,6 +96,15 @@ bool parsePacketField(std::string_view field, uint16_t& seq1, uint64_t& epoch) {
   return dot == std::string_view::npos || parseInteger(field.substr(dot + 1), epoch);
 }
 
+/// Redis declined the write for a state of its own (out of memory, a failed disk write, a
+/// replica, loading, a script running) that passes; any other error is a malformed command,
+/// a bug that sending it again cannot cure.
+bool refusedForNow(ReplyView reply) {
+  static constexpr std::string_view kCodes[] = {"OOM", "MISCONF", "READONLY", "LOADING", "BUSY",
+                                                "MASTERDOWN", "NOREPLICAS", "TRYAGAIN", "CLUSTERDOWN"};
+  return std::ranges::any_of(kCodes, [&](std::string_view code) { return reply.isError(code); });
+}
+
 }  // namespace
 
 // ---- the command arena -----------------------------------------------------------------
@@ -269,8 +278,15 @@ bool RedisSessionLedger::flush() {
     redis_.append(indexViews_);
   };
   if (!redis_.pipeline(perSession + starts.size() - 1, append, replies_)) return false;
-  for (const Reply& reply : replies_)
-    if (reply.isError()) unexpectedReply("ledger_flush", reply);  // a bug, not a lost link: not retried
+  bool refused = false;
+  for (const Reply& reply : replies_) {
+    if (!reply.isError()) continue;
+    unexpectedReply("ledger_flush", reply);
+    refused = refused || refusedForNow(reply);
+  }
+  // A refused write did not happen: reported as flushed, the egress gate would let out a
+  // packet whose record a successor never finds (a SEQ1 gap once a later one is recorded).
+  if (refused) return false;
   discard();
   return true;
 }

@@ -82,8 +82,9 @@ public:
   void reindex(uint32_t uin, int64_t indexMs);
 
   bool pending() const { return !commands_.empty() || !due_.empty() || !undue_.empty() || !reindex_.empty(); }
-  /// Sends everything queued in one round trip. False: Redis could not be reached; the
-  /// queue is kept and sent again by the next flush (every write is idempotent).
+  /// Sends everything queued in one round trip. False: Redis could not be reached, or
+  /// refused a write for now (out of memory, a failed disk write...); the queue is kept and
+  /// sent again by the next flush (every write is idempotent).
   bool flush();
   /// Forgets what is queued (a fenced owner must not write).
   void discard();

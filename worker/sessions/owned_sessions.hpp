@@ -76,6 +76,10 @@ public:
   bool authoritative() const { return authoritative_; }
   /// The lease lapsed: forget everything without writing (others may hold it by now).
   void fence();
+  /// Rejoining as a new instance after a fence: the last view may still name this worker for
+  /// sessions a successor holds until it releases them under the next view, so nothing is
+  /// loaded (or numbered) until a view is adopted.
+  void awaitView() { settled_ = false; }
   size_t size() const { return sessions_.size(); }
 
   /// Sends the queued writes (ledger). False: Redis failed; the writes stay queued.

@@ -45,6 +45,7 @@ Ownership::Ownership(MembershipClient& membership, OwnedSessions& sessions, pipe
 void Ownership::tend() {
   if (membership_.fenced()) {
     sessions_.fence();
+    sessions_.awaitView();
     stats_.fenced++;
     membership_.rejoin();
     releasePending_ = false;

@@ -1050,6 +1050,63 @@ TEST_CASE("owned sessions: a former owner's packet numbered past its successor's
   CHECK(f.rtxFields(kUin).count("1.3") == 1);
 }
 
+// Issue 14: a packet numbered, refused by Redis and sent anyway was never resent once its owner
+// died, while the next one, recorded, was: the client had 0 and 2, never 1.
+TEST_CASE("owned sessions: a write Redis refuses is not flushed and its packet still reaches the successor",
+          "[redis][owned][takeover]") {
+  Fixture f;
+  f.a.login(makeSession(kUin));
+  f.a.flush();
+  f.command({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
+  f.command({"CONFIG", "SET", "maxmemory", "1"});  // every HSET answered OOM
+  REQUIRE(f.a.queue({kUin, v5::SRV_USER_OFFLINE, 0, f.a.body.emplace_back(Bytes{1})}).seq1 == 1);
+  CHECK_FALSE(f.a.sessions.flush());  // the egress gate must not let SEQ1 1 out
+  CHECK(f.a.sessions.pendingWrites());
+  f.command({"CONFIG", "SET", "maxmemory", "0"});
+  REQUIRE(f.a.queue({kUin, v5::SRV_USER_ONLINE, 0, f.a.body.emplace_back(Bytes{2})}).seq1 == 2);
+  f.a.flush();
+
+  // A dies; B resends every SEQ1 the client may have had, none missing, and numbers on.
+  auto b = f.owner("w-b");
+  b->adopt(viewOf(2, 2, {"w-b"}));
+  std::vector<uint32_t> giveUps;
+  const auto resent = b->runDue(f.clock.nowMs(), giveUps);
+  REQUIRE(resent.size() == 1);
+  CHECK(resent[0].seq1s == std::vector<uint16_t>{0, 1, 2});
+  CHECK(b->find(kUin)->nextSeq1 == 3);
+}
+
+// Between its rejoin and its next view, a fenced worker still has the last view it adopted,
+// which may give it UINs a successor holds: it must neither load them nor number for them,
+// or the client gets one SEQ1 from two owners.
+TEST_CASE("owned sessions: a fenced owner takes no session until it has adopted a new view",
+          "[redis][owned][fence]") {
+  Fixture f;
+  f.a.login(makeSession(kUin));
+  f.a.flush();
+  auto b = f.owner("w-b");
+  b->adopt(viewOf(2, 2, {"w-b"}));  // A's lease lapsed: B holds the session
+
+  f.a.sessions.fence();
+  f.a.sessions.awaitView();
+  CHECK(f.a.sessions.reach(kUin) == Reach::later);
+  CHECK_FALSE(f.a.sessions.takeoverStep(50));
+  const Bytes body{2};
+  const store::ReliablePacket packet{kUin, v5::SRV_USER_ONLINE, 0, body};
+  store::ReliableRoute route;
+  CHECK_FALSE(f.a.sessions.queueReliable({&packet, 1}, {&route, 1}));
+  CHECK_FALSE(route.queued);
+  CHECK(f.a.sessions.size() == 0);
+  REQUIRE(b->queue({kUin, v5::SRV_USER_ONLINE, 0, b->body.emplace_back(Bytes{1})}).seq1 == 1);
+  b->flush();
+
+  // The view that names the new instance: once B has released the session, A numbers on from B.
+  b->adopt(viewOf(3, 3, {"w-a"}));
+  REQUIRE(b->sessions.releaseForeign());
+  f.a.adopt(viewOf(3, 3, {"w-a"}));
+  CHECK(f.a.queue(packet).seq1 == 2);
+}
+
 TEST_CASE("owned sessions: fence forgets every session and writes nothing", "[redis][owned][fence]") {
   Fixture f;
   const store::Session session = makeSession(kUin);
