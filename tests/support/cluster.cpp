@@ -120,6 +120,7 @@ bool Cluster::waitUntilServing(std::chrono::milliseconds timeout) {
   // the scheduler's retransmission, longer than a test waits.
   const std::string linked = "icq_worker_gateway_links " + std::to_string(gateways_.size());
   for (size_t w = 0; w < workers_.size(); ++w) {
+    if (!workers_[w]->alive()) continue;  // killed by the test: its successor is another index
     while (httpGet(adminPort("worker", w), "/metrics").body.find(linked) == std::string::npos) {
       if (std::chrono::steady_clock::now() > deadline) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -128,7 +129,7 @@ bool Cluster::waitUntilServing(std::chrono::milliseconds timeout) {
   return waitUntilOwnersSettled(deadline);
 }
 
-// Every worker authoritative under one epoch: the view that names them all is settled and each
+// Every live worker authoritative under one epoch: the view that names them all is settled and each
 // has loaded what it owns. Before that, a datagram for a UIN whose owner has not yet seen the
 // view settle is dropped for the client's retransmission to bring back (worker/sessions/
 // owned_sessions.hpp Reach::later), and a test's client does not retransmit its login.
@@ -141,6 +142,7 @@ bool Cluster::waitUntilOwnersSettled(std::chrono::steady_clock::time_point deadl
     std::string epoch;
     bool settled = true;
     for (size_t w = 0; w < workers_.size() && settled; ++w) {
+      if (!workers_[w]->alive()) continue;
       const std::string text = httpGet(adminPort("worker", w), "/metrics").body;
       const std::string mine = gauge(text, "icq_worker_membership_epoch");
       settled = gauge(text, "icq_worker_authoritative") == "1" && !mine.empty() && (epoch.empty() || mine == epoch);

@@ -51,7 +51,7 @@ public:
 
   /// Waits until every gateway answers through some worker (a probe gets SRV_NOT_CONNECTED).
   bool waitUntilServing(std::chrono::milliseconds timeout = std::chrono::seconds(15));
-  /// Every worker authoritative under the same membership epoch (part of waitUntilServing).
+  /// Every live worker authoritative under the same membership epoch (part of waitUntilServing).
   bool waitUntilOwnersSettled(std::chrono::steady_clock::time_point deadline);
 
   /// Creates an account directly in the database (argon2id, test-sized cost).
