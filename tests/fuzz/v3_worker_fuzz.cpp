@@ -11,9 +11,8 @@
 
 #include "common/codec/v3/packet.hpp"
 #include "common/pipeline/outbox.hpp"
-#include "tests/fuzz/egress_check.hpp"
 #include "tests/fuzz/packet_script.hpp"
-#include "tests/support/fake_world.hpp"
+#include "tests/fuzz/worker_world.hpp"
 #include "worker/v3/v3_processor.hpp"
 
 namespace {
@@ -37,7 +36,7 @@ worker::v3::V3Settings fuzzSettings() {
   return settings;
 }
 
-struct World : test::FakeWorld {
+struct World : fuzz::WorkerWorld<World> {
   codec::v5::CheckcodeRng rng{5};
   pipeline::Outbox outbox{&sessions, nullptr, &egress, rng};
   worker::v3::V3Processor processor{fuzzSettings(),
@@ -51,7 +50,6 @@ struct World : test::FakeWorld {
       {kAlice, test::endpoint(66, 6666)},  // Alice's UIN from a stranger's address
       {kDave, test::endpoint(4, 4000)},
   }};
-  std::vector<Datagram> batch;
 
   World() {
     for (uint32_t uin : {kAlice, kBob, kCarol, kDave}) users.addUser(uin, "pw-" + std::to_string(uin));
@@ -64,14 +62,7 @@ struct World : test::FakeWorld {
     Sender& s = senders[packet.sender];
     const v3::Header header{packet.command, s.seq1++, ++s.seq2, s.uin, 0};
     std::array<uint8_t, v3::kMaxDatagram> buffer{};
-    const size_t n = v3::encodePacket(header, packet.body, buffer);
-    if (n == 0) return;  // longer than a datagram: a gateway never hands it out
-    batch.push_back({s.from, {buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n)}});
-  }
-
-  void run() {
-    for (const auto& sent : runBatch(processor, batch, test::kGatewayA)) fuzz::requireServerDatagram(sent.bytes);
-    batch.clear();
+    queue(s.from, buffer, v3::encodePacket(header, packet.body, buffer));
   }
 };
 

@@ -10,9 +10,8 @@
 
 #include "common/codec/v5/constants.hpp"
 #include "common/codec/v5/packet.hpp"
-#include "tests/fuzz/egress_check.hpp"
 #include "tests/fuzz/packet_script.hpp"
-#include "tests/support/fake_world.hpp"
+#include "tests/fuzz/worker_world.hpp"
 #include "worker/v5/v5_processor.hpp"
 
 namespace {
@@ -36,7 +35,7 @@ worker::v5::V5Settings fuzzSettings() {
   return settings;
 }
 
-struct World : test::FakeWorld {
+struct World : fuzz::WorkerWorld<World> {
   worker::v5::V5Processor processor{fuzzSettings(), {sessions, presence, users, messages, limits}, clock, egress,
                                     nullptr, 7};
   v5::CheckcodeRng rng{99};
@@ -46,7 +45,6 @@ struct World : test::FakeWorld {
       {kAlice, 0x5EED, test::endpoint(1, 4000)},    // Alice's UIN, a forged session id
       {kAlice, 0x1111, test::endpoint(66, 6666)},  // Alice's session, a stranger's address
   }};
-  std::vector<Datagram> batch;
 
   World() {
     users.addUser(kAlice, "alice-pw", "alice");
@@ -62,14 +60,7 @@ struct World : test::FakeWorld {
                                   static_cast<uint16_t>(request ? ++s.seq2 : 0)};
     std::array<uint8_t, v5::kMaxDatagram> buffer{};
     const size_t length = 0x18 + packet.body.size();
-    const size_t n = v5::encodeClientPacket(header, packet.body, buffer, rng.clientR1(length), rng.r2());
-    if (n == 0) return;  // longer than a datagram: a gateway never hands it out
-    batch.push_back({s.from, {buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n)}});
-  }
-
-  void run() {
-    for (const auto& sent : runBatch(processor, batch, test::kGatewayA)) fuzz::requireServerDatagram(sent.bytes);
-    batch.clear();
+    queue(s.from, buffer, v5::encodeClientPacket(header, packet.body, buffer, rng.clientR1(length), rng.r2()));
   }
 };
 
