@@ -7,6 +7,7 @@
 # docs/RELIABILITY.md.
 #
 #   tests/fuzz/run.sh [--seconds N] [target...]    (default: 10 s each, every target)
+#   tests/fuzz/run.sh --build-only                 (what tests/run.sh does before the tests run)
 #
 # The test command runs the short form (ctest's fuzz_short); a long run is by hand, e.g.
 # `tests/fuzz/run.sh --seconds 1800 v5_worker`.
@@ -14,11 +15,13 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../deploy/local/lib.sh"
 
 SECONDS_EACH=10
+BUILD_ONLY=0
 TARGETS=()
 while [ $# -gt 0 ]; do
   case $1 in
     --seconds) SECONDS_EACH=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --build-only) BUILD_ONLY=1; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) TARGETS+=("$1"); shift ;;
   esac
 done
@@ -30,6 +33,7 @@ BUILD="$ICQ_ROOT/build/fuzz"
 log "building the fuzz targets in ${BUILD#$ICQ_ROOT/}"
 cmake -S "$ICQ_ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++-14 -DICQ_FUZZ=ON >/dev/null
 cmake --build "$BUILD" --target icq_fuzzers -j "$(nproc)" >/dev/null
+[ "$BUILD_ONLY" = 0 ] || exit 0
 
 VAR="$ICQ_ROOT/var/fuzz"
 mkdir -p "$VAR/findings"
