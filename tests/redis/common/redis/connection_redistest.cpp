@@ -57,6 +57,18 @@ redis::RedisOptions through(const test::StunnelClient& tunnel, redis::RedisOptio
   return options;
 }
 
+/// What every process needs of an authenticated link: connected as the ACL user "icq", a
+/// script loaded, its keys readable and writable. Returns the script.
+const redis::RedisScript& requireLinkAsIcq(redis::RedisConnection& redis) {
+  REQUIRE(redis.connected());
+  const redis::RedisScript& script = redis.addScript("echo", "return ARGV[1]");
+  REQUIRE_FALSE(script.sha().empty());
+  CHECK(run(redis, {"ACL", "WHOAMI"}).str() == "icq");
+  run(redis, {"SET", "icq:{1}:probe", "x"});
+  CHECK(run(redis, {"GET", "icq:{1}:probe"}).str() == "x");
+  return script;
+}
+
 }  // namespace
 
 TEST_CASE("redis connection: pipelined replies come back in order", "[redis][connection]") {
@@ -206,12 +218,7 @@ TEST_CASE("redis connection: talks over the Unix socket and reconnects there", "
 TEST_CASE("redis connection: authenticates as its ACL user and again after a restart", "[redis][connection][auth]") {
   test::RedisServer server(test::RedisUser{.password = "s3cret-#!x"});
   redis::RedisConnection redis(server.options());
-  REQUIRE(redis.connected());
-  const redis::RedisScript& script = redis.addScript("echo", "return ARGV[1]");
-  REQUIRE_FALSE(script.sha().empty());
-  CHECK(run(redis, {"ACL", "WHOAMI"}).str() == "icq");
-  run(redis, {"SET", "icq:{1}:probe", "x"});
-  CHECK(run(redis, {"GET", "icq:{1}:probe"}).str() == "x");
+  const redis::RedisScript& script = requireLinkAsIcq(redis);
   // The rules hold: not a key outside icq:*, not a dangerous command.
   CHECK(run(redis, {"GET", "other"}).isError("NOPERM"));
   CHECK(run(redis, {"FLUSHALL"}).isError("NOPERM"));
@@ -247,12 +254,7 @@ TEST_CASE("redis connection: over TLS through an stunnel tunnel it authenticates
   test::RedisServer server(test::RedisUser{.password = "s3cret-#!x"}, ca.issue("redis"));
   test::StunnelClient tunnel(server.port(), ca.caFile());
   redis::RedisConnection redis(through(tunnel, server.options()));
-  REQUIRE(redis.connected());
-  const redis::RedisScript& script = redis.addScript("echo", "return ARGV[1]");
-  REQUIRE_FALSE(script.sha().empty());
-  CHECK(run(redis, {"ACL", "WHOAMI"}).str() == "icq");
-  run(redis, {"SET", "icq:{1}:probe", "x"});
-  CHECK(run(redis, {"GET", "icq:{1}:probe"}).str() == "x");
+  const redis::RedisScript& script = requireLinkAsIcq(redis);
   const std::string_view args[] = {"through the tunnel"};
   redis::Reply reply;
   REQUIRE(redis.runScript(script, {}, args, reply));
