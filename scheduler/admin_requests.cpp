@@ -93,7 +93,8 @@ void queryNumber(const ops::HttpRequest& request, const char* name, uint64_t min
   std::string text;
   if (error || !request.queryParam(name, text)) return;
   if (!parseNumber(text, max, out) || out < min)
-    error = admin::Outcome::badInput(name, "must be a number from " + std::to_string(min) + " to " + std::to_string(max));
+    error =
+        admin::Outcome::badInput(name, "must be a number from " + std::to_string(min) + " to " + std::to_string(max));
 }
 
 }  // namespace

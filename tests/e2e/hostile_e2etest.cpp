@@ -23,13 +23,13 @@ std::vector<std::pair<uint16_t, std::vector<uint8_t>>> strangerPackets() {
   status.resize(v5::buildStatusData(0x00010001, status));
   list.resize(v5::buildUinListData(std::vector<uint32_t>{kAlice, kBob}, list));
   const std::string hello = "hello";
-  message.resize(v5::buildSendMessageData(kBob, v5::kMsgText, {reinterpret_cast<const uint8_t*>(hello.data()), 5},
-                                          message));
+  message.resize(
+      v5::buildSendMessageData(kBob, v5::kMsgText, {reinterpret_cast<const uint8_t*>(hello.data()), 5}, message));
   const std::vector<uint8_t> four = {1, 2, 3, 4};
-  return {{v5::CMD_KEEP_ALIVE, four},        {v5::CMD_KEEP_ALIVE2, four},   {v5::CMD_ACK, four},
-          {v5::CMD_SEND_MESSAGE, message},   {v5::CMD_STATUS_CHANGE, status}, {v5::CMD_CONTACT_LIST, list},
-          {v5::CMD_SEND_TEXT_CODE, text},    {v5::CMD_LOGIN_1, four},       {v5::CMD_ACK_MESSAGES, four},
-          {v5::CMD_INFO_REQ, four},          {v5::CMD_SEARCH_UIN, four},    {v5::CMD_META_USER, four}};
+  return {{v5::CMD_KEEP_ALIVE, four},      {v5::CMD_KEEP_ALIVE2, four},     {v5::CMD_ACK, four},
+          {v5::CMD_SEND_MESSAGE, message}, {v5::CMD_STATUS_CHANGE, status}, {v5::CMD_CONTACT_LIST, list},
+          {v5::CMD_SEND_TEXT_CODE, text},  {v5::CMD_LOGIN_1, four},         {v5::CMD_ACK_MESSAGES, four},
+          {v5::CMD_INFO_REQ, four},        {v5::CMD_SEARCH_UIN, four},      {v5::CMD_META_USER, four}};
 }
 
 /// Every packet that reaches `client` until it has been quiet for `quiet`.
@@ -46,9 +46,9 @@ int64_t totalCalls(redis::RedisConnection& redis) {
 }
 
 uint32_t aboutUin(const ServerPacket& p) {
-  return p.data.size() < 4 ? 0
-                           : uint32_t{p.data[0]} | uint32_t{p.data[1]} << 8 | uint32_t{p.data[2]} << 16 |
-                                 uint32_t{p.data[3]} << 24;
+  return p.data.size() < 4
+             ? 0
+             : uint32_t{p.data[0]} | uint32_t{p.data[1]} << 8 | uint32_t{p.data[2]} << 16 | uint32_t{p.data[3]} << 24;
 }
 
 }  // namespace
@@ -89,10 +89,10 @@ TEST_CASE("no answer to a packet without a session is larger than it and a flood
 
   INFO("sent " << sent << " (smallest " << smallest << " bytes), answers " << answers << " (largest " << largest
                << " bytes); Redis commands during the flood " << duringFlood << ", at rest as long " << atRest);
-  CHECK(answers > 0);            // they are answered (SRV_NOT_CONNECTED), not ignored
-  CHECK(answers <= sent);        // never more datagrams than came in
-  CHECK(largest <= smallest);    // and never a larger one
-  CHECK(commands.size() == 1);   // ...all of them SRV_NOT_CONNECTED
+  CHECK(answers > 0);           // they are answered (SRV_NOT_CONNECTED), not ignored
+  CHECK(answers <= sent);       // never more datagrams than came in
+  CHECK(largest <= smallest);   // and never a larger one
+  CHECK(commands.size() == 1);  // ...all of them SRV_NOT_CONNECTED
   CHECK(commands.count(v5::SRV_NOT_CONNECTED) == 1);
   // The owners answer a UIN they hold no session for from memory: the flood adds to what
   // Redis sees anyway less than one command per ten packets.

@@ -35,12 +35,18 @@ void asPeerMessage(std::span<const uint8_t> message) {
   auto reader = PeerReader::open(message);
   if (!reader) return;
   switch (reader->kind()) {
-    case PeerKind::Deliver: return readAll<PeerPacket>(*reader);
-    case PeerKind::Kick: return readAll<KickItem>(*reader);
-    case PeerKind::Result: return readAll<PeerResult>(*reader);
-    case PeerKind::Nudge: return readAll<Nudge>(*reader);
-    case PeerKind::Relay: return readAll<RelayItem>(*reader);
-    case PeerKind::Forward: return asBatch(reader->ingress());
+    case PeerKind::Deliver:
+      return readAll<PeerPacket>(*reader);
+    case PeerKind::Kick:
+      return readAll<KickItem>(*reader);
+    case PeerKind::Result:
+      return readAll<PeerResult>(*reader);
+    case PeerKind::Nudge:
+      return readAll<Nudge>(*reader);
+    case PeerKind::Relay:
+      return readAll<RelayItem>(*reader);
+    case PeerKind::Forward:
+      return asBatch(reader->ingress());
   }
 }
 

@@ -18,7 +18,7 @@
 namespace icq::fuzz {
 
 struct ScriptedPacket {
-  uint8_t sender = 0;          // 0..3
+  uint8_t sender = 0;  // 0..3
   bool endsBatch = false;
   int64_t clockStepMs = 0;
   uint16_t command = 0;

@@ -28,18 +28,10 @@ struct Sender {
   uint16_t seq1 = 1, seq2 = 0;
 };
 
-worker::v3::V3Settings fuzzSettings() {
-  worker::v3::V3Settings settings;
-  settings.registration = true;
-  settings.passwordOpsLimit = 1;  // libsodium's minimum: hashes cost microseconds, not 64 MiB
-  settings.passwordMemLimitBytes = 8192;
-  return settings;
-}
-
 struct World : fuzz::WorkerWorld<World> {
   codec::v5::CheckcodeRng rng{5};
   pipeline::Outbox outbox{&sessions, nullptr, &egress, rng};
-  worker::v3::V3Processor processor{fuzzSettings(),
+  worker::v3::V3Processor processor{fuzz::fuzzSettings<worker::v3::V3Settings>(),
                                     {{sessions, presence, users, messages, limits}, fragments, departments},
                                     clock,
                                     egress,

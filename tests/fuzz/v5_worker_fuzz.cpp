@@ -27,22 +27,18 @@ struct Sender {
   uint16_t seq1 = 1, seq2 = 0;
 };
 
-worker::v5::V5Settings fuzzSettings() {
-  worker::v5::V5Settings settings;
-  settings.registration = true;
-  settings.passwordOpsLimit = 1;  // libsodium's minimum: hashes cost microseconds, not 64 MiB
-  settings.passwordMemLimitBytes = 8192;
-  return settings;
-}
-
 struct World : fuzz::WorkerWorld<World> {
-  worker::v5::V5Processor processor{fuzzSettings(), {sessions, presence, users, messages, limits}, clock, egress,
-                                    nullptr, 7};
+  worker::v5::V5Processor processor{fuzz::fuzzSettings<worker::v5::V5Settings>(),
+                                    {sessions, presence, users, messages, limits},
+                                    clock,
+                                    egress,
+                                    nullptr,
+                                    7};
   v5::CheckcodeRng rng{99};
   std::array<Sender, 4> senders{{
       {kAlice, 0x1111, test::endpoint(1, 4000)},
       {kBob, 0x2222, test::endpoint(2, 4000)},
-      {kAlice, 0x5EED, test::endpoint(1, 4000)},    // Alice's UIN, a forged session id
+      {kAlice, 0x5EED, test::endpoint(1, 4000)},   // Alice's UIN, a forged session id
       {kAlice, 0x1111, test::endpoint(66, 6666)},  // Alice's session, a stranger's address
   }};
 

@@ -14,6 +14,18 @@
 
 namespace icq::fuzz {
 
+/// A processor's settings with registration on and the password hashes it writes at
+/// libsodium's minimum cost, so that a registration or password change costs microseconds,
+/// not 64 MiB and a quarter of a second per input.
+template <class Settings>
+Settings fuzzSettings() {
+  Settings settings;
+  settings.registration = true;
+  settings.passwordOpsLimit = 1;
+  settings.passwordMemLimitBytes = 8192;
+  return settings;
+}
+
 template <class Target>
 struct WorkerWorld : test::FakeWorld {
   std::vector<Datagram> batch;

@@ -86,9 +86,8 @@ redis::RedisOptions RedisServer::unixSocketOptions(std::chrono::milliseconds tim
 bool RedisServer::start() {
   const std::string logPath = dir_ + "/redis.log";
   std::vector<std::string> args = {binary_, "--bind", "127.0.0.1", "--unixsocket", dir_ + "/redis.sock"};
-  args.insert(args.end(),
-              {"--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", dir_, "--daemonize",
-               "no", "--logfile", logPath});
+  args.insert(args.end(), {"--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", dir_,
+                           "--daemonize", "no", "--logfile", logPath});
   if (tls_)  // TLS only: no plain port; the client's own certificate is not asked for
     args.insert(args.end(), {"--port", "0", "--tls-port", std::to_string(port_), "--tls-cert-file", tls_->cert,
                              "--tls-key-file", tls_->key, "--tls-ca-cert-file", tls_->ca, "--tls-auth-clients", "no"});
