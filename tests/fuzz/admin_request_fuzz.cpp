@@ -12,18 +12,12 @@
 #include <vector>
 
 #include "scheduler/admin_requests.hpp"
+#include "tests/fuzz/input_parts.hpp"
 
 namespace {
 
 using namespace icq;
 using nlohmann::json;
-
-std::string takeUntilNul(std::string_view& rest) {
-  const size_t end = rest.find('\0');
-  std::string part(rest.substr(0, end));
-  rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-  return part;
-}
 
 void readBody(const json& body) {
   admin::NewAccount account;
@@ -42,10 +36,10 @@ void readBody(const json& body) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view rest(reinterpret_cast<const char*>(data), size);
-  const std::string pattern = takeUntilNul(rest);
+  const std::string pattern(fuzz::takeUntilNul(rest));
   ops::HttpRequest request;
-  request.path = takeUntilNul(rest);
-  request.query = takeUntilNul(rest);
+  request.path = fuzz::takeUntilNul(rest);
+  request.query = fuzz::takeUntilNul(rest);
   request.body = std::string(rest);
 
   uint32_t uin = 0;

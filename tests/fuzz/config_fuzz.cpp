@@ -15,18 +15,12 @@
 #include <vector>
 
 #include "common/config/config.hpp"
+#include "tests/fuzz/input_parts.hpp"
 
 namespace {
 
 using icq::config::Config;
 using icq::config::ConfigError;
-
-std::string_view takeUntilNul(std::string_view& rest) {
-  const size_t end = rest.find('\0');
-  const std::string_view part = rest.substr(0, end);
-  rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-  return part;
-}
 
 std::vector<std::pair<std::string, std::string>> assignments(std::string_view text) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -56,9 +50,9 @@ const std::string& scratchFile() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view rest(reinterpret_cast<const char*>(data), size);
-  const std::string_view yaml = takeUntilNul(rest);
+  const std::string_view yaml = icq::fuzz::takeUntilNul(rest);
   std::map<std::string, std::string> environment;
-  for (auto& [name, value] : assignments(takeUntilNul(rest))) environment[name] = value;
+  for (auto& [name, value] : assignments(icq::fuzz::takeUntilNul(rest))) environment[name] = value;
   FILE* file = std::fopen(scratchFile().c_str(), "wb");
   if (!file) std::abort();
   std::fwrite(yaml.data(), 1, yaml.size(), file);
