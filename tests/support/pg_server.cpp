@@ -3,7 +3,6 @@
 #include "tests/support/pg_server.hpp"
 
 #include <pwd.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -42,9 +41,7 @@ std::string fileText(const std::string& path) {
 }  // namespace
 
 PgServer::PgServer(std::optional<TlsFiles> tls) {
-  std::string pattern = (fs::temp_directory_path() / "icq-pg-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-  dir_ = pattern;
+  dir_ = makeTempDir("icq-pg-");
   // The server runs as the postgres user when we are root: it must reach its directory.
   fs::permissions(dir_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
   const std::vector<std::string> settings = tls ? tlsSettings(*tls) : std::vector<std::string>{};

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -74,6 +75,12 @@ std::string findInPath(const std::string& program) {
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   throw std::runtime_error(program + " not found in PATH; install its package (deploy/local/lib.sh lists them)");
+}
+
+std::string makeTempDir(const std::string& prefix) {
+  std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "XXXXXX")).string();
+  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp " + pattern + " failed");
+  return pattern;
 }
 
 std::string ChildProcess::logTail(size_t bytes) const {

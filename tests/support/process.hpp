@@ -43,4 +43,8 @@ private:
 /// std::runtime_error, failing the test, when it is not installed.
 std::string findInPath(const std::string& program);
 
+/// A new empty directory under the system's temporary directory, named `prefix` and a random
+/// suffix ("icq-redis-" → /tmp/icq-redis-a1B2c3). Throws std::runtime_error when it cannot.
+std::string makeTempDir(const std::string& prefix);
+
 }  // namespace icq::test

@@ -48,9 +48,7 @@ bool answersPing(const std::string& socket) {
 
 RedisServer::RedisServer(std::optional<RedisUser> user, std::optional<TlsFiles> tls)
     : user_(std::move(user)), tls_(std::move(tls)), binary_(findInPath("redis-server")) {
-  std::string pattern = (std::filesystem::temp_directory_path() / "icq-redis-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-  dir_ = pattern;
+  dir_ = makeTempDir("icq-redis-");
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
     port_ = freeTcpPort();
     if (port_ != 0 && start()) return;

@@ -3,8 +3,6 @@
 // see stunnel.hpp.
 #include "tests/support/stunnel.hpp"
 
-#include <stdlib.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -40,9 +38,7 @@ bool listening(int port) {
 
 StunnelClient::StunnelClient(int serverPort, std::string caFile, std::string host)
     : serverPort_(serverPort), caFile_(std::move(caFile)), host_(std::move(host)) {
-  std::string pattern = (std::filesystem::temp_directory_path() / "icq-stunnel-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-  dir_ = pattern;
+  dir_ = makeTempDir("icq-stunnel-");
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
     port_ = freeTcpPort();
     if (port_ != 0 && start()) return;

@@ -2,8 +2,6 @@
 // to sign them; see test_ca.hpp.
 #include "tests/support/test_ca.hpp"
 
-#include <stdlib.h>
-
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -24,9 +22,7 @@ std::vector<std::string> newKey(const std::string& key, const std::string& out, 
 }  // namespace
 
 TestCa::TestCa() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "icq-ca-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-  dir_ = pattern;
+  dir_ = makeTempDir("icq-ca-");
   caCert_ = dir_ + "/ca.crt";
   caKey_ = dir_ + "/ca.key";
   std::vector<std::string> args = newKey(caKey_, caCert_, "/CN=" + std::filesystem::path(dir_).filename().string());
