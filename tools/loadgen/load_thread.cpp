@@ -9,11 +9,11 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <time.h>
 #include <algorithm>
 #include <climits>
 #include <cstring>
 #include <stdexcept>
-#include <time.h>
 
 namespace icq::loadgen {
 namespace {
@@ -26,6 +26,10 @@ constexpr int64_t kTickNs = 1'000'000;
 constexpr int kBatchesPerSocket = 4;
 constexpr uint32_t kRawMagic = 0x30574152;  // "RAW0"
 constexpr size_t kRawSize = 28;             // the size of a CMD_KEEP_ALIVE datagram
+// Settle: how often each session keeps alive (so that one the server dropped hears it and logs
+// in again), and how often a thread counts its messages in flight for the controller.
+constexpr int64_t kSettlePollNs = 2'000'000'000;
+constexpr int64_t kCountIntervalNs = 100'000'000;
 
 }  // namespace
 
@@ -115,8 +119,17 @@ void LoadThread::run() {
     for (int i = 0; i < n; ++i) receiveFrom(events[i].data.u32, now);
     runTimers(now);
     flush();
+    if (phase_ == RunPhase::settle) countMessagesInFlight(now);
   }
   flush();
+}
+
+void LoadThread::countMessagesInFlight(int64_t nowNs) {
+  if (nowNs - countedNs_ < kCountIntervalNs) return;
+  countedNs_ = nowNs;
+  const auto n = std::count_if(sessions_.begin(), sessions_.end(),
+                               [](const SimSession& s) { return s.hasOutstanding(Kind::message); });
+  messagesInFlight_.store(static_cast<uint32_t>(n), std::memory_order_release);
 }
 
 void LoadThread::receiveFrom(uint32_t socket, int64_t nowNs) {
@@ -289,6 +302,10 @@ void LoadThread::fire(uint32_t local, int64_t nowNs) {
   if (s.actionAtNs > nowNs) return;
   const int64_t due = s.actionAtNs;
   s.actionAtNs = INT64_MAX;
+  if (phase_ == RunPhase::settle) {
+    s.actionAtNs = std::max(due + kSettlePollNs, nowNs);
+    return settle(local, nowNs);
+  }
   if (!measuring()) return;
   // Open loop: the next action keeps its schedule whatever the server does (no coordinated
   // omission); a thread that fell behind catches up one action per session per tick.
@@ -309,6 +326,13 @@ void LoadThread::enterPhase(RunPhase phase, int64_t nowNs) {
       break;
     case RunPhase::offlineLogin:
       beginOfflineLogins();
+      break;
+    case RunPhase::settle:
+      loginQueue_.clear();
+      for (uint32_t l = 0; l < sessions_.size(); ++l) {
+        sessions_[l].actionAtNs = nowNs + static_cast<int64_t>((l * 0x9E3779B97F4A7C15ull >> 11) % kSettlePollNs);
+        arm(l, nowNs);
+      }
       break;
     case RunPhase::drain:
       if (options_.scenario == Scenario::storm) closeKeepAliveSecond(nowNs);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/codec/v5/packet.hpp"
+#include "tools/loadgen/delivery_ledger.hpp"
 #include "tools/loadgen/options.hpp"
 #include "tools/loadgen/sim_session.hpp"
 #include "tools/loadgen/thread_stats.hpp"
@@ -23,7 +24,8 @@
 
 namespace icq::loadgen {
 
-enum class RunPhase : uint8_t { connect, measure, offlineLogin, drain, logoff, stop };
+// settle: --verify only, between the window and the drain (options.hpp).
+enum class RunPhase : uint8_t { connect, measure, offlineLogin, settle, drain, logoff, stop };
 
 /// Written by the controller, read by every thread.
 struct Shared {
@@ -46,8 +48,7 @@ class LoadThread {
 public:
   /// Drives sessions [firstSession, firstSession + sessionCount) of the run, which use sockets
   /// [firstSocket, firstSocket + socketCount).
-  LoadThread(Shared& shared, uint32_t firstSession, uint32_t sessionCount, uint32_t firstSocket,
-             uint32_t socketCount);
+  LoadThread(Shared& shared, uint32_t firstSession, uint32_t sessionCount, uint32_t firstSocket, uint32_t socketCount);
   ~LoadThread();
   LoadThread(const LoadThread&) = delete;
   LoadThread& operator=(const LoadThread&) = delete;
@@ -55,6 +56,10 @@ public:
   void run();
 
   ThreadStats& stats() { return stats_; }
+  LedgerInbox& ledger() { return ledger_; }
+  /// Settle: sessions of this thread with a message not yet acknowledged nor given up, as of
+  /// its last count (every kCountInterval); recorded after the ledger entries that led to it.
+  uint32_t messagesInFlight() const { return messagesInFlight_.load(std::memory_order_acquire); }
   int64_t online() const { return online_.load(std::memory_order_relaxed); }
   /// Sessions that finished their scenario's bounded part (offline: senders and recipients;
   /// storm: the storm's clients that came online).
@@ -78,6 +83,7 @@ private:
   void runTimers(int64_t nowNs);
   void fire(uint32_t local, int64_t nowNs);
   void enterPhase(RunPhase phase, int64_t nowNs);
+  void countMessagesInFlight(int64_t nowNs);
   void ramp(int64_t nowNs);
   void loginOver(uint32_t local);
   /// Keeps the online count and the login window right after `local` left phase `before`.
@@ -91,6 +97,8 @@ private:
   void beginMeasure(int64_t nowNs);
   void beginOfflineLogins();
   bool act(uint32_t local, int64_t nowNs);
+  void settle(uint32_t local, int64_t nowNs);
+  bool wantsOnline(uint32_t global) const;
   void opDone(int64_t nowNs);
   void onLoggedIn(uint32_t local, int64_t nowNs);
   void onEvent(uint32_t local, const ServerEvent& event, int64_t nowNs);
@@ -128,7 +136,7 @@ private:
   std::vector<TimerEntry> firing_;
   int64_t wheelTick_ = 0;
 
-  std::vector<uint32_t> loginQueue_;   // sessions waiting for the ramp to log them in or off
+  std::vector<uint32_t> loginQueue_;  // sessions waiting for the ramp to log them in or off
   size_t loginsInFlight_ = 0;
   int64_t intervalNs_ = 0;             // paced: the time between two actions of one session
   uint32_t cursor_ = 0;                // flat out: where the next free token goes
@@ -138,6 +146,9 @@ private:
   int64_t worstSecondP99Ns_ = 0;
   std::atomic<int64_t> online_{0};
   std::atomic<uint64_t> finished_{0};
+  std::atomic<uint32_t> messagesInFlight_{UINT32_MAX};  // not counted yet
+  int64_t countedNs_ = 0;
+  LedgerInbox ledger_;
   ThreadStats stats_;
 };
 

@@ -1,6 +1,8 @@
 // icq-loadgen: simulates many V5 clients against any V5 server address and reports
 // throughput, latency percentiles, errors, retransmits and busy replies (text, and JSON with
-// --json). Bounded in time (--duration) and count (--max-ops); loopback sources only.
+// --json). Bounded in time (--duration) and count (--max-ops); loopback sources only. With
+// --verify it also checks that every message acknowledged to a sender reached its recipient,
+// names any that did not, and exits with status 3 if one was lost.
 #include <arpa/inet.h>
 
 #include <CLI/CLI.hpp>
@@ -53,6 +55,10 @@ int main(int argc, char** argv) {
   app.add_option("--login-window", o.loginWindow, "Logins in flight per thread while connecting");
   app.add_option("--connect-timeout", o.connectTimeoutS, "Seconds the login ramp may take");
   app.add_option("--hook", o.hook, "Shell command run as '<hook> online' and '<hook> end' around the measurement");
+  app.add_flag(
+      "--verify", o.verify,
+      "Messaging, offline: check that every acknowledged message arrives; settle after the window until it did");
+  app.add_option("--settle-timeout", o.settleTimeoutS, "--verify: seconds the settling after the window may take");
   app.add_option("--json", jsonPath, "Write the JSON report to this file ('-': standard output)");
   app.add_flag("--quiet", quiet, "No progress line");
   CLI11_PARSE(app, argc, argv);
@@ -78,6 +84,10 @@ int main(int argc, char** argv) {
                    "from theirs\n";
       return 2;
     }
+  }
+  if (o.verify && *scenarioValue != Scenario::messaging && *scenarioValue != Scenario::offline) {
+    std::cerr << "icq-loadgen: --verify counts messages: use it with --scenario messaging or offline\n";
+    return 2;
   }
   if (maxTries < 1 || maxTries > 255) {
     std::cerr << "icq-loadgen: --max-tries must be 1..255\n";
@@ -106,5 +116,5 @@ int main(int argc, char** argv) {
       std::ofstream(jsonPath) << json;
     }
   }
-  return 0;
+  return result.delivery && result.delivery->lost > 0 ? 3 : 0;
 }

@@ -53,6 +53,11 @@ struct Options {
   uint32_t loginWindow = 256;           // logins (and logoffs) in flight per thread while ramping
   double connectTimeoutS = 300;         // the whole login ramp
   std::string hook;                     // shell command run as `hook online` and `hook end`
+  /// Messaging and offline: keep the delivery ledger (delivery_ledger.hpp) and, after the
+  /// window, settle — keep every session alive, logging in again and fetching offline messages
+  /// as clients do — until every acknowledged message arrived or `settleTimeoutS` passed.
+  bool verify = false;
+  double settleTimeoutS = 180;
   bool progress = true;
 
   /// The storm's clients, 0 in every other scenario.

@@ -71,6 +71,20 @@ nlohmann::json jsonReport(const RunResult& r) {
                                                           {"max_us", micros(h.max())},
                                                           {"mean_us", h.mean() / 1e3}};
   }
+  if (r.delivery) {
+    const DeliveryCheck& d = *r.delivery;
+    auto& v = j["delivery"];
+    v = {{"acknowledged", d.acked},
+         {"received", d.received},
+         {"duplicates", d.duplicates},
+         {"received_unacknowledged", d.receivedUnacked},
+         {"lost", d.lost},
+         {"settle_s", d.settleS}};
+    v["missing"] = nlohmann::json::array();
+    for (const auto& m : d.missing)
+      v["missing"].push_back(
+          {{"from", m.key.from}, {"to", m.key.to}, {"acknowledged_at_s", static_cast<double>(m.ackedNs) / 1e9}});
+  }
   for (size_t c = 0; c < r.window.size(); ++c) {
     j["window"][counterName(static_cast<Counter>(c))] = r.window[c];
     j["total"][counterName(static_cast<Counter>(c))] = r.total[c];
@@ -80,15 +94,16 @@ nlohmann::json jsonReport(const RunResult& r) {
 
 std::string textReport(const RunResult& r) {
   const Options& o = r.options;
-  std::string out = fmt::format("icq-loadgen {}: {} sessions on {} sockets, {} thread(s) -> {}, {}\n",
-                                scenarioName(o.scenario), o.sessions, r.sockets, r.threads,
-                                util::formatEndpoint(o.server),
-                                o.rate > 0 ? fmt::format("offered {:.0f}/s", o.rate)
-                                           : fmt::format("flat out ({} in flight per thread)", o.inflight));
+  std::string out =
+      fmt::format("icq-loadgen {}: {} sessions on {} sockets, {} thread(s) -> {}, {}\n", scenarioName(o.scenario),
+                  o.sessions, r.sockets, r.threads, util::formatEndpoint(o.server),
+                  o.rate > 0 ? fmt::format("offered {:.0f}/s", o.rate)
+                             : fmt::format("flat out ({} in flight per thread)", o.inflight));
   if (r.onlineWanted > 0)
     out += fmt::format("  connect    {} of {} online in {:.1f} s\n", r.onlineReached, r.onlineWanted, r.connectS);
-  out += fmt::format("  throughput {:.0f} {}/s over {:.1f} s\n", perSecond(r.at(primaryCounter(o.scenario)), throughputSeconds(r)),
-                     primaryUnit(o.scenario), throughputSeconds(r));
+  out += fmt::format("  throughput {:.0f} {}/s over {:.1f} s\n",
+                     perSecond(r.at(primaryCounter(o.scenario)), throughputSeconds(r)), primaryUnit(o.scenario),
+                     throughputSeconds(r));
   if (o.scenario == Scenario::storm) {
     const uint64_t online = r.totalAt(Counter::storm_logins);
     out += fmt::format("  storm      {} of {} online", online, o.storm);
@@ -101,14 +116,27 @@ std::string textReport(const RunResult& r) {
   if (o.scenario == Scenario::offline)
     out += fmt::format("             {:.0f} offline messages stored/s over {:.1f} s\n",
                        perSecond(r.at(Counter::messages_acked), r.offlineStoreS), r.offlineStoreS);
-  out += fmt::format("  datagrams  {:.0f}/s sent, {:.0f}/s received\n", perSecond(r.at(Counter::datagrams_sent), r.measuredS),
+  out += fmt::format("  datagrams  {:.0f}/s sent, {:.0f}/s received\n",
+                     perSecond(r.at(Counter::datagrams_sent), r.measuredS),
                      perSecond(r.at(Counter::datagrams_received), r.measuredS));
   for (size_t l = 0; l < r.latencies.size(); ++l) {
     const LatencyHistogram& h = r.latencies[l];
     if (h.count() == 0) continue;
-    out += fmt::format("  latency    {:<14} p50 {:8.3f} ms  p99 {:8.3f} ms  p99.9 {:8.3f} ms  max {:8.3f} ms  ({} samples)\n",
-                       latencyName(static_cast<Latency>(l)), h.percentile(0.50) / 1e6, h.percentile(0.99) / 1e6,
-                       h.percentile(0.999) / 1e6, static_cast<double>(h.max()) / 1e6, h.count());
+    out += fmt::format(
+        "  latency    {:<14} p50 {:8.3f} ms  p99 {:8.3f} ms  p99.9 {:8.3f} ms  max {:8.3f} ms  ({} samples)\n",
+        latencyName(static_cast<Latency>(l)), h.percentile(0.50) / 1e6, h.percentile(0.99) / 1e6,
+        h.percentile(0.999) / 1e6, static_cast<double>(h.max()) / 1e6, h.count());
+  }
+  if (r.delivery) {
+    const DeliveryCheck& d = *r.delivery;
+    out += fmt::format(
+        "  delivery   {} acknowledged to their senders, {} lost; {} received ({} never acknowledged), "
+        "{} duplicates; settled {:.1f} s after the window\n",
+        d.acked, d.lost, d.received, d.receivedUnacked, d.duplicates, d.settleS);
+    for (const auto& m : d.missing)
+      out += fmt::format("  LOST       {} -> {}, acknowledged {:.3f} s into the window\n", m.key.from, m.key.to,
+                         static_cast<double>(m.ackedNs) / 1e9);
+    if (d.lost > d.missing.size()) out += fmt::format("  LOST       ... and {} more\n", d.lost - d.missing.size());
   }
   out += fmt::format(
       "  errors     {} (login refused {}, not connected {}, go away {}, gave up {}, malformed {})\n"

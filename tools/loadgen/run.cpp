@@ -23,6 +23,8 @@ using namespace std::chrono_literals;
 // the bound grows with the sessions (2 ms each: 100,000 take at most 220 s) — sessions left
 // online would spoil the next run's memory and CPU figures.
 constexpr auto kDrainTime = 300ms;
+// The lost messages a report names; the count covers the rest.
+constexpr size_t kMissingNamed = 20;
 double logoffTimeoutS(uint32_t sessions) { return 20 + 0.002 * sessions; }
 
 double secondsSince(int64_t startNs) { return static_cast<double>(monotonicNs() - startNs) / 1e9; }
@@ -40,6 +42,19 @@ struct Threads {
     uint64_t n = 0;
     for (const auto& t : loads) n += t->finished();
     return n;
+  }
+  /// Settle: every thread's messages in flight, or nullopt while some thread has not counted yet.
+  std::optional<uint64_t> messagesInFlight() const {
+    uint64_t n = 0;
+    for (const auto& t : loads) {
+      const uint32_t mine = t->messagesInFlight();
+      if (mine == UINT32_MAX) return std::nullopt;
+      n += mine;
+    }
+    return n;
+  }
+  void collect(DeliveryLedger& ledger) const {
+    for (const auto& t : loads) ledger.take(t->ledger());
   }
   CounterValues counters() const {
     CounterValues v{};
@@ -59,7 +74,8 @@ class Progress {
 public:
   explicit Progress(const Options& options) : options_(options) {}
 
-  void maybePrint(const char* phase, const Threads& threads, int64_t phaseStartNs) {
+  void maybePrint(const char* phase, const Threads& threads, int64_t phaseStartNs,
+                  const DeliveryLedger* ledger = nullptr) {
     const int64_t now = monotonicNs();
     if (!options_.progress || now - lastNs_ < 1'000'000'000) return;
     const CounterValues c = threads.counters();
@@ -72,6 +88,7 @@ public:
                  secondsSince(phaseStartNs), static_cast<long long>(threads.online()), primaryUnit(options_.scenario),
                  rate, static_cast<unsigned long long>(at(Counter::busy)),
                  static_cast<unsigned long long>(at(Counter::retransmits)), static_cast<unsigned long long>(errors));
+    if (ledger) std::fprintf(stderr, "acknowledged, not received %zu   ", ledger->waiting());
     lastNs_ = now;
     lastOps_ = ops;
   }
@@ -88,13 +105,44 @@ private:
 uint64_t onlineWanted(const Options& o) {
   switch (o.scenario) {
     case Scenario::raw:
-    case Scenario::churn:
-      return 0;
-    case Scenario::offline:
-      return (o.sessions + 1) / 2;
+    case Scenario::churn: return 0;
+    case Scenario::offline: return (o.sessions + 1) / 2;
     default:
       return o.sessions;
   }
+}
+
+DeliveryCheck deliveryCheck(const DeliveryLedger& ledger, double settleS, int64_t measureStartNs) {
+  DeliveryCheck check;
+  check.acked = ledger.acked();
+  check.received = ledger.received();
+  check.duplicates = ledger.duplicates();
+  check.receivedUnacked = ledger.receivedUnacked();
+  check.lost = ledger.waiting();
+  check.settleS = settleS;
+  check.missing = ledger.missing(kMissingNamed);
+  for (auto& m : check.missing) m.ackedNs -= measureStartNs;  // reported from the window's start
+  return check;
+}
+
+// --verify: after the window, keep the sessions alive (the threads' settle phase) until no
+// message is in flight and every acknowledged one has arrived, within --settle-timeout.
+DeliveryCheck settle(const Options& options, Shared& shared, const Threads& threads, DeliveryLedger& ledger,
+                     Progress& progress) {
+  shared.phase.store(RunPhase::settle, std::memory_order_release);
+  const int64_t start = monotonicNs();
+  while (secondsSince(start) < options.settleTimeoutS) {
+    std::this_thread::sleep_for(20ms);
+    // In this order: a thread records a message's acknowledgement before the count that no
+    // longer includes it.
+    const auto inFlight = threads.messagesInFlight();
+    threads.collect(ledger);
+    progress.maybePrint("settle", threads, start, &ledger);
+    if (inFlight == 0 && ledger.waiting() == 0) break;
+  }
+  DeliveryCheck check;
+  check.settleS = secondsSince(start);
+  return check;
 }
 
 }  // namespace
@@ -169,7 +217,8 @@ RunResult runLoad(const Options& options) {
   const auto primary = primaryCounter(options.scenario);
   result.onlineWanted = onlineWanted(options);
   const int64_t connectStart = monotonicNs();
-  while (static_cast<uint64_t>(threads.online()) < result.onlineWanted && secondsSince(connectStart) < options.connectTimeoutS) {
+  while (static_cast<uint64_t>(threads.online()) < result.onlineWanted &&
+         secondsSince(connectStart) < options.connectTimeoutS) {
     progress.maybePrint("connect", threads, connectStart);
     std::this_thread::sleep_for(20ms);
   }
@@ -184,10 +233,13 @@ RunResult runLoad(const Options& options) {
   const uint64_t senders = (options.sessions + 1) / 2;
   int64_t phaseStart = measureStart;
   bool offlineLogins = false;
+  DeliveryLedger ledger;
+  const DeliveryLedger* shown = options.verify ? &ledger : nullptr;
   while (true) {
     std::this_thread::sleep_for(20ms);
+    if (options.verify) threads.collect(ledger);
     const char* name = offlineLogins ? "deliver" : "measure";
-    progress.maybePrint(name, threads, phaseStart);
+    progress.maybePrint(name, threads, phaseStart, shown);
     const double elapsed = secondsSince(phaseStart);
     const uint64_t ops = threads.counters()[static_cast<size_t>(primary)] - before[static_cast<size_t>(primary)];
     if (options.maxOps && ops >= options.maxOps) break;
@@ -210,21 +262,27 @@ RunResult runLoad(const Options& options) {
     }
   }
   result.measuredS = secondsSince(measureStart);
-  shared.phase.store(RunPhase::drain, std::memory_order_release);
   const CounterValues after = threads.counters();
   for (size_t c = 0; c < after.size(); ++c) result.window[c] = after[c] - before[c];
+  if (options.verify) result.delivery = settle(options, shared, threads, ledger, progress);
+  shared.phase.store(RunPhase::drain, std::memory_order_release);
   runHook(options, "end");
   std::this_thread::sleep_for(kDrainTime);
 
   shared.phase.store(RunPhase::logoff, std::memory_order_release);
   const int64_t logoffStart = monotonicNs();
   while (threads.online() > 0 && secondsSince(logoffStart) < logoffTimeoutS(options.clients())) {
-    progress.maybePrint("logoff", threads, logoffStart);
+    progress.maybePrint("logoff", threads, logoffStart, shown);
     std::this_thread::sleep_for(20ms);
   }
   progress.end();
   shared.phase.store(RunPhase::stop, std::memory_order_release);
   for (auto& t : threads.running) t.join();
+  if (options.verify) {
+    // Whatever arrived while logging off counts; a late acknowledgement would be named lost.
+    threads.collect(ledger);
+    result.delivery = deliveryCheck(ledger, result.delivery->settleS, shared.measureStartNs);
+  }
 
   result.total = threads.counters();
   for (auto& t : threads.loads) {

@@ -5,7 +5,10 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
+#include <vector>
 
+#include "tools/loadgen/delivery_ledger.hpp"
 #include "tools/loadgen/histogram.hpp"
 #include "tools/loadgen/options.hpp"
 #include "tools/loadgen/thread_stats.hpp"
@@ -13,6 +16,14 @@
 namespace icq::loadgen {
 
 using CounterValues = std::array<uint64_t, static_cast<size_t>(Counter::kCount)>;
+
+/// --verify: what the delivery ledger found over the whole run.
+struct DeliveryCheck {
+  uint64_t acked = 0, received = 0, duplicates = 0, receivedUnacked = 0, lost = 0;
+  /// From the window's end until every acknowledged message had arrived (or the bound).
+  double settleS = 0;
+  std::vector<LedgerInbox::Acked> missing;  // the first of the lost, earliest acknowledged first
+};
 
 struct RunResult {
   Options options;
@@ -25,8 +36,9 @@ struct RunResult {
   /// (seconds with fewer than kMinSecondSamples keep-alives are not judged); with several load
   /// threads, the highest of any thread's seconds.
   int64_t worstSecondKeepAliveP99Ns = 0;
-  CounterValues window{};  // counted inside the measurement window
-  CounterValues total{};   // counted over the whole run
+  std::optional<DeliveryCheck> delivery;  // with --verify
+  CounterValues window{};                 // counted inside the measurement window
+  CounterValues total{};                  // counted over the whole run
   std::array<LatencyHistogram, static_cast<size_t>(Latency::kCount)> latencies;  // the window only
 
   uint64_t at(Counter c) const { return window[static_cast<size_t>(c)]; }

@@ -43,6 +43,12 @@ bool LoadThread::onlineAtConnect(uint32_t global) const {
   }
 }
 
+// Settle (--verify): who must be online for the messages addressed to it to arrive — everyone
+// who was online for the window.
+bool LoadThread::wantsOnline(uint32_t global) const {
+  return onlineAtConnect(global) || options_.scenario == Scenario::offline;
+}
+
 bool LoadThread::isActor(uint32_t global) const {
   switch (options_.scenario) {
     case Scenario::presence:
@@ -138,6 +144,18 @@ bool LoadThread::act(uint32_t local, int64_t nowNs) {
   return false;
 }
 
+// Settle's step, every kSettlePollNs per session: a keep-alive for an online session (a session
+// the server no longer knows hears SRV_NOT_CONNECTED and logs in again), a login for one that
+// should be online and is not.
+void LoadThread::settle(uint32_t local, int64_t nowNs) {
+  SimSession& s = sessions_[local];
+  if (s.phase() == Phase::online) {
+    if (!s.hasOutstanding(Kind::keepAlive)) request(local, Kind::keepAlive, 0, nowNs);
+  } else if (s.phase() == Phase::offline && wantsOnline(firstSession_ + local)) {
+    request(local, Kind::login, 0, nowNs);
+  }
+}
+
 void LoadThread::opDone(int64_t nowNs) {
   if (phase_ != RunPhase::measure || intervalNs_ > 0 || options_.scenario == Scenario::churn) return;
   for (size_t scanned = 0; scanned < sessions_.size(); ++scanned) {
@@ -158,7 +176,11 @@ void LoadThread::onLoggedIn(uint32_t local, int64_t nowNs) {
       if (!isActor(firstSession_ + local)) request(local, Kind::contactList, 0, nowNs);
       break;
     case Scenario::offline:
-      if (!isActor(firstSession_ + local)) request(local, Kind::login1, 0, nowNs);  // asks for offline messages
+    case Scenario::messaging:
+      // CMD_LOGIN_1 asks for offline messages: the offline scenario's recipients, and with
+      // --verify everyone, as clients do after every login.
+      if (options_.verify || (options_.scenario == Scenario::offline && !isActor(firstSession_ + local)))
+        request(local, Kind::login1, 0, nowNs);
       break;
     case Scenario::storm: {
       SimSession& s = sessions_[local];
@@ -194,30 +216,37 @@ void LoadThread::onEvent(uint32_t local, const ServerEvent& event, int64_t nowNs
     case T::goAway:
       stats_.bump(event.type == T::goAway ? Counter::go_away : Counter::not_connected);
       // The protocol's recovery (§4.7): log in again, if this session should be online.
+      if (phase_ == RunPhase::settle && wantsOnline(firstSession_ + local)) request(local, Kind::login, 0, nowNs);
       if (measuring() && (onlineAtConnect(firstSession_ + local) || options_.scenario == Scenario::churn ||
                           options_.scenario == Scenario::storm))
         request(local, Kind::login, 0, nowNs);
       return;
     case T::message:
       stats_.bump(Counter::messages_delivered);
+      if (options_.verify) ledger_.received({event.from, s.uin(), event.stamp});
       return record(Latency::delivery, nowNs - event.stamp);
     case T::offlineMessage:
+      if (options_.verify) ledger_.received({event.from, s.uin(), event.stamp});
       return stats_.bump(Counter::offline_delivered);
-    case T::endOffline:
-      if (options_.scenario == Scenario::churn) {
-        request(local, Kind::logoff, 0, nowNs);
-      } else if (options_.scenario == Scenario::offline && !isActor(firstSession_ + local) && !s.done) {
+    case T::endOffline: {
+      if (options_.scenario == Scenario::churn) return (void)request(local, Kind::logoff, 0, nowNs);
+      const bool recipient = options_.scenario == Scenario::offline && !isActor(firstSession_ + local);
+      if (recipient && !s.done) {
         s.done = true;
         record(Latency::offline_login, nowNs - s.loginSentNs);
         stats_.bump(Counter::offline_logins_done);
         finished_.fetch_add(1, std::memory_order_relaxed);
         request(local, Kind::ackMessages, 0, nowNs);
+      } else if (options_.verify) {
+        request(local, Kind::ackMessages, 0, nowNs);  // they arrived: the server may delete them
       }
       return;
+    }
     case T::statusUpdate: {
       stats_.bump(Counter::status_updates);
       const uint32_t star = event.from - options_.firstUin;
-      if (star < options_.sessions) record(Latency::presence, nowNs - shared_.statusChangedNs[star].load(std::memory_order_relaxed));
+      if (star < options_.sessions)
+        record(Latency::presence, nowNs - shared_.statusChangedNs[star].load(std::memory_order_relaxed));
       return;
     }
     case T::userOnline:
@@ -242,6 +271,7 @@ void LoadThread::onAcked(uint32_t local, const ServerEvent& event, int64_t nowNs
       return opDone(nowNs);
     case Kind::message:
       stats_.bump(Counter::messages_acked);
+      if (options_.verify) ledger_.acked({s.uin(), s.partner(), event.stamp}, nowNs);
       record(Latency::message_ack, event.latencyNs);
       if (options_.scenario == Scenario::offline && s.remaining == 0 && !s.done) {
         s.done = true;

@@ -49,7 +49,8 @@ uint16_t commandOf(Kind kind) {
     case Kind::login1: return v5::CMD_LOGIN_1;
     case Kind::ackMessages: return v5::CMD_ACK_MESSAGES;
     case Kind::logoff:
-    case Kind::kCount: break;
+    case Kind::kCount:
+      break;
   }
   return v5::CMD_SEND_TEXT_CODE;
 }
@@ -207,6 +208,7 @@ ServerEvent SimSession::onDatagram(std::span<const uint8_t> datagram, int64_t no
       event.kind = o->kind;
       event.retransmitted = o->tries > 1;
       event.latencyNs = nowNs - o->firstSentNs;
+      event.stamp = static_cast<int64_t>(o->param);
       o->used = false;
       if (event.kind == Kind::logoff) reset();
       return event;

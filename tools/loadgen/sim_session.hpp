@@ -36,7 +36,8 @@ struct Outstanding {
 /// What a datagram from the server meant to its client.
 struct ServerEvent {
   enum class Type : uint8_t {
-    acked,           // SRV_ACK of an outstanding request: `kind`, `latencyNs`, `retransmitted`
+    acked,           // SRV_ACK of an outstanding request: `kind`, `latencyNs`, `retransmitted`, `stamp`
+                     // (a message's send time)
     staleAck,        // SRV_ACK of nothing outstanding (a duplicate after a retransmission)
     loginAccepted,   // SRV_LOGIN_REPLY
     loginRefused,    // SRV_BAD_PASS or SRV_LOGIN_ERR
@@ -124,7 +125,7 @@ public:
   int64_t actionAtNs = INT64_MAX;  // the scenario's next timed step
   int64_t armedNs = INT64_MAX;     // the timer-wheel entry that is current
   int64_t loginSentNs = 0;
-  uint32_t remaining = 0;          // scenario-specific countdown (messages to send, cycles)
+  uint32_t remaining = 0;  // scenario-specific countdown (messages to send, cycles)
   bool done = false;
 
 private:
