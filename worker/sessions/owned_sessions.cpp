@@ -336,7 +336,7 @@ bool OwnedSessions::replace(const store::Session& fresh, const store::ReliablePa
   owned.savedSeenMs = now;
   windowRecord(owned, triple);
   owned.unconfirmed.push_back(
-      {0, loginReply.command, loginReply.seq2, epoch, 0, {loginReply.body.begin(), loginReply.body.end()}});
+      {0, loginReply.command, loginReply.seq2, epoch, 0, {loginReply.body.begin(), loginReply.body.end()}, now});
   owned.scheduled = true;
   armTimer(owned, now + settings_.retransmitTimeout.count());
   return true;
@@ -376,6 +376,7 @@ bool OwnedSessions::queueReliable(std::span<const store::ReliablePacket> packets
     held.command = command;
     held.seq2 = packet.seq2;
     held.epoch = owned->epoch;
+    held.sentMs = now;
     if (!spareBodies_.empty()) {
       held.body = std::move(spareBodies_.back());
       spareBodies_.pop_back();

@@ -18,6 +18,7 @@
 // One thread: the worker loop's.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -88,9 +89,9 @@ public:
 
   // ---- timers ----------------------------------------------------------------------------
 
-  /// The sessions whose unconfirmed packets are due at `nowMs`, at most `limit`: for each,
-  /// `resend(session, packets)` with every unconfirmed packet in SEQ1 order (one more
-  /// attempt counted), or, when a packet has had all its retries, its UIN in `giveUps`.
+  /// The sessions whose timers are due at `nowMs`, at most `limit`: for each, `resend(session,
+  /// packets)` with each packet unconfirmed for a whole timeout, in SEQ1 order (one more
+  /// attempt counted), or, when such a packet has had all its retries, its UIN in `giveUps`.
   template <class Resend>
   void runDue(int64_t nowMs, size_t limit, Resend&& resend, std::vector<uint32_t>& giveUps);
   /// Ends `uin`'s session (give-up, expiry, an administrator's disconnect), keeping its
@@ -191,9 +192,14 @@ private:
   std::vector<std::vector<uint8_t>> spareBodies_;  // bodies of acknowledged packets, for reuse
 };
 
+// A session's timer is armed by its oldest unconfirmed packet, but only the packets that have
+// been unconfirmed for a whole timeout go again: one queued a moment ago, its acknowledgement
+// still on the way, would reach the client twice (and with paced clients the timer often
+// fires just as the next packet is queued). The timer is then armed for the earliest of the rest.
 template <class Resend>
 void OwnedSessions::runDue(int64_t nowMs, size_t limit, Resend&& resend, std::vector<uint32_t>& giveUps) {
   giveUps.clear();
+  const int64_t timeoutMs = settings_.retransmitTimeout.count();
   for (size_t n = 0; n < limit && !timers_.empty() && timers_.top().first <= nowMs; ++n) {
     const auto [dueMs, uin] = timers_.top();
     timers_.pop();
@@ -201,15 +207,24 @@ void OwnedSessions::runDue(int64_t nowMs, size_t limit, Resend&& resend, std::ve
     if (!owned || owned->timerDueMs != dueMs) continue;  // stale: re-armed or gone since
     owned->timerDueMs = 0;
     if (owned->unconfirmed.empty()) continue;
+    const auto overdue = [&](const HeldPacket& packet) { return packet.sentMs + timeoutMs <= nowMs; };
     bool exhausted = false;
-    for (const HeldPacket& packet : owned->unconfirmed) exhausted = exhausted || packet.attempts >= settings_.retries;
+    for (const HeldPacket& packet : owned->unconfirmed)
+      exhausted = exhausted || (overdue(packet) && packet.attempts >= settings_.retries);
     if (exhausted) {
       giveUps.push_back(uin);
       continue;
     }
-    for (HeldPacket& packet : owned->unconfirmed) packet.attempts++;
-    resend(owned->session, std::span<const HeldPacket>(owned->unconfirmed));
-    armTimer(*owned, nowMs + settings_.retransmitTimeout.count());
+    int64_t nextMs = INT64_MAX;
+    for (HeldPacket& packet : owned->unconfirmed) {  // in SEQ1 order
+      if (overdue(packet)) {
+        packet.attempts++;
+        packet.sentMs = nowMs;
+        resend(owned->session, std::span<const HeldPacket>(&packet, 1));
+      }
+      nextMs = std::min(nextMs, packet.sentMs + timeoutMs);
+    }
+    armTimer(*owned, nextMs);
   }
 }
 

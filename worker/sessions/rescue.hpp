@@ -20,6 +20,7 @@ struct HeldPacket {
   uint64_t epoch = 0;  // of the owner that stored it in Redis: its field's name there
   uint32_t attempts = 0;  // resends so far
   std::vector<uint8_t> body;
+  int64_t sentMs = 0;  // when it last went out (0: never by this owner, so due at once)
 };
 
 /// Stores the text of every unconfirmed live message among `packets` (V5

@@ -168,19 +168,19 @@ struct Owner {
     std::vector<uint32_t> attempts;
     std::vector<Bytes> bodies;
   };
-  /// runDue: what it resent, and the UINs it gave up on.
+  /// runDue: what it resent, per session in the order resent, and the UINs it gave up on.
   std::vector<Resent> runDue(int64_t nowMs, std::vector<uint32_t>& giveUps, size_t limit = 100) {
     std::vector<Resent> resent;
     sessions.runDue(
         nowMs, limit,
         [&](const store::Session& session, std::span<const HeldPacket> packets) {
-          Resent r{session.uin, {}, {}, {}};
+          if (resent.empty() || resent.back().uin != session.uin) resent.push_back({session.uin, {}, {}, {}});
+          Resent& r = resent.back();
           for (const HeldPacket& packet : packets) {
             r.seq1s.push_back(packet.seq1);
             r.attempts.push_back(packet.attempts);
             r.bodies.push_back(packet.body);
           }
-          resent.push_back(std::move(r));
         },
         giveUps);
     return resent;
@@ -732,6 +732,29 @@ TEST_CASE("owned sessions: runDue resends in SEQ1 order, counts attempts and giv
   CHECK(f.a.find(kUin));
 }
 
+TEST_CASE("owned sessions: runDue resends only what has been unconfirmed for a whole timeout",
+          "[redis][owned][resend]") {
+  Fixture f;
+  const store::Session session = makeSession(kUin);
+  f.a.login(session);  // the session's timer: due in 10 s
+  CHECK(f.a.touch(makeAck(session, 0)) == TouchResult::acknowledged);
+  f.clock.advanceMs(6'000);
+  const Bytes b1 = {1};
+  f.a.queue({kUin, v5::SRV_USER_ONLINE, 0, b1});  // SEQ1 1, behind the login's timer
+  std::vector<uint32_t> giveUps;
+
+  f.clock.advanceMs(4'000);  // the timer fires with SEQ1 1 four seconds old: not yet
+  CHECK(f.a.runDue(f.clock.nowMs(), giveUps).empty());
+  f.clock.advanceMs(5'999);
+  CHECK(f.a.runDue(f.clock.nowMs(), giveUps).empty());
+  f.clock.advanceMs(1);  // ten seconds after it went out
+  const auto resent = f.a.runDue(f.clock.nowMs(), giveUps);
+  REQUIRE(resent.size() == 1);
+  CHECK(resent[0].seq1s == std::vector<uint16_t>{1});
+  CHECK(resent[0].attempts == std::vector<uint32_t>{1});
+  CHECK(giveUps.empty());
+}
+
 TEST_CASE("owned sessions: runDue takes at most its limit of sessions, the rest at the next call",
           "[redis][owned][resend]") {
   Fixture f;
@@ -1041,7 +1064,11 @@ TEST_CASE("owned sessions: a former owner's packet numbered past its successor's
   CHECK(kept[0].text == "from zombie A");
   REQUIRE(c->queueMessage(kUin, 703, "from C").seq1 == 1);
   std::vector<uint32_t> giveUps;
-  const auto resent = c->runDue(f.clock.nowMs(), giveUps);
+  auto resent = c->runDue(f.clock.nowMs(), giveUps);  // the login reply C took over; its own is new
+  REQUIRE(resent.size() == 1);
+  CHECK(resent[0].seq1s == std::vector<uint16_t>{0});
+  f.clock.advanceMs(10'000);
+  resent = c->runDue(f.clock.nowMs(), giveUps);
   REQUIRE(resent.size() == 1);
   CHECK(resent[0].seq1s == std::vector<uint16_t>{0, 1});
   CHECK(resent[0].bodies[1] == onlineMessage(703, "from C"));
