@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
       worker::WorkerStores stores{redis.ledger,        redis.directory,       redis.presence,        *postgres.users,
                                   *postgres.messages,  redis.limits,          *postgres.fragments,   *postgres.departments,
                                   registry,            membership,            postgres.users.get()};
-      postgres.users->bufferHistory();
+      postgres.serveWorker(workerConfig, redis.clock);
       return worker::runWorker(workerConfig, context, stores, redis.clock, stop);
     }));
   }

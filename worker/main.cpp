@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     worker::WorkerStores stores{redis.ledger,     redis.directory,     redis.presence,         *postgres.users,
                                 *postgres.messages, redis.limits,      *postgres.fragments,    *postgres.departments,
                                 redis.registry,     heartbeat.membership, postgres.users.get()};
-    postgres.users->bufferHistory();
+    postgres.serveWorker(*config, redis.clock);
     wiring::AdminPort admin(*config, stop);
     wiring::RedisReadiness redisReady(*config);
     wiring::PostgresReadiness postgresReady(*config);

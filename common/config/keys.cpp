@@ -204,10 +204,12 @@ constexpr auto kAll = std::to_array<KeyDef>({
      "tries again a few seconds later. Bounds the memory a flood of logins can take."},
     {"auth.verifier_cache_entries", Integer, "100000", 0, 10000000, "", "worker, icqd",
      "Logins a worker remembers as verified (a keyed BLAKE2b of UIN, password and stored hash, never the "
-     "password), so the same password against the same argon2id hash is not hashed again; 0 turns it off "
-     "(docs/DECISIONS.md, verifier cache)."},
+     "password), so the same password against the same argon2id hash is not hashed again, and as many "
+     "accounts' credentials as last read, so those users keep logging in while PostgreSQL is down; 0 turns "
+     "both off (docs/DECISIONS.md, verifier cache)."},
     {"auth.verifier_cache_ttl_s", Integer, "3600", 1, 604800, "", "worker, icqd",
-     "How long a remembered login stays valid before the next one pays the argon2id check again."},
+     "How long a remembered login stays valid before the next one pays the argon2id check again, and how "
+     "long credentials read from PostgreSQL may stand in for it while it is down."},
 });
 
 }  // namespace

@@ -69,9 +69,14 @@ PgUserStore::PgUserStore(PgConnection& connection) : pg_(connection) {
   prepareProfileStatements();
 }
 
+void PgUserStore::rememberCredentials(size_t entries, int64_t ttlMs, const util::Clock& clock) {
+  remembered_.emplace(entries, ttlMs);
+  clock_ = &clock;
+}
+
 bool PgUserStore::findCredentials(uint32_t uin, std::optional<store::UserCredentials>& out) {
   out.reset();
-  return pg_.run("find_credentials", [&](pqxx::connection& connection) {
+  const bool read = pg_.run("find_credentials", [&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     const pqxx::result rows = tx.exec_prepared(kFindCredentials, uin);
     if (rows.empty()) return;
@@ -83,6 +88,16 @@ bool PgUserStore::findCredentials(uint32_t uin, std::optional<store::UserCredent
     credentials.mayBroadcast = rows[0][3].as<bool>();
     out = std::move(credentials);
   });
+  if (!remembered_) return read;
+  if (read) {
+    remembered_->remember(uin, out, clock_->nowMs());
+    return true;
+  }
+  const store::UserCredentials* last = remembered_->recall(uin, clock_->nowMs());
+  if (!last) return false;
+  recalled_++;
+  out = *last;
+  return true;
 }
 
 bool PgUserStore::listUsers(uint32_t afterUin, size_t limit, std::vector<store::SearchHit>& out) {
@@ -216,6 +231,7 @@ bool PgUserStore::createUser(const store::NewUser& user, uint32_t& uin, bool& ex
 
 bool PgUserStore::setPasswordHash(uint32_t uin, const std::string& hash, bool& found) {
   found = false;
+  if (remembered_) remembered_->forget(uin);  // the next read learns the new one
   return pg_.run("set_password", [&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     found = tx.exec_prepared(kSetPassword, uin, hash).affected_rows() == 1;

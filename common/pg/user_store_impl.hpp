@@ -3,11 +3,14 @@
 // in user_profile_impl.cpp.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/pg/connection.hpp"
+#include "common/pg/credentials_memory.hpp"
 #include "common/store/user_store.hpp"
+#include "common/util/clock.hpp"
 
 namespace icq::pg {
 
@@ -38,6 +41,12 @@ public:
   /// statement of its own). History is a record, not a guarantee: a failed flush is counted
   /// and dropped.
   void bufferHistory() { buffered_ = true; }
+  /// From now on findCredentials remembers what it reads (at most `entries` accounts, each
+  /// for `ttlMs`) and answers from that memory when the database cannot be reached: a worker
+  /// keeps letting in the users it has seen while PostgreSQL is down (credentials_memory.hpp).
+  void rememberCredentials(size_t entries, int64_t ttlMs, const util::Clock& clock);
+  /// Credentials answered from memory because the database could not be reached.
+  uint64_t credentialsRecalled() const { return recalled_; }
   void flushHistory() override;
   bool purgeAuditBefore(int64_t cutoffMs, size_t limit, size_t& deleted) override;
   bool createUser(const store::NewUser& user, uint32_t& uin, bool& exists) override;
@@ -64,6 +73,9 @@ public:
 
 private:
   bool buffered_ = false;
+  std::optional<CredentialsMemory> remembered_;
+  const util::Clock* clock_ = nullptr;
+  uint64_t recalled_ = 0;
   std::vector<store::LoginRecord> logins_;
   std::vector<store::AuditRecord> events_;
   void prepareProfileStatements();

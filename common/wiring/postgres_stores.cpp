@@ -18,4 +18,10 @@ PostgresStores::PostgresStores(const config::Config& config)
   maintenance = std::make_unique<pg::PgMaintenance>(config.string("postgres.url"));
 }
 
+void PostgresStores::serveWorker(const config::Config& config, const util::Clock& clock) {
+  users->bufferHistory();
+  users->rememberCredentials(static_cast<size_t>(config.integer("auth.verifier_cache_entries")),
+                             config.integer("auth.verifier_cache_ttl_s") * 1000, clock);
+}
+
 }  // namespace icq::wiring

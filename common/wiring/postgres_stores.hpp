@@ -11,12 +11,17 @@
 #include "common/pg/maintenance_impl.hpp"
 #include "common/pg/message_store_impl.hpp"
 #include "common/pg/user_store_impl.hpp"
+#include "common/util/clock.hpp"
 
 namespace icq::wiring {
 
 struct PostgresStores {
   /// Throws with the failing migration or connection error named.
   explicit PostgresStores(const config::Config& config);
+  /// What a worker asks of its user store (icq-worker and icqd's workers alike): login and
+  /// audit rows written once per turn, and the credentials it read remembered for logins while
+  /// the database is down, as many and as long as its verifier cache remembers logins.
+  void serveWorker(const config::Config& config, const util::Clock& clock);
   std::unique_ptr<pg::PgConnection> connection;
   std::unique_ptr<pg::PgUserStore> users;
   std::unique_ptr<pg::PgMessageStore> messages;

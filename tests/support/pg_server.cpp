@@ -63,6 +63,10 @@ PgServer::~PgServer() {
   fs::remove_all(dir_, ignored);
 }
 
+void PgServer::stop() {
+  if (!libFunction("stop_postgres", {dir_ + "/pg"})) throw std::runtime_error("stop_postgres failed");
+}
+
 std::string PgServer::url(const std::string& extra) const {
   return "host=localhost hostaddr=127.0.0.1 port=" + std::to_string(port_) + " user=icq dbname=icq " + extra;
 }

@@ -25,6 +25,8 @@ public:
   PgServer& operator=(const PgServer&) = delete;
 
   int port() const { return port_; }
+  /// stop_postgres: from now on connections to it fail, as in an outage.
+  void stop();
   /// A libpq connection string for database icq as user icq: host "localhost" (the name
   /// the certificate carries, for sslmode=verify-full) at hostaddr 127.0.0.1, then `extra`
   /// (e.g. "sslmode=verify-full sslrootcert=/path/ca.crt").
