@@ -299,6 +299,11 @@ void LoadThread::fire(uint32_t local, int64_t nowNs) {
         noteTransition(local, was);
         onGaveUp(local, kind, nowNs);
       });
+  if (s.reloginAtNs <= nowNs) {
+    s.reloginAtNs = INT64_MAX;
+    const bool endingRun = phase_ == RunPhase::drain || phase_ == RunPhase::logoff;
+    if (s.phase() == Phase::offline && !endingRun) request(local, Kind::login, 0, nowNs);
+  }
   if (s.actionAtNs > nowNs) return;
   const int64_t due = s.actionAtNs;
   s.actionAtNs = INT64_MAX;

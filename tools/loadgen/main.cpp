@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
       "--verify", o.verify,
       "Messaging, offline: check that every acknowledged message arrives; settle after the window until it did");
   app.add_option("--settle-timeout", o.settleTimeoutS, "--verify: seconds the settling after the window may take");
+  app.add_option("--timeline", o.timeline, "Write one CSV row of counts per second to this file");
   app.add_option("--json", jsonPath, "Write the JSON report to this file ('-': standard output)");
   app.add_flag("--quiet", quiet, "No progress line");
   CLI11_PARSE(app, argc, argv);

@@ -58,6 +58,7 @@ struct Options {
   /// as clients do — until every acknowledged message arrived or `settleTimeoutS` passed.
   bool verify = false;
   double settleTimeoutS = 180;
+  std::string timeline;  // a CSV file of per-second counts (run.cpp Progress), or none
   bool progress = true;
 
   /// The storm's clients, 0 in every other scenario.

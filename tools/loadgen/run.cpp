@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <stdexcept>
 #include <memory>
 #include <string>
 #include <thread>
@@ -70,18 +72,45 @@ void runHook(const Options& options, const char* event) {
   if (std::system(command.c_str()) != 0) std::fprintf(stderr, "\nloadgen: hook '%s' failed\n", command.c_str());
 }
 
+// The progress line on standard error, and with --timeline one CSV row per second: what a
+// fault script reads to see when a fault hurt the load and when it recovered.
 class Progress {
 public:
-  explicit Progress(const Options& options) : options_(options) {}
+  explicit Progress(const Options& options) : options_(options) {
+    if (options.timeline.empty()) return;
+    timeline_ = std::fopen(options.timeline.c_str(), "w");
+    if (!timeline_) throw std::runtime_error("cannot write --timeline " + options.timeline);
+    std::fprintf(timeline_,
+                 "unix_s,phase,online,messages_sent,messages_acked,messages_received,keepalives_acked,logins,busy,"
+                 "sessions_lost,gave_up,retransmits,unconfirmed\n");
+  }
+  ~Progress() {
+    if (timeline_) std::fclose(timeline_);
+  }
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
 
   void maybePrint(const char* phase, const Threads& threads, int64_t phaseStartNs,
                   const DeliveryLedger* ledger = nullptr) {
     const int64_t now = monotonicNs();
-    if (!options_.progress || now - lastNs_ < 1'000'000'000) return;
+    if ((!options_.progress && !timeline_) || now - lastNs_ < 1'000'000'000) return;
     const CounterValues c = threads.counters();
+    if (options_.progress) printLine(phase, threads, c, now, phaseStartNs, ledger);
+    if (timeline_) writeRow(phase, threads, c, ledger);
+    lastNs_ = now;
+    last_ = c;
+  }
+  void end() const {
+    if (options_.progress) std::fprintf(stderr, "\n");
+  }
+
+private:
+  void printLine(const char* phase, const Threads& threads, const CounterValues& c, int64_t now, int64_t phaseStartNs,
+                 const DeliveryLedger* ledger) const {
     const auto at = [&](Counter k) { return c[static_cast<size_t>(k)]; };
-    const uint64_t ops = at(primaryCounter(options_.scenario));
-    const double rate = lastNs_ ? static_cast<double>(ops - lastOps_) * 1e9 / static_cast<double>(now - lastNs_) : 0;
+    const auto primary = static_cast<size_t>(primaryCounter(options_.scenario));
+    const double rate =
+        lastNs_ ? static_cast<double>(c[primary] - last_[primary]) * 1e9 / static_cast<double>(now - lastNs_) : 0;
     const uint64_t errors = at(Counter::login_refused) + at(Counter::not_connected) + at(Counter::go_away) +
                             at(Counter::gave_up) + at(Counter::malformed);
     std::fprintf(stderr, "\r%-8s %6.1fs  online %7lld  %s %9.0f/s  busy %llu  retransmits %llu  errors %llu   ", phase,
@@ -89,17 +118,31 @@ public:
                  rate, static_cast<unsigned long long>(at(Counter::busy)),
                  static_cast<unsigned long long>(at(Counter::retransmits)), static_cast<unsigned long long>(errors));
     if (ledger) std::fprintf(stderr, "acknowledged, not received %zu   ", ledger->waiting());
-    lastNs_ = now;
-    lastOps_ = ops;
-  }
-  void end() const {
-    if (options_.progress) std::fprintf(stderr, "\n");
   }
 
-private:
+  // Counts are per row (since the previous one); the first row counts from the run's start.
+  void writeRow(const char* phase, const Threads& threads, const CounterValues& c, const DeliveryLedger* ledger) {
+    const auto delta = [&](Counter k) {
+      const auto i = static_cast<size_t>(k);
+      return static_cast<unsigned long long>(c[i] - last_[i]);
+    };
+    timespec wall{};
+    ::clock_gettime(CLOCK_REALTIME, &wall);
+    std::fprintf(timeline_, "%lld.%03ld,%s,%lld,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,", static_cast<long long>(wall.tv_sec),
+                 wall.tv_nsec / 1'000'000, phase, static_cast<long long>(threads.online()), delta(Counter::messages_sent),
+                 delta(Counter::messages_acked), delta(Counter::messages_delivered) + delta(Counter::offline_delivered),
+                 delta(Counter::keepalives_acked), delta(Counter::logins), delta(Counter::busy),
+                 delta(Counter::not_connected) + delta(Counter::go_away), delta(Counter::gave_up),
+                 delta(Counter::retransmits));
+    if (ledger) std::fprintf(timeline_, "%zu", ledger->waiting());
+    std::fprintf(timeline_, "\n");
+    std::fflush(timeline_);
+  }
+
   const Options& options_;
+  std::FILE* timeline_ = nullptr;
   int64_t lastNs_ = 0;
-  uint64_t lastOps_ = 0;
+  CounterValues last_{};
 };
 
 uint64_t onlineWanted(const Options& o) {

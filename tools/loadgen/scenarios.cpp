@@ -211,7 +211,15 @@ void LoadThread::onEvent(uint32_t local, const ServerEvent& event, int64_t nowNs
     case T::loginRefused:
       return stats_.bump(Counter::login_refused);
     case T::tryAgain:
-      return stats_.bump(Counter::busy);
+      stats_.bump(Counter::busy);
+      // A busy answer to a login (its SRV_ACK came first, so nothing is left to retransmit):
+      // like a real client, log in again a retransmission timeout later.
+      if (s.phase() == Phase::loggingIn && !s.hasOutstanding(Kind::login)) {
+        s.reset();
+        noteTransition(local, Phase::loggingIn);
+        s.reloginAtNs = nowNs + options_.rtoMs * 1'000'000;
+      }
+      return;
     case T::notConnected:
     case T::goAway:
       stats_.bump(event.type == T::goAway ? Counter::go_away : Counter::not_connected);

@@ -159,7 +159,7 @@ Outstanding* SimSession::findSlot(uint16_t seq1, uint16_t seq2) {
 }
 
 int64_t SimSession::nextDeadline() const {
-  int64_t next = INT64_MAX;
+  int64_t next = reloginAtNs;
   for (const auto& o : outstanding_)
     if (o.used) next = std::min(next, o.deadlineNs);
   return next;

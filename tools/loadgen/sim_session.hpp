@@ -92,7 +92,7 @@ public:
   /// Classifies a server datagram addressed to this client and updates the session.
   ServerEvent onDatagram(std::span<const uint8_t> datagram, int64_t nowNs);
 
-  /// The earliest retransmission deadline, or INT64_MAX.
+  /// The earliest retransmission deadline or login retry, or INT64_MAX.
   int64_t nextDeadline() const;
   /// Outstanding requests past their deadline: `resend` (the same header, so the server's
   /// duplicate filter answers it without a second effect) if tries < maxTries, else dropped and
@@ -123,6 +123,7 @@ public:
 
   // Scenario bookkeeping, owned by the scenario that drives the session.
   int64_t actionAtNs = INT64_MAX;  // the scenario's next timed step
+  int64_t reloginAtNs = INT64_MAX;  // a login answered SRV_TRY_AGAIN starts again then
   int64_t armedNs = INT64_MAX;     // the timer-wheel entry that is current
   int64_t loginSentNs = 0;
   uint32_t remaining = 0;  // scenario-specific countdown (messages to send, cycles)
