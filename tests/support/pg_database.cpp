@@ -71,15 +71,3 @@ PgDatabase::~PgDatabase() {
 }
 
 }  // namespace icq::test
-
-// libpqxx 6.4 leaks the libpq result of the query that discovers a lost connection: it
-// asks the dead connection for its encoding before taking ownership of the result, and
-// that throws. About 2 KiB per lost connection, outside our code; tests that cut
-// connections on purpose would otherwise fail under LeakSanitizer. Only these libpqxx
-// entry points are exempt, so a leak of our own still fails the test.
-extern "C" const char* __lsan_default_suppressions() {
-  return "leak:pqxx::connection_base::exec_prepared\n"
-         "leak:pqxx::connection_base::register_prepared\n"
-         "leak:pqxx::connection_base::exec_params\n"
-         "leak:pqxx::connection_base::exec\n";
-}

@@ -139,6 +139,9 @@ bool LoadThread::act(uint32_t local, int64_t nowNs) {
       return true;
     }
     case Scenario::churn:
+      // Still online at its next turn: SRV_END_OFFLINE_MESSAGES never came (the server could
+      // not read the offline store), and a client does not wait for it forever.
+      if (online) return !s.hasOutstanding(Kind::logoff) && request(local, Kind::logoff, 0, nowNs);
       return s.phase() == Phase::offline && request(local, Kind::login, 0, nowNs);
   }
   return false;
@@ -237,7 +240,10 @@ void LoadThread::onEvent(uint32_t local, const ServerEvent& event, int64_t nowNs
       if (options_.verify) ledger_.received({event.from, s.uin(), event.stamp});
       return stats_.bump(Counter::offline_delivered);
     case T::endOffline: {
-      if (options_.scenario == Scenario::churn) return (void)request(local, Kind::logoff, 0, nowNs);
+      if (options_.scenario == Scenario::churn) {
+        if (intervalNs_ == 0) s.actionAtNs = INT64_MAX;  // the list's fallback is not needed
+        return (void)request(local, Kind::logoff, 0, nowNs);
+      }
       const bool recipient = options_.scenario == Scenario::offline && !isActor(firstSession_ + local);
       if (recipient && !s.done) {
         s.done = true;
@@ -288,6 +294,12 @@ void LoadThread::onAcked(uint32_t local, const ServerEvent& event, int64_t nowNs
       return opDone(nowNs);
     case Kind::status:
       return opDone(nowNs);
+    case Kind::contactList:
+      // Churn, flat out: the cycle goes on at the list's SRV_END_OFFLINE_MESSAGES, or without
+      // it a few retransmission timeouts later (act()).
+      if (options_.scenario == Scenario::churn && measuring() && intervalNs_ == 0)
+        s.actionAtNs = nowNs + 3 * options_.rtoMs * 1'000'000;
+      return;
     case Kind::logoff:
       stats_.bump(Counter::logoffs);
       if (phase_ == RunPhase::logoff) return loginOver(local);
