@@ -40,6 +40,9 @@ constexpr std::chrono::milliseconds kWaitingPoll{5};
 // table like the admission buckets (token_bucket.hpp), and a crowded table answers no one.
 constexpr uint32_t kBusyRatePerS = 1;
 constexpr uint32_t kBusyBurst = 1;
+// Every datagram admitted fits an envelope record, so every ingress batch stays within the
+// bound a worker's link enforces (envelope::kMaxBatchMessage).
+static_assert(std::max(v5::kMaxDatagram, v3::kMaxDatagram) <= envelope::kMaxDatagram);
 
 int64_t wallMicros() {
   using namespace std::chrono;
@@ -121,7 +124,7 @@ zmq::socket_t bindPipeline(zmq::context_t& context, const std::string& endpoint,
   // gateway stops crediting it; a restarted worker with the same id takes its place.
   router.set(zmq::sockopt::router_mandatory, 1);
   router.set(zmq::sockopt::router_handover, 1);
-  util::setPipelineOptions(router);
+  util::setPipelineOptions(router, envelope::kMaxBatchMessage);  // egress batches
   router.bind(endpoint);
   bound = router.get(zmq::sockopt::last_endpoint);
   return router;

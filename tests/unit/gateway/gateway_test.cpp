@@ -320,6 +320,37 @@ TEST_CASE("gateway gives a worker no more datagrams than its credit, and Credit 
   CHECK(h.stats().droppedTotal() == 0);
 }
 
+TEST_CASE("gateway never reads a message longer than the largest batch and keeps serving", "[gateway][hostile]") {
+  Harness h;
+  h.own({"worker-a"});
+  FakeWorker worker(h.context, h.endpoint, "worker-a");
+  FakeWorker liar(h.context, h.endpoint, "liar");
+  UdpClient client;
+  h.enlist(worker, 1);
+
+  // One byte over the bound, headed like an egress batch so that a gateway that read it would
+  // count it. Only the head is written: the rest is never touched, so it costs no memory.
+  zmq::message_t huge(envelope::kMaxBatchMessage + 1);
+  auto* head = static_cast<uint8_t*>(huge.data());
+  head[0] = envelope::kFormat;
+  head[1] = static_cast<uint8_t>(envelope::Kind::Egress);
+  head[2] = head[3] = 0xFF;
+  REQUIRE(liar.socket().send(std::move(huge), zmq::send_flags::none));
+  // Queued behind it: ZeroMQ drops the connection at the huge one's header, and the liar's
+  // socket brings this one over the next connection.
+  liar.hello(1);
+  REQUIRE(h.runUntil([&] { return h.indexOf("liar") < h.gateway.router().workerCount(); }));
+  CHECK(h.stats().egressMalformed == 0);
+  CHECK(h.stats().controlMalformed == 0);
+
+  const std::vector<uint8_t> datagram = clientPacket(h.uinOwnedBy("worker-a"), 1);
+  client.sendTo(h.port(), datagram);
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 1; }));
+  std::vector<Record> got = worker.receiveDatagrams(1);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].bytes == datagram);
+}
+
 // ---- (2) egress ---------------------------------------------------------------------
 
 TEST_CASE("gateway sends a worker's egress batch to the client from its UDP port", "[gateway]") {
