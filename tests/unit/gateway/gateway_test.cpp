@@ -308,7 +308,9 @@ TEST_CASE("gateway gives a worker no more datagrams than its credit, and Credit 
   std::vector<Record> first = worker.receiveDatagrams(2);
   REQUIRE(first.size() == 2);
 
-  worker.credit(3);
+  worker.credit(2);  // its whole window back
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 4; }));
+  worker.credit(1);
   REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 5; }));
   std::vector<Record> rest = worker.receiveDatagrams(3);
   REQUIRE(rest.size() == 3);
@@ -596,16 +598,21 @@ TEST_CASE("gateway keeps a datagram whose owner has no credit while other owners
   FakeWorker a(h.context, h.endpoint, "worker-a");
   FakeWorker b(h.context, h.endpoint, "worker-b");
   UdpClient client;
-  h.enlist(a, 0);
+  h.enlist(a, 2);
   h.enlist(b, 10);
 
   const uint32_t uinA = h.uinOwnedBy("worker-a"), uinB = h.uinOwnedBy("worker-b");
+  // worker-a spends its window first: from here on it has no credit.
+  for (uint16_t seq : {100, 101}) client.sendTo(h.port(), clientPacket(uinA, seq));
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 2; }));
+  REQUIRE(a.receiveDatagrams(2).size() == 2);
+
   const std::vector<std::vector<uint8_t>> sent = {clientPacket(uinA, 1), clientPacket(uinB, 2),
                                                   clientPacket(uinA, 3), clientPacket(uinB, 4)};
   for (const auto& d : sent) client.sendTo(h.port(), d);
-  REQUIRE(h.runUntil([&] { return h.stats().datagramsReceived == 4 && h.stats().datagramsDispatched == 2; }));
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsReceived == 6 && h.stats().datagramsDispatched == 4; }));
   h.turns(3);
-  CHECK(h.stats().datagramsDispatched == 2);
+  CHECK(h.stats().datagramsDispatched == 4);
   std::vector<Record> got = b.receiveDatagrams(2);
   REQUIRE(got.size() == 2);
   CHECK(got[0].bytes == sent[1]);
@@ -614,9 +621,9 @@ TEST_CASE("gateway keeps a datagram whose owner has no credit while other owners
 
   // Its owner's credit releases them, oldest first, one credit each.
   a.credit(1);
-  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 3; }));
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 5; }));
   a.credit(1);
-  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 4; }));
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 6; }));
   got = a.receiveDatagrams(2);
   REQUIRE(got.size() == 2);
   CHECK(got[0].bytes == sent[0]);
