@@ -353,6 +353,45 @@ TEST_CASE("gateway never reads a message longer than the largest batch and keeps
   CHECK(got[0].bytes == datagram);
 }
 
+TEST_CASE("gateway cuts off a worker that keeps lying and hands it nothing more", "[gateway][hostile]") {
+  Harness h;
+  h.own({"worker-a"});
+  FakeWorker worker(h.context, h.endpoint, "worker-a");
+  FakeWorker liar(h.context, h.endpoint, "liar");
+  UdpClient client;
+  h.enlist(worker, 10);
+  h.enlist(liar, 10);  // UIN 0 goes to either
+
+  const std::vector<uint8_t> garbage = {'x', 'y', 'z'};
+  for (uint32_t i = 0; i <= Quarantine::kViolationLimit; ++i) liar.send(garbage);
+  REQUIRE(h.runUntil([&] { return h.stats().workersCutOff[size_t(Violation::malformed_control)] == 1; }));
+  CHECK(h.indexOf("liar") == h.gateway.router().workerCount());
+  CHECK(h.indexOf("worker-a") < h.gateway.router().workerCount());
+  CHECK(h.stats().controlMalformed == Quarantine::kViolationLimit + 1);
+
+  // What it says now is not read, not even a Hello; datagrams go to the honest worker only.
+  liar.hello(10);
+  liar.send(garbage);
+  REQUIRE(h.runUntil([&] { return h.stats().pipelineIgnored == 2; }));
+  CHECK(h.indexOf("liar") == h.gateway.router().workerCount());
+  for (uint16_t seq = 1; seq <= 4; ++seq) client.sendTo(h.port(), clientPacket(0, seq));
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 4; }));
+  CHECK(worker.receiveDatagrams(4).size() == 4);
+  h.turns(3);
+  CHECK_FALSE(liar.receive(0ms));
+  CHECK(h.stats().controlMalformed == Quarantine::kViolationLimit + 1);
+}
+
+TEST_CASE("gateway counts a Credit past the window as inflated and clamps it", "[gateway][hostile]") {
+  Harness h;
+  h.own({"worker-a"});
+  FakeWorker worker(h.context, h.endpoint, "worker-a");
+  h.enlist(worker, 3);
+  worker.credit(1000);
+  REQUIRE(h.runUntil([&] { return h.stats().creditInflated == 1; }));
+  CHECK(h.gateway.router().totalCredits() == 3);
+}
+
 // ---- (2) egress ---------------------------------------------------------------------
 
 TEST_CASE("gateway sends a worker's egress batch to the client from its UDP port", "[gateway]") {
