@@ -19,27 +19,31 @@ void CreditRouter::relink() {
   }
 }
 
-void CreditRouter::hello(std::string_view worker, uint32_t credits) {
-  if (Worker* w = find(worker)) {
-    credits_ = credits_ - w->credits + credits;
-    w->credits = credits;
-    return;
+bool CreditRouter::hello(std::string_view worker, uint32_t credits) {
+  const uint32_t window = std::min(credits, kMaxWindow);
+  Worker* w = find(worker);
+  if (!w) {
+    w = &workers_.emplace_back(Worker{std::string(worker)});
+    relink();
   }
-  credits_ += credits;
-  workers_.push_back(Worker{std::string(worker), credits});
-  relink();
+  credits_ = credits_ - w->credits + window;
+  w->credits = w->window = window;
+  return window == credits;
 }
 
-void CreditRouter::credit(std::string_view worker, uint32_t credits) {
+bool CreditRouter::credit(std::string_view worker, uint32_t credits) {
   // Credit from a worker we never heard Hello from (we restarted, it did not notice yet)
   // still counts: it proves the worker is there and idle by that much.
-  credits_ += credits;
-  if (Worker* w = find(worker)) {
-    w->credits += credits;
-    return;
+  Worker* w = find(worker);
+  if (!w) {
+    w = &workers_.emplace_back(Worker{std::string(worker)});
+    relink();
   }
-  workers_.push_back(Worker{std::string(worker), credits});
-  relink();
+  const uint32_t granted = static_cast<uint32_t>(std::min<uint64_t>(uint64_t{w->credits} + credits, w->window));
+  credits_ += granted - w->credits;
+  const bool honest = granted - w->credits == credits;
+  w->credits = granted;
+  return honest;
 }
 
 void CreditRouter::remove(std::string_view worker) {

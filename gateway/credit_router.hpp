@@ -12,6 +12,12 @@
 // So a slow or dead worker holds at most its window of packets and its own UINs wait; and
 // "this UIN's owner has no credit" is the gateway's exact signal of overload for that UIN.
 //
+// A worker's credits never exceed the window its Hello announced: an honest worker returns
+// credit only for datagrams it was handed, so a Credit that would go past the window is a lie
+// (or a stale one from a link the Hello replaced). It is clamped to the window and reported to
+// the caller, which counts it against the worker. A worker heard from only through Credit is
+// held to the largest window any worker may announce (kMaxWindow).
+//
 // Owned by the gateway loop thread; no locking.
 #pragma once
 
@@ -28,10 +34,15 @@ namespace icq::gateway {
 
 class CreditRouter {
 public:
-  /// Hello: the worker can take exactly `credits` from now on (resets its account).
-  void hello(std::string_view worker, uint32_t credits);
-  /// Credit: the worker finished `credits` datagrams.
-  void credit(std::string_view worker, uint32_t credits);
+  /// worker.credit_window's upper bound (common/config/keys.cpp): no honest Hello asks for more.
+  static constexpr uint32_t kMaxWindow = 65536;
+
+  /// Hello: the worker can take exactly `credits` from now on (resets its account), and its
+  /// window is that. False when `credits` exceeds kMaxWindow: the window is clamped to it.
+  bool hello(std::string_view worker, uint32_t credits);
+  /// Credit: the worker finished `credits` datagrams. False when that would take its credits
+  /// past its window: they are clamped to the window.
+  bool credit(std::string_view worker, uint32_t credits);
   /// Goodbye, or the worker vanished (send failed with EHOSTUNREACH).
   void remove(std::string_view worker);
   /// A new membership view: who owns which UIN from now on.
@@ -52,6 +63,7 @@ private:
   struct Worker {
     std::string id;
     uint32_t credits = 0;
+    uint32_t window = kMaxWindow;  // what its Hello announced
   };
   static constexpr size_t kNone = SIZE_MAX;
   Worker* find(std::string_view id);

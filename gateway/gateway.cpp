@@ -16,6 +16,7 @@
 #include "common/codec/v5/messages.hpp"
 #include "common/codec/v5/packet.hpp"
 #include "common/codec/version.hpp"
+#include "common/log/log.hpp"
 #include "common/ops/health.hpp"
 #include "common/ops/metrics.hpp"
 #include "common/util/clock.hpp"
@@ -40,6 +41,9 @@ constexpr std::chrono::milliseconds kWaitingPoll{5};
 // table like the admission buckets (token_bucket.hpp), and a crowded table answers no one.
 constexpr uint32_t kBusyRatePerS = 1;
 constexpr uint32_t kBusyBurst = 1;
+// Every datagram admitted fits an envelope record, so every ingress batch stays within the
+// bound a worker's link enforces (envelope::kMaxBatchMessage).
+static_assert(std::max(v5::kMaxDatagram, v3::kMaxDatagram) <= envelope::kMaxDatagram);
 
 int64_t wallMicros() {
   using namespace std::chrono;
@@ -88,7 +92,7 @@ void Gateway::runOnce(std::chrono::milliseconds timeout) {
   int64_t now = util::monotonicMicros();
   if (membership_)
     if (auto view = membership_->takeView()) adoptView(*view);
-  if (items[0].revents & ZMQ_POLLIN) drainPipeline();  // credits first: they free workers
+  if (items[0].revents & ZMQ_POLLIN) drainPipeline(now);  // credits first: they free workers
   if (items[1].revents & ZMQ_POLLIN) receiveDatagrams(now);
   dispatchHeld(now);
   flushEgress();
@@ -108,7 +112,7 @@ void Gateway::drain(std::chrono::milliseconds grace) {
   while (std::chrono::steady_clock::now() < deadline) {
     zmq::pollitem_t item{static_cast<void*>(pipeline_), 0, ZMQ_POLLIN, 0};
     util::pollIgnoringSignals(&item, 1, kWaitingPoll);
-    if (item.revents & ZMQ_POLLIN) drainPipeline();
+    if (item.revents & ZMQ_POLLIN) drainPipeline(util::monotonicMicros());
     flushEgress();
   }
 }
@@ -121,7 +125,7 @@ zmq::socket_t bindPipeline(zmq::context_t& context, const std::string& endpoint,
   // gateway stops crediting it; a restarted worker with the same id takes its place.
   router.set(zmq::sockopt::router_mandatory, 1);
   router.set(zmq::sockopt::router_handover, 1);
-  util::setPipelineOptions(router);
+  util::setPipelineOptions(router, envelope::kMaxBatchMessage);  // egress batches
   router.bind(endpoint);
   bound = router.get(zmq::sockopt::last_endpoint);
   return router;
@@ -310,7 +314,7 @@ void Gateway::publishLevels() {
 
 // ---- pipeline: control and egress ---------------------------------------------------
 
-void Gateway::drainPipeline() {
+void Gateway::drainPipeline(int64_t nowMonoUs) {
   for (size_t i = 0; i < kMaxPipelineMessagesPerTurn; ++i) {
     zmq::message_t identity;
     if (!pipeline_.recv(identity, zmq::recv_flags::dontwait)) return;
@@ -320,46 +324,84 @@ void Gateway::drainPipeline() {
     if (egressMessages_.size() == egressMessages_.capacity()) flushEgress();
     zmq::message_t& body = egressMessages_.emplace_back();
     if (!pipeline_.recv(body, zmq::recv_flags::dontwait)) return;
+    const std::string_view worker = identity.to_string_view();
     if (body.more()) {  // more frames than our protocol has: consume and ignore them all
       zmq::message_t extra;
       while (pipeline_.recv(extra, zmq::recv_flags::dontwait) && extra.more()) {
       }
+      if (quarantine_.ignores(worker, false, nowMonoUs)) {
+        stats_.pipelineIgnored++;
+        continue;
+      }
       stats_.controlMalformed++;
+      offend(worker, Violation::extra_frames, nowMonoUs);
       continue;
     }
-    handleWorkerMessage(identity.to_string_view(), body);
+    const auto kind = envelope::peekKind({static_cast<const uint8_t*>(body.data()), body.size()});
+    if (quarantine_.ignores(worker, kind == envelope::Kind::Hello, nowMonoUs)) {
+      stats_.pipelineIgnored++;
+      continue;
+    }
+    handleWorkerMessage(worker, body, nowMonoUs);
   }
 }
 
-void Gateway::handleWorkerMessage(std::string_view worker, const zmq::message_t& body) {
+void Gateway::handleWorkerMessage(std::string_view worker, const zmq::message_t& body, int64_t nowMonoUs) {
   std::span<const uint8_t> bytes(static_cast<const uint8_t*>(body.data()), body.size());
   auto kind = envelope::peekKind(bytes);
   if (kind == envelope::Kind::Egress) {
     auto reader = envelope::BatchReader::open(bytes);
     envelope::Datagram d;
     while (reader && reader->next(d)) egress_.push_back({d.client, d.bytes});
-    if (!reader || reader->malformed()) stats_.egressMalformed++;
+    if (!reader || reader->malformed()) {
+      stats_.egressMalformed++;
+      offend(worker, Violation::malformed_egress, nowMonoUs);
+    }
     return;
   }
   auto control = envelope::decodeControl(bytes);
   if (!control) {
     stats_.controlMalformed++;
+    offend(worker, Violation::malformed_control, nowMonoUs);
     return;
   }
-  switch (control->kind) {
+  handleControl(worker, *control, nowMonoUs);
+}
+
+void Gateway::handleControl(std::string_view worker, const envelope::Control& control, int64_t nowMonoUs) {
+  bool honest = true;
+  switch (control.kind) {
     case envelope::Kind::Hello:
-      router_.hello(worker, control->credits);
+      honest = router_.hello(worker, control.credits);
       break;
     case envelope::Kind::Credit:
-      router_.credit(worker, control->credits);
+      honest = router_.credit(worker, control.credits);
       break;
     case envelope::Kind::Goodbye:
       router_.remove(worker);
       break;
     default:
       stats_.controlMalformed++;
-      break;
+      offend(worker, Violation::malformed_control, nowMonoUs);
+      return;
   }
+  if (!honest) {
+    stats_.creditInflated++;
+    offend(worker, Violation::inflated_credit, nowMonoUs);
+  }
+}
+
+// A peer that keeps lying is cut off (quarantine.hpp). drainPipeline runs before the turn's
+// hand-out, so no batch is being filled for the worker whose index the removal shifts.
+void Gateway::offend(std::string_view worker, Violation violation, int64_t nowMonoUs) {
+  if (!quarantine_.violation(worker, nowMonoUs)) return;
+  router_.remove(worker);
+  stats_.cutOff(violation);
+  log::error("worker_cut_off",
+             {{"worker", std::string(worker)},
+              {"reason", std::string(violationName(violation))},
+              {"violations", Quarantine::kViolationLimit + 1},
+              {"quarantine_s", std::chrono::duration_cast<std::chrono::seconds>(Quarantine::kQuarantine).count()}});
 }
 
 void Gateway::flushEgress() {

@@ -19,6 +19,7 @@
 #include "gateway/credit_router.hpp"
 #include "gateway/datagram_ring.hpp"
 #include "gateway/membership_follower.hpp"
+#include "gateway/quarantine.hpp"
 #include "gateway/stats.hpp"
 #include "gateway/token_bucket.hpp"
 #include "gateway/udp_socket.hpp"
@@ -59,8 +60,10 @@ public:
 private:
   void receiveDatagrams(int64_t nowMonoUs);
   bool admit(const UdpSocket::Slot& slot, int64_t nowMonoUs, uint32_t& uin);
-  void drainPipeline();
-  void handleWorkerMessage(std::string_view worker, const zmq::message_t& body);
+  void drainPipeline(int64_t nowMonoUs);
+  void handleWorkerMessage(std::string_view worker, const zmq::message_t& body, int64_t nowMonoUs);
+  void handleControl(std::string_view worker, const envelope::Control& control, int64_t nowMonoUs);
+  void offend(std::string_view worker, Violation violation, int64_t nowMonoUs);
   void dispatchHeld(int64_t nowMonoUs);
   void shedOldest(DropReason reason, int64_t nowMonoUs);
   void answerBusy(const HeldDatagram& held, std::span<const uint8_t> bytes, int64_t nowMonoUs);
@@ -76,6 +79,7 @@ private:
   SourceRateLimiter limiter_;
   DatagramRing ring_;
   CreditRouter router_;
+  Quarantine quarantine_;
   GatewayStats stats_;
 
   // Busy replies (SRV_TRY_AGAIN) to shed datagrams: the per-source allowance, the copy a

@@ -84,6 +84,22 @@ void exportStats(const GatewayStats& stats, ops::TallyExporter& exporter) {
                                        "Messages from workers that the gateway could not read, by kind.");
   exporter.counter(stats.egressMalformed, malformed.Add({{"kind", "egress"}}));
   exporter.counter(stats.controlMalformed, malformed.Add({{"kind", "control"}}));
+  exporter.counter(
+      stats.creditInflated,
+      ops::counterFamily("icq_gateway_credit_inflated_total",
+                         "Hello or Credit messages that would have taken a worker's credits past its window "
+                         "(clamped to it).")
+          .Add({}));
+  auto& cutOff =
+      ops::counterFamily("icq_gateway_workers_cut_off_total",
+                         "Workers cut off for lying (quarantined), by the violation that crossed the limit.");
+  for (size_t v = 0; v < stats.workersCutOff.size(); ++v)
+    exporter.counter(stats.workersCutOff[v],
+                     cutOff.Add({{"reason", std::string(violationName(static_cast<Violation>(v)))}}));
+  exporter.counter(stats.pipelineIgnored,
+                   ops::counterFamily("icq_gateway_pipeline_ignored_total",
+                                      "Messages from cut-off workers, dropped unread during their quarantine.")
+                       .Add({}));
   exporter.gauge(stats.holdQueueDepth,
                  ops::gaugeFamily("icq_gateway_hold_queue_depth",
                                   "Datagrams held while the worker that owns their UIN has no credit.")

@@ -9,6 +9,7 @@
 
 #include "common/ops/tally.hpp"
 #include "common/ops/tally_exporter.hpp"
+#include "gateway/quarantine.hpp"
 
 namespace icq::gateway {
 
@@ -42,6 +43,11 @@ struct GatewayStats {
   Tally datagramsSendFailed;
   Tally egressMalformed;
   Tally controlMalformed;
+  Tally creditInflated;  // Hello or Credit past the window: clamped (credit_router.hpp)
+  // Workers cut off for lying, by the violation that crossed the limit (quarantine.hpp), and
+  // the messages then ignored from them.
+  std::array<Tally, static_cast<size_t>(Violation::count_)> workersCutOff{};
+  Tally pipelineIgnored;
   // SRV_TRY_AGAIN sent by the gateway itself for a datagram shed as queue_full or
   // queue_expired (the drop is counted there as well); at most one per source a second.
   Tally busyReplies;
@@ -53,6 +59,7 @@ struct GatewayStats {
   ops::Level membershipEpoch;   // the membership view datagrams are routed by
 
   void drop(DropReason reason, uint64_t n = 1) { dropped[static_cast<size_t>(reason)] += n; }
+  void cutOff(Violation violation) { ++workersCutOff[static_cast<size_t>(violation)]; }
   void received(WireVersion version, size_t bytes) {
     ++datagramsReceived;
     ++receivedByVersion[static_cast<size_t>(version)];

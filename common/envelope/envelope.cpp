@@ -55,7 +55,7 @@ void BatchWriter::clear() {
 }
 
 bool BatchWriter::add(const util::Endpoint& client, int64_t receivedUs, std::span<const uint8_t> bytes) {
-  if (count_ == 0xFFFF || bytes.size() > kMaxDatagram) return false;
+  if (count_ == kMaxBatchCount || bytes.size() > kMaxDatagram) return false;
   size_t at = buffer_.size();
   buffer_.resize(at + kRecordHeaderSize + bytes.size());
   uint8_t* p = &buffer_[at];
@@ -82,7 +82,8 @@ bool BatchReader::next(Datagram& out) {
   if (rest_.size() < kRecordHeaderSize) return malformed_ = true, false;
   const uint8_t* p = rest_.data();
   size_t length = getU16(p + 14);
-  if (rest_.size() < kRecordHeaderSize + length) return malformed_ = true, false;
+  // Longer than any datagram: no record a writer makes (the fuzz target holds readers to it).
+  if (length > kMaxDatagram || rest_.size() < kRecordHeaderSize + length) return malformed_ = true, false;
   std::memcpy(&out.client.ip, p, 4);
   out.client.port = getU16(p + 4);
   out.receivedUs = getI64(p + 6);

@@ -35,8 +35,17 @@ inline constexpr uint8_t kFormat = 1;
 inline constexpr size_t kBatchHeaderSize = 4;
 inline constexpr size_t kRecordHeaderSize = 4 + 2 + 8 + 2;
 inline constexpr size_t kControlSize = 6;
-/// Upper bound for one datagram inside an envelope (UDP payloads beyond it never occur).
-inline constexpr size_t kMaxDatagram = 65535;
+/// Upper bound for one datagram inside an envelope: the larger protocol limit, V3's 8192 bytes
+/// (protocol-v3.md §11.4; V5's is 2048, §1.2). The gateway drops longer client datagrams, and
+/// every datagram a worker builds fits a buffer of codec::v3::kMaxDatagram.
+inline constexpr size_t kMaxDatagram = 8192;
+/// Most datagrams one batch holds: its count is a u16.
+inline constexpr size_t kMaxBatchCount = 0xFFFF;
+/// The largest batch message a legitimate peer sends (about 513 MiB): a full count of records
+/// of the longest datagram. The pipeline sockets that receive batches refuse anything longer
+/// (ZMQ_MAXMSGSIZE, util::setPipelineOptions) before allocating it, and drop the connection:
+/// such a peer is lying, and without the bound its u16 × u16 format could claim 4 GiB.
+inline constexpr size_t kMaxBatchMessage = kBatchHeaderSize + kMaxBatchCount * (kRecordHeaderSize + kMaxDatagram);
 
 enum class Kind : uint8_t { Ingress = 1, Egress = 2, Hello = 3, Credit = 4, Goodbye = 5 };
 
@@ -55,7 +64,8 @@ class BatchWriter {
 public:
   explicit BatchWriter(Kind kind);
   void clear();
-  /// False (and nothing added) when the batch already holds 65535 datagrams.
+  /// False (and nothing added) when the batch already holds kMaxBatchCount datagrams or
+  /// `bytes` is longer than kMaxDatagram.
   bool add(const util::Endpoint& client, int64_t receivedUs, std::span<const uint8_t> bytes);
   size_t count() const { return count_; }
   bool empty() const { return count_ == 0; }

@@ -93,7 +93,9 @@ bool PeerWriter::countOne() {
 }
 
 bool PeerWriter::add(const PeerPacket& packet) {
-  if (count_ == 0xFFFF || packet.body.size() > 0xFFFF || packet.v3Body.size() >= kNoV3Form) return false;
+  // Each body becomes one datagram: a longer one is no packet of ours, and kMaxPeerMessage
+  // counts on none being longer (it is below kNoV3Form too).
+  if (count_ == 0xFFFF || packet.body.size() > kMaxDatagram || packet.v3Body.size() > kMaxDatagram) return false;
   put<uint32_t>(buffer_, packet.uin);
   put<uint32_t>(buffer_, packet.sessionId);
   put<uint8_t>(buffer_, packet.protocol);
@@ -134,7 +136,7 @@ bool PeerWriter::add(const Nudge& nudge) {
 }
 
 bool PeerWriter::add(const RelayItem& relay) {
-  if (count_ == 0xFFFF || relay.text.size() > 0xFFFF || relay.gateway.size() > 255) return false;
+  if (count_ == 0xFFFF || relay.text.size() > kMaxDatagram || relay.gateway.size() > 255) return false;
   put<uint32_t>(buffer_, relay.from);
   put<uint32_t>(buffer_, relay.to);
   put<uint16_t>(buffer_, relay.type);

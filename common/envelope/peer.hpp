@@ -32,9 +32,20 @@
 #include <span>
 #include <vector>
 
+#include "common/envelope/envelope.hpp"
 #include "common/util/endpoint.hpp"
 
 namespace icq::envelope {
+
+/// The longest item any kind has: a Deliver item, with both forms of a packet, each body at
+/// most a datagram (the writer refuses longer ones); a Relay's text is bounded alike.
+inline constexpr size_t kMaxPeerItem = 4 + 4 + 1 + 2 + 2 + 2 + kMaxDatagram + 2 + 2 + kMaxDatagram;
+/// The largest peer message a legitimate peer sends (about 1 GiB): the longest header (a
+/// request's: format, kind, request id, count), then as many of the longest item as a u16
+/// count allows. A Forward is shorter: one batch after at most 258 bytes. The ROUTER that
+/// receives them refuses anything longer (ZMQ_MAXMSGSIZE, util::setPipelineOptions).
+inline constexpr size_t kMaxPeerMessage = 2 + 8 + 2 + 0xFFFF * kMaxPeerItem;
+static_assert(kMaxPeerMessage > 3 + 255 + kMaxBatchMessage, "a Forward fits a peer message");
 
 enum class PeerKind : uint8_t { Deliver = 16, Kick = 17, Result = 18, Forward = 19, Nudge = 20, Relay = 21 };
 
@@ -109,7 +120,8 @@ public:
   /// A Forward of `ingressBatch` (an Ingress envelope) that came through `gateway`.
   void forward(std::string_view gateway, std::span<const uint8_t> ingressBatch);
 
-  /// False (nothing added) when the message holds 65535 items or a body is too long.
+  /// False (nothing added) when the message holds 65535 items or a body or text is longer
+  /// than a datagram (kMaxDatagram).
   bool add(const PeerPacket& packet);
   bool add(const KickItem& kick);
   bool add(PeerResult result);

@@ -11,7 +11,7 @@ namespace icq::pipeline {
 GatewayLink::GatewayLink(zmq::context_t& context, const store::GatewayRecord& record, const std::string& workerId)
     : record_(record), socket_(context, zmq::socket_type::dealer) {
   socket_.set(zmq::sockopt::routing_id, workerId);
-  util::setPipelineOptions(socket_);
+  util::setPipelineOptions(socket_, envelope::kMaxBatchMessage);  // ingress batches
   // A restarted gateway is found again within a fraction of a second.
   socket_.set(zmq::sockopt::reconnect_ivl, 100);
   socket_.set(zmq::sockopt::reconnect_ivl_max, 2000);

@@ -22,7 +22,7 @@ zmq::socket_t bindPeerServer(zmq::context_t& context, const std::string& endpoin
   // An answer to a requester that went away must fail, not pile up.
   router.set(zmq::sockopt::router_mandatory, 1);
   router.set(zmq::sockopt::router_handover, 1);
-  util::setPipelineOptions(router);
+  util::setPipelineOptions(router, envelope::kMaxPeerMessage);
   router.bind(endpoint);
   bound = router.get(zmq::sockopt::last_endpoint);
   return router;
@@ -82,7 +82,7 @@ void PeerLinks::follow(const store::MembershipView& view) {
     try {
       auto link = std::make_unique<Link>(Link{record, zmq::socket_t(context_, zmq::socket_type::dealer), {}, {}});
       link->socket.set(zmq::sockopt::routing_id, selfId_);
-      util::setPipelineOptions(link->socket);
+      util::setPipelineOptions(link->socket, envelope::kMaxPeerMessage);  // Results
       link->socket.set(zmq::sockopt::reconnect_ivl, 100);
       link->socket.set(zmq::sockopt::reconnect_ivl_max, 2000);
       link->socket.connect(record.endpoint);

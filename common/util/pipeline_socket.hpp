@@ -7,12 +7,17 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 
 namespace icq::util {
 
-/// Options both ends of a gateway ⇄ worker connection need.
-inline void setPipelineOptions(zmq::socket_t& socket) {
+/// Options both ends of a gateway ⇄ worker connection need. `maxMessage` is the largest
+/// message a legitimate peer sends this socket (envelope::kMaxBatchMessage, kMaxPeerMessage):
+/// ZeroMQ refuses a longer one from its header, before allocating it, and disconnects the peer.
+inline void setPipelineOptions(zmq::socket_t& socket, size_t maxMessage) {
   socket.set(zmq::sockopt::linger, 0);  // at shutdown, what is unsent is covered by retransmission
+  socket.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(maxMessage));
   // Credits bound what is in flight; the HWMs only need to exceed any credit window.
   socket.set(zmq::sockopt::sndhwm, 100000);
   socket.set(zmq::sockopt::rcvhwm, 100000);

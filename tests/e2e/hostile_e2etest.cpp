@@ -2,16 +2,24 @@
 // the server do. UDP sources are forged at will, so a packet from someone without a session
 // must not be a lever: its answer is never larger than it (no amplification), a flood of them
 // costs no store round trip, and a packet that names a real session from another address or
-// with another session id acts on nothing.
+// with another session id acts on nothing. A stranger on the pipeline that claims to be a
+// worker and lies is cut off while the clients are served.
+#include <zmq.hpp>
+
+#include <cstdlib>
 #include <map>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 
 #include "common/codec/v5/message.hpp"
 #include "common/codec/v5/messages.hpp"
 #include "common/codec/v5/presence.hpp"
+#include "common/envelope/envelope.hpp"
+#include "common/redis/gateway_registry_impl.hpp"
 #include "tests/e2e/e2e_fixture.hpp"
+#include "tests/support/http_client.hpp"
 
 namespace icq::test {
 namespace {
@@ -49,6 +57,94 @@ uint32_t aboutUin(const ServerPacket& p) {
   return p.data.size() < 4
              ? 0
              : uint32_t{p.data[0]} | uint32_t{p.data[1]} << 8 | uint32_t{p.data[2]} << 16 | uint32_t{p.data[3]} << 24;
+}
+
+/// The value of one series on a /metrics page, 0 when it is not there.
+double metric(uint16_t port, const std::string& series) {
+  std::istringstream lines(httpGet(port, "/metrics").body);
+  std::string line;
+  while (std::getline(lines, line))
+    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 && line[series.size()] == ' ')
+      return std::strtod(line.c_str() + series.size() + 1, nullptr);
+  return 0;
+}
+
+template <class Condition>
+bool eventually(Condition condition, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return condition();
+}
+
+/// Where gateway `id` takes its workers, as workers learn it: from the registry in Redis.
+std::string pipelineEndpoint(RedisServer& server, const std::string& id) {
+  redis::RedisConnection redis(server.options());
+  redis::RedisGatewayRegistry registry(redis);
+  std::vector<store::GatewayRecord> records;
+  REQUIRE(registry.list(records));
+  for (const store::GatewayRecord& record : records)
+    if (record.id == id) return record.endpoint;
+  FAIL("gateway " << id << " is not registered");
+  return "";
+}
+
+/// A stranger on the pipeline with a worker's ways: a DEALER named like one.
+class Rogue {
+public:
+  Rogue(const std::string& endpoint, const std::string& id) : socket_(context_, zmq::socket_type::dealer) {
+    socket_.set(zmq::sockopt::routing_id, id);
+    socket_.set(zmq::sockopt::linger, 0);
+    socket_.connect(endpoint);
+  }
+  void send(std::span<const uint8_t> body) { REQUIRE(socket_.send(zmq::buffer(body.data(), body.size()))); }
+  void control(envelope::Kind kind, uint32_t credits) { send(envelope::encodeControl({kind, credits})); }
+  /// A message one byte longer than the largest batch; only its head is written (the rest
+  /// is never touched, so it costs no memory).
+  void sendHuge() {
+    zmq::message_t huge(envelope::kMaxBatchMessage + 1);
+    auto* head = static_cast<uint8_t*>(huge.data());
+    head[0] = envelope::kFormat;
+    head[1] = static_cast<uint8_t>(envelope::Kind::Egress);
+    head[2] = head[3] = 0xFF;
+    REQUIRE(socket_.send(std::move(huge), zmq::send_flags::none));
+  }
+  void sendThreeFrames() {
+    auto credit = envelope::encodeControl({envelope::Kind::Credit, 1});
+    REQUIRE(socket_.send(zmq::buffer(credit), zmq::send_flags::sndmore));
+    REQUIRE(socket_.send(zmq::buffer(credit), zmq::send_flags::none));
+  }
+  /// Ingress datagrams handed to it, from every batch waiting now or within `timeout`.
+  size_t receiveDatagrams(std::chrono::milliseconds timeout) {
+    size_t datagrams = 0;
+    zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0};
+    while (zmq::poll(&item, 1, timeout) > 0) {
+      zmq::message_t message;
+      if (!socket_.recv(message, zmq::recv_flags::dontwait)) break;
+      if (auto batch = envelope::BatchReader::open({static_cast<const uint8_t*>(message.data()), message.size()}))
+        datagrams += batch->count();
+      timeout = std::chrono::milliseconds(0);
+    }
+    return datagrams;
+  }
+
+private:
+  zmq::context_t context_;
+  zmq::socket_t socket_;
+};
+
+/// UIN 0 keep-alives from `stranger`, which any worker with credit may be handed; true when
+/// each was answered SRV_NOT_CONNECTED (so a real worker had it).
+bool allAnsweredByWorkers(V5Client& stranger, int count) {
+  const std::array<uint8_t, 4> four = {1, 2, 3, 4};
+  for (int i = 0; i < count; ++i) stranger.send(v5::CMD_KEEP_ALIVE, four, false);
+  for (int i = 0; i < count; ++i) {
+    auto answer = stranger.receive(std::chrono::seconds(3));
+    if (!answer || answer->header.command != v5::SRV_NOT_CONNECTED) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -142,6 +238,57 @@ TEST_CASE("a packet naming a real session from another address or with another s
     CHECK_FALSE((seen.header.command == v5::SRV_USER_OFFLINE || seen.header.command == v5::SRV_STATUS_UPDATE ||
                  seen.header.command == v5::SRV_SYS_DELIVERED_MESS));
   }
+}
+
+TEST_CASE("a rogue on the pipeline that keeps lying is cut off while clients are served", "[e2e][hostile]") {
+  E2E e2e({.gateways = 1, .workers = 2});
+  const uint16_t port = e2e.cluster.udpPort(0), admin = e2e.cluster.adminPort("gateway", 0);
+  const std::string cutOff = "icq_gateway_workers_cut_off_total{reason=\"malformed_egress\"}";
+  Rogue rogue(pipelineEndpoint(e2e.redis, e2e.cluster.gatewayId(0)), "worker-rogue");
+  V5Client stranger(port, 0, "", "127.0.18.9");
+
+  // Trusted at first: a Hello enlists it, and UIN 0 datagrams, which any worker may take, reach it.
+  rogue.control(envelope::Kind::Hello, 64);
+  size_t handedToRogue = 0;
+  REQUIRE(eventually([&] {
+    const std::array<uint8_t, 4> four = {1, 2, 3, 4};
+    stranger.send(v5::CMD_KEEP_ALIVE, four, false);
+    handedToRogue += rogue.receiveDatagrams(std::chrono::milliseconds(50));
+    return handedToRogue > 0;
+  }));
+
+  // Its lies: a message longer than any batch (ZeroMQ drops the connection at its header, and
+  // the rogue's socket connects again), credit past its window, messages of three frames, and
+  // egress batches that do not read to their end — more of them than the gateway forgives.
+  rogue.sendHuge();
+  for (int i = 0; i < 20; ++i) rogue.control(envelope::Kind::Credit, 1'000'000);
+  for (int i = 0; i < 10; ++i) rogue.sendThreeFrames();
+  envelope::BatchWriter egress(envelope::Kind::Egress);
+  REQUIRE(egress.add(util::Endpoint{*util::parseIp("127.0.18.9"), stranger.localPort()}, 0, std::vector<uint8_t>(8)));
+  const std::vector<uint8_t> truncated(egress.message().begin(), egress.message().end() - 1);
+  for (uint32_t i = 0; i < 100; ++i) rogue.send(truncated);
+
+  INFO(e2e.cluster.logs());
+  REQUIRE(eventually([&] { return metric(admin, cutOff) == 1; }));
+  CHECK(metric(admin, "icq_gateway_credit_inflated_total") >= 1);
+  CHECK(metric(admin, "icq_gateway_pipeline_malformed_total{kind=\"control\"}") >= 10);
+
+  // Cut off: what it sends is ignored (its Hello too), it is handed nothing, and the clients
+  // log in and message through the gateway as before.
+  rogue.control(envelope::Kind::Hello, 64);
+  REQUIRE(eventually([&] { return metric(admin, "icq_gateway_pipeline_ignored_total") >= 1; }));
+  rogue.receiveDatagrams(std::chrono::milliseconds(0));  // what it was handed before the cut
+  V5Client alice(port, kAlice, kAlicePassword, "127.0.18.1");
+  V5Client bob(port, kBob, kBobPassword, "127.0.18.2");
+  REQUIRE(alice.login() == LoginOutcome::accepted);
+  REQUIRE(bob.login() == LoginOutcome::accepted);
+  const auto sent = alice.sendMessage(kBob, v5::kMsgText, "still here");
+  CHECK(alice.expectAckOf(sent));
+  CHECK(bob.expect(v5::SRV_SYS_DELIVERED_MESS));
+  drain(stranger, std::chrono::milliseconds(300));  // the answers to its keep-alives before the cut
+  CHECK(allAnsweredByWorkers(stranger, 20));
+  CHECK(rogue.receiveDatagrams(std::chrono::milliseconds(0)) == 0);
+  CHECK(metric(admin, cutOff) == 1);
 }
 
 }  // namespace icq::test

@@ -92,15 +92,48 @@ TEST_CASE("credit router Hello resets a known worker's account", "[gateway][cred
 TEST_CASE("credit router Credit adds to a worker's account", "[gateway][credit]") {
   CreditRouter router;
   router.setOwners(viewOf(1, {"worker-a"}));
-  router.hello("worker-a", 1);
-  REQUIRE(router.take(1));
-  REQUIRE_FALSE(router.take(1));
-  router.credit("worker-a", 2);
+  router.hello("worker-a", 5);
+  REQUIRE(takeAll(router, 1) == 5);
+  CHECK(router.credit("worker-a", 2));
   CHECK(router.totalCredits() == 2);
-  router.credit("worker-a", 3);
+  CHECK(router.credit("worker-a", 3));
   CHECK(router.totalCredits() == 5);
   CHECK(takeAll(router, 1) == 5);
   CHECK(router.workerCount() == 1);
+}
+
+TEST_CASE("credit router clamps a Credit past the window the Hello announced and reports it", "[gateway][credit]") {
+  CreditRouter router;
+  router.setOwners(viewOf(1, {"worker-a"}));
+  CHECK(router.hello("worker-a", 4));
+  REQUIRE(takeAll(router, 1) == 4);
+  CHECK(router.credit("worker-a", 3));
+  CHECK_FALSE(router.credit("worker-a", 2));  // 5 of a window of 4
+  CHECK(router.totalCredits() == 4);
+  CHECK_FALSE(router.credit("worker-a", 0xFFFFFFFF));
+  CHECK(router.totalCredits() == 4);
+  CHECK(takeAll(router, 1) == 4);
+  // A Hello announces the window anew; a Credit of nothing is no lie.
+  CHECK(router.hello("worker-a", 1));
+  CHECK(router.credit("worker-a", 0));
+  CHECK_FALSE(router.credit("worker-a", 1));
+  CHECK(router.totalCredits() == 1);
+}
+
+TEST_CASE("credit router clamps a Hello past the largest window any worker may announce", "[gateway][credit]") {
+  CreditRouter router;
+  CHECK_FALSE(router.hello("worker-a", CreditRouter::kMaxWindow + 1));
+  CHECK(router.totalCredits() == CreditRouter::kMaxWindow);
+  CHECK(router.hello("worker-b", CreditRouter::kMaxWindow));
+  CHECK(router.totalCredits() == 2 * uint64_t{CreditRouter::kMaxWindow});
+}
+
+TEST_CASE("credit router holds a worker heard from only through Credit to the largest window", "[gateway][credit]") {
+  CreditRouter router;
+  CHECK(router.credit("worker-new", CreditRouter::kMaxWindow - 1));
+  CHECK(router.credit("worker-new", 1));
+  CHECK_FALSE(router.credit("worker-new", 1));
+  CHECK(router.totalCredits() == CreditRouter::kMaxWindow);
 }
 
 TEST_CASE("credit router enlists a worker it first hears from through Credit", "[gateway][credit]") {
@@ -154,13 +187,15 @@ TEST_CASE("credit router totalCredits sums every worker's account", "[gateway][c
   CreditRouter router;
   router.hello("worker-a", 3);
   router.hello("worker-b", 4);
-  router.credit("worker-a", 2);
-  CHECK(router.totalCredits() == 9);
+  CHECK(router.totalCredits() == 7);
   REQUIRE(router.take(0));
-  CHECK(router.totalCredits() == 8);
-  router.hello("worker-b", 0xFFFFFFFF);
-  router.hello("worker-a", 0xFFFFFFFF);
-  CHECK(router.totalCredits() == 2 * uint64_t{0xFFFFFFFF});
+  REQUIRE(router.take(0));
+  CHECK(router.totalCredits() == 5);
+  router.credit("worker-a", 1);
+  CHECK(router.totalCredits() == 6);
+  router.hello("worker-b", CreditRouter::kMaxWindow);
+  router.hello("worker-a", CreditRouter::kMaxWindow);
+  CHECK(router.totalCredits() == 2 * uint64_t{CreditRouter::kMaxWindow});
 }
 
 // ---- owner routing --------------------------------------------------------------------------------
@@ -238,8 +273,8 @@ TEST_CASE("credit router hands UIN 0 to any worker with credit, in turn", "[gate
   for (int i = 0; i < 4; ++i) counts[takeId(router, 0)]++;
   CHECK(counts == std::map<std::string, int>{{"worker-a", 2}, {"worker-c", 2}});
   CHECK_FALSE(router.take(0));
-  router.credit("worker-b", 1);
-  CHECK(takeId(router, 0) == "worker-b");
+  router.credit("worker-c", 1);
+  CHECK(takeId(router, 0) == "worker-c");
 }
 
 TEST_CASE("credit router re-routes on a new view", "[gateway][credit][owner]") {

@@ -308,7 +308,9 @@ TEST_CASE("gateway gives a worker no more datagrams than its credit, and Credit 
   std::vector<Record> first = worker.receiveDatagrams(2);
   REQUIRE(first.size() == 2);
 
-  worker.credit(3);
+  worker.credit(2);  // its whole window back
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 4; }));
+  worker.credit(1);
   REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 5; }));
   std::vector<Record> rest = worker.receiveDatagrams(3);
   REQUIRE(rest.size() == 3);
@@ -318,6 +320,76 @@ TEST_CASE("gateway gives a worker no more datagrams than its credit, and Credit 
   first.insert(first.end(), rest.begin(), rest.end());
   for (size_t i = 0; i < sent.size(); ++i) CHECK(first[i].bytes == sent[i]);
   CHECK(h.stats().droppedTotal() == 0);
+}
+
+TEST_CASE("gateway never reads a message longer than the largest batch and keeps serving", "[gateway][hostile]") {
+  Harness h;
+  h.own({"worker-a"});
+  FakeWorker worker(h.context, h.endpoint, "worker-a");
+  FakeWorker liar(h.context, h.endpoint, "liar");
+  UdpClient client;
+  h.enlist(worker, 1);
+
+  // One byte over the bound, headed like an egress batch so that a gateway that read it would
+  // count it. Only the head is written: the rest is never touched, so it costs no memory.
+  zmq::message_t huge(envelope::kMaxBatchMessage + 1);
+  auto* head = static_cast<uint8_t*>(huge.data());
+  head[0] = envelope::kFormat;
+  head[1] = static_cast<uint8_t>(envelope::Kind::Egress);
+  head[2] = head[3] = 0xFF;
+  REQUIRE(liar.socket().send(std::move(huge), zmq::send_flags::none));
+  // Queued behind it: ZeroMQ drops the connection at the huge one's header, and the liar's
+  // socket brings this one over the next connection.
+  liar.hello(1);
+  REQUIRE(h.runUntil([&] { return h.indexOf("liar") < h.gateway.router().workerCount(); }));
+  CHECK(h.stats().egressMalformed == 0);
+  CHECK(h.stats().controlMalformed == 0);
+
+  const std::vector<uint8_t> datagram = clientPacket(h.uinOwnedBy("worker-a"), 1);
+  client.sendTo(h.port(), datagram);
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 1; }));
+  std::vector<Record> got = worker.receiveDatagrams(1);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].bytes == datagram);
+}
+
+TEST_CASE("gateway cuts off a worker that keeps lying and hands it nothing more", "[gateway][hostile]") {
+  Harness h;
+  h.own({"worker-a"});
+  FakeWorker worker(h.context, h.endpoint, "worker-a");
+  FakeWorker liar(h.context, h.endpoint, "liar");
+  UdpClient client;
+  h.enlist(worker, 10);
+  h.enlist(liar, 10);  // UIN 0 goes to either
+
+  const std::vector<uint8_t> garbage = {'x', 'y', 'z'};
+  for (uint32_t i = 0; i <= Quarantine::kViolationLimit; ++i) liar.send(garbage);
+  REQUIRE(h.runUntil([&] { return h.stats().workersCutOff[size_t(Violation::malformed_control)] == 1; }));
+  CHECK(h.indexOf("liar") == h.gateway.router().workerCount());
+  CHECK(h.indexOf("worker-a") < h.gateway.router().workerCount());
+  CHECK(h.stats().controlMalformed == Quarantine::kViolationLimit + 1);
+
+  // What it says now is not read, not even a Hello; datagrams go to the honest worker only.
+  liar.hello(10);
+  liar.send(garbage);
+  REQUIRE(h.runUntil([&] { return h.stats().pipelineIgnored == 2; }));
+  CHECK(h.indexOf("liar") == h.gateway.router().workerCount());
+  for (uint16_t seq = 1; seq <= 4; ++seq) client.sendTo(h.port(), clientPacket(0, seq));
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 4; }));
+  CHECK(worker.receiveDatagrams(4).size() == 4);
+  h.turns(3);
+  CHECK_FALSE(liar.receive(0ms));
+  CHECK(h.stats().controlMalformed == Quarantine::kViolationLimit + 1);
+}
+
+TEST_CASE("gateway counts a Credit past the window as inflated and clamps it", "[gateway][hostile]") {
+  Harness h;
+  h.own({"worker-a"});
+  FakeWorker worker(h.context, h.endpoint, "worker-a");
+  h.enlist(worker, 3);
+  worker.credit(1000);
+  REQUIRE(h.runUntil([&] { return h.stats().creditInflated == 1; }));
+  CHECK(h.gateway.router().totalCredits() == 3);
 }
 
 // ---- (2) egress ---------------------------------------------------------------------
@@ -565,16 +637,21 @@ TEST_CASE("gateway keeps a datagram whose owner has no credit while other owners
   FakeWorker a(h.context, h.endpoint, "worker-a");
   FakeWorker b(h.context, h.endpoint, "worker-b");
   UdpClient client;
-  h.enlist(a, 0);
+  h.enlist(a, 2);
   h.enlist(b, 10);
 
   const uint32_t uinA = h.uinOwnedBy("worker-a"), uinB = h.uinOwnedBy("worker-b");
+  // worker-a spends its window first: from here on it has no credit.
+  for (uint16_t seq : {100, 101}) client.sendTo(h.port(), clientPacket(uinA, seq));
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 2; }));
+  REQUIRE(a.receiveDatagrams(2).size() == 2);
+
   const std::vector<std::vector<uint8_t>> sent = {clientPacket(uinA, 1), clientPacket(uinB, 2),
                                                   clientPacket(uinA, 3), clientPacket(uinB, 4)};
   for (const auto& d : sent) client.sendTo(h.port(), d);
-  REQUIRE(h.runUntil([&] { return h.stats().datagramsReceived == 4 && h.stats().datagramsDispatched == 2; }));
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsReceived == 6 && h.stats().datagramsDispatched == 4; }));
   h.turns(3);
-  CHECK(h.stats().datagramsDispatched == 2);
+  CHECK(h.stats().datagramsDispatched == 4);
   std::vector<Record> got = b.receiveDatagrams(2);
   REQUIRE(got.size() == 2);
   CHECK(got[0].bytes == sent[1]);
@@ -583,9 +660,9 @@ TEST_CASE("gateway keeps a datagram whose owner has no credit while other owners
 
   // Its owner's credit releases them, oldest first, one credit each.
   a.credit(1);
-  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 3; }));
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 5; }));
   a.credit(1);
-  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 4; }));
+  REQUIRE(h.runUntil([&] { return h.stats().datagramsDispatched == 6; }));
   got = a.receiveDatagrams(2);
   REQUIRE(got.size() == 2);
   CHECK(got[0].bytes == sent[0]);

@@ -170,7 +170,7 @@ TEST_CASE("envelope batch writer refuses the 65536th datagram", "[envelope]") {
   CHECK_FALSE(reader->malformed());
 }
 
-TEST_CASE("envelope batch writer takes a 65535-byte datagram and refuses a larger one", "[envelope]") {
+TEST_CASE("envelope batch writer takes a datagram of kMaxDatagram bytes and refuses a longer one", "[envelope]") {
   BatchWriter writer(Kind::Egress);
   std::vector<uint8_t> largest = pattern(kMaxDatagram, 17);
   std::vector<uint8_t> tooLarge = pattern(kMaxDatagram + 1, 17);
@@ -267,6 +267,19 @@ TEST_CASE("envelope reader flags a count larger than the records as malformed", 
   REQUIRE(read);
   CHECK(read->malformed);
   checkSame(read->records, sampleRecords());
+}
+
+TEST_CASE("envelope reader flags a record longer than any datagram as malformed", "[envelope][malformed]") {
+  // A whole record of kMaxDatagram + 1 bytes, by hand: the writer refuses to make one.
+  std::vector<uint8_t> batch = {kFormat, static_cast<uint8_t>(Kind::Egress), 1, 0};
+  std::vector<uint8_t> record(kRecordHeaderSize + kMaxDatagram + 1, 0x5A);
+  record[14] = static_cast<uint8_t>(kMaxDatagram + 1);
+  record[15] = static_cast<uint8_t>((kMaxDatagram + 1) >> 8);
+  batch.insert(batch.end(), record.begin(), record.end());
+  auto read = readBatch(batch);
+  REQUIRE(read);
+  CHECK(read->malformed);
+  CHECK(read->records.empty());
 }
 
 TEST_CASE("envelope reader flags trailing bytes after the last record as malformed", "[envelope][malformed]") {

@@ -261,7 +261,7 @@ TEST_CASE("peer Relay refuses a text or a gateway id it cannot carry", "[envelop
   tooLong.gateway = std::string(256, 'g');
   CHECK_FALSE(writer.add(tooLong.view()));
   tooLong = sampleRelays()[0];
-  tooLong.text = pattern(0x10000, 1);
+  tooLong.text = pattern(kMaxDatagram + 1, 1);
   CHECK_FALSE(writer.add(tooLong.view()));
   CHECK(writer.empty());
 }
@@ -418,38 +418,25 @@ TEST_CASE("peer writer refuses the 65536th item and keeps the message whole", "[
   CHECK(read->results.back().detail == 65534);
 }
 
-TEST_CASE("peer writer takes a 65535-byte body and refuses a larger one", "[envelope][peer]") {
-  const Bytes largest = pattern(0xFFFF, 3), tooLarge = pattern(0x10000, 3);
+TEST_CASE("peer writer takes bodies of kMaxDatagram bytes and refuses longer ones", "[envelope][peer]") {
+  const Bytes largest = pattern(kMaxDatagram, 3), tooLarge = pattern(kMaxDatagram + 1, 3);
   PeerWriter writer;
   writer.startDeliver(1);
   const size_t emptySize = writer.message().size();
   CHECK_FALSE(writer.add(PeerPacket{1, 0, 0, 0x0104, 0, tooLarge, false, 0, {}}));
+  CHECK_FALSE(writer.add(PeerPacket{1, 0, 3, 0x0104, 0, {}, true, 0x006E, tooLarge}));
   CHECK(writer.empty());
   CHECK(writer.message().size() == emptySize);
-  REQUIRE(writer.add(PeerPacket{1, 0, 0, 0x0104, 0, largest, false, 0, {}}));
+  REQUIRE(writer.add(PeerPacket{1, 0, 3, 0x0104, 0, largest, true, 0x006E, largest}));
+  CHECK(writer.message().size() == emptySize + kMaxPeerItem);
   auto read = readAll(writer.message());
   REQUIRE(read);
   REQUIRE(read->packets.size() == 1);
   CHECK(read->packets[0].body == largest);
-  CHECK_FALSE(read->malformed);
-}
-
-TEST_CASE("peer writer refuses a V3 body whose length would read as 'no V3 form'", "[envelope][peer]") {
-  // 0xFFFF is the "no V3 form" marker: a V3 body may be at most 0xFFFE bytes.
-  const Bytes largest = pattern(0xFFFE, 5), marker = pattern(0xFFFF, 5);
-  PeerWriter writer;
-  writer.startDeliver(1);
-  CHECK_FALSE(writer.add(PeerPacket{1, 0, 3, 0x0104, 0, {}, true, 0x006E, marker}));
-  CHECK(writer.empty());
-  REQUIRE(writer.add(PeerPacket{1, 0, 3, 0x0104, 0, {}, true, 0x006E, largest}));
-  auto read = readAll(writer.message());
-  REQUIRE(read);
-  REQUIRE(read->packets.size() == 1);
   CHECK(read->packets[0].hasV3Form);
   CHECK(read->packets[0].v3Body == largest);
+  CHECK_FALSE(read->malformed);
 }
-
-// ---- malformed input ----------------------------------------------------------------------------
 
 TEST_CASE("peer reader stops on every truncation of a valid message of each kind", "[envelope][peer][malformed]") {
   for (const Bytes& whole : sampleMessages()) {
