@@ -99,7 +99,10 @@ bool Worker::serveReady(std::chrono::milliseconds timeout) {
 void Worker::serveBatch(GatewayLink& link, const zmq::message_t& message) {
   std::span<const uint8_t> bytes(static_cast<const uint8_t*>(message.data()), message.size());
   auto batch = envelope::BatchReader::open(bytes);
-  if (!batch || batch->kind() != envelope::Kind::Ingress) return;  // nothing else flows this way
+  if (!batch || batch->kind() != envelope::Kind::Ingress) {  // nothing else flows this way
+    processor_.countMalformedEnvelope();
+    return;
+  }
   const uint32_t handedOut = static_cast<uint32_t>(batch->count());
   process(link.id(), bytes, false);
   // While draining, credit would re-enlist us with the gateway we just left.

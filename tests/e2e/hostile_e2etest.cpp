@@ -3,7 +3,8 @@
 // must not be a lever: its answer is never larger than it (no amplification), a flood of them
 // costs no store round trip, and a packet that names a real session from another address or
 // with another session id acts on nothing. A stranger on the pipeline that claims to be a
-// worker and lies is cut off while the clients are served.
+// worker and lies is cut off while the clients are served; one that registers as a gateway and
+// sends the workers what no gateway would is counted and changes nothing.
 #include <zmq.hpp>
 
 #include <cstdlib>
@@ -289,6 +290,55 @@ TEST_CASE("a rogue on the pipeline that keeps lying is cut off while clients are
   CHECK(allAnsweredByWorkers(stranger, 20));
   CHECK(rogue.receiveDatagrams(std::chrono::milliseconds(0)) == 0);
   CHECK(metric(admin, cutOff) == 1);
+}
+
+TEST_CASE("a rogue gateway's messages that are no ingress batch are counted by the workers and act on nothing",
+          "[e2e][hostile]") {
+  E2E e2e({.gateways = 1, .workers = 1});
+  const uint16_t port = e2e.cluster.udpPort(0), admin = e2e.cluster.adminPort("worker", 0);
+  const std::string malformed = "icq_worker_envelope_malformed_total";
+  // It registers like a gateway; the worker links to it at its next registry read and says Hello.
+  zmq::context_t context;
+  zmq::socket_t router(context, zmq::socket_type::router);
+  router.set(zmq::sockopt::linger, 0);
+  router.bind("tcp://127.0.0.1:*");
+  redis::RedisConnection redis(e2e.redis.options());
+  redis::RedisGatewayRegistry registry(redis);
+  REQUIRE(registry.announce({"gw-rogue", router.get(zmq::sockopt::last_endpoint), "rogue-1"}, std::chrono::seconds(60)));
+  std::string worker;
+  REQUIRE(eventually([&] {
+    zmq::pollitem_t item{static_cast<void*>(router), 0, ZMQ_POLLIN, 0};
+    if (zmq::poll(&item, 1, std::chrono::milliseconds(100)) <= 0) return false;
+    zmq::message_t identity, hello;
+    if (!router.recv(identity) || !router.recv(hello, zmq::recv_flags::dontwait)) return false;
+    worker = identity.to_string();
+    return true;
+  }));
+  const double before = metric(admin, malformed);
+
+  // A Credit, an Egress batch and an Ingress batch cut short: none is a batch for a worker to run.
+  auto sendTo = [&](std::span<const uint8_t> body) {
+    REQUIRE(router.send(zmq::buffer(worker), zmq::send_flags::sndmore));
+    REQUIRE(router.send(zmq::buffer(body.data(), body.size()), zmq::send_flags::none));
+  };
+  sendTo(envelope::encodeControl({envelope::Kind::Credit, 5}));
+  envelope::BatchWriter egress(envelope::Kind::Egress);
+  REQUIRE(egress.add(util::Endpoint{*util::parseIp("127.0.19.9"), 4000}, 0, std::vector<uint8_t>(8)));
+  sendTo(egress.message());
+  envelope::BatchWriter ingress(envelope::Kind::Ingress);
+  REQUIRE(ingress.add(util::Endpoint{*util::parseIp("127.0.19.9"), 4000}, 0, std::vector<uint8_t>(30)));
+  const std::vector<uint8_t> truncated(ingress.message().begin(), ingress.message().end() - 1);
+  sendTo(truncated);
+
+  INFO(e2e.cluster.logs());
+  REQUIRE(eventually([&] { return metric(admin, malformed) >= before + 3; }));
+  // The worker serves the real gateway as before.
+  V5Client alice(port, kAlice, kAlicePassword, "127.0.19.1");
+  V5Client bob(port, kBob, kBobPassword, "127.0.19.2");
+  REQUIRE(alice.login() == LoginOutcome::accepted);
+  REQUIRE(bob.login() == LoginOutcome::accepted);
+  CHECK(alice.expectAckOf(alice.sendMessage(kBob, v5::kMsgText, "through the real gateway")));
+  CHECK(bob.expect(v5::SRV_SYS_DELIVERED_MESS));
 }
 
 }  // namespace icq::test

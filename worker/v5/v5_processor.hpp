@@ -42,6 +42,9 @@ public:
   void processBatch(std::string_view gateway, envelope::BatchReader& batch);
 
   const WorkerStats& stats() const { return stats_; }
+  /// A message from a gateway that is no ingress batch: counted with the batches that do not
+  /// parse (icq_worker_envelope_malformed_total), since both say the gateway is broken or lying.
+  void countMalformedEnvelope() { stats_.envelopeMalformed++; }
   /// The reliable-packet outbox, shared with the V3 processor of the same worker.
   pipeline::Outbox& outbox() { return outbox_; }
   /// This worker's memory of proved logins (the password checks beside the loop fill it).
