@@ -304,7 +304,8 @@ TEST_CASE("a rogue gateway's messages that are no ingress batch are counted by t
   router.bind("tcp://127.0.0.1:*");
   redis::RedisConnection redis(e2e.redis.options());
   redis::RedisGatewayRegistry registry(redis);
-  REQUIRE(registry.announce({"gw-rogue", router.get(zmq::sockopt::last_endpoint), "rogue-1"}, std::chrono::seconds(60)));
+  REQUIRE(
+      registry.announce({"gw-rogue", router.get(zmq::sockopt::last_endpoint), "rogue-1"}, std::chrono::seconds(60)));
   std::string worker;
   REQUIRE(eventually([&] {
     zmq::pollitem_t item{static_cast<void*>(router), 0, ZMQ_POLLIN, 0};
