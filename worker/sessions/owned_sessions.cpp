@@ -161,13 +161,17 @@ void OwnedSessions::adoptLoaded(redis::LedgerSession&& loaded) {
     }
     owned.unconfirmed.push_back(std::move(next));
   }
-  for (HeldPacket& packet : owned.unconfirmed) {  // re-tagged under our epoch
-    ledger_.dropUnconfirmed(uin, packet.seq1, packet.epoch);
+  // Re-tagged under our epoch. A field already ours is written over, never deleted and written
+  // again: the two commands are not atomic, and a Redis crash between them would keep the
+  // delete alone (a packet, or the SEQ1 counter, gone for the next owner).
+  for (HeldPacket& packet : owned.unconfirmed) {
+    if (packet.epoch != owned.epoch) ledger_.dropUnconfirmed(uin, packet.seq1, packet.epoch);
     packet.epoch = owned.epoch;
     ledger_.saveUnconfirmed(uin, owned.epoch, packet.seq1, packet.command, packet.seq2, packet.body,
                             owned.session.nextSeq1);
   }
-  if (loaded.nextEpoch != 0) loaded.staleFields.push_back(redis::RedisSessionLedger::nextField(loaded.nextEpoch));
+  if (loaded.nextEpoch != 0 && loaded.nextEpoch != owned.epoch)
+    loaded.staleFields.push_back(redis::RedisSessionLedger::nextField(loaded.nextEpoch));
   ledger_.dropFields(uin, loaded.staleFields);
   ledger_.saveNext(uin, owned.epoch, owned.session.nextSeq1);
   keepOrphans(owned);
