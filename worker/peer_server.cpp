@@ -1,9 +1,9 @@
 // worker: requests for the sessions this worker owns; see peer_server.hpp.
 #include "worker/peer_server.hpp"
 
-#include <limits>
-
+#include <algorithm>
 #include <array>
+#include <limits>
 
 #include "common/codec/v5/constants.hpp"
 #include "common/codec/v5/messages.hpp"
@@ -139,6 +139,7 @@ void PeerServer::nudge(envelope::PeerReader& request) {
 void PeerServer::relay(envelope::PeerReader& request) {
   envelope::RelayItem item;
   std::array<uint8_t, 64> ack{};
+  followFences();
   while (request.next(item)) {
     if (sessions_.reach(item.to) != Reach::here) {
       stats_.relayDeferred++;
@@ -176,6 +177,19 @@ bool PeerServer::relayedBefore(const envelope::RelayItem& item) {
   relayNext_ = (relayNext_ + 1) % kRelayMemory;
   relaySeen_.insert(key);
   return false;
+}
+
+// A relay remembered here stands for a message queued in a session this worker held. A fence
+// forgets those sessions without writing them, and with them every such message not yet in
+// Redis; remembered still, the client's retransmission would be acknowledged as a duplicate and
+// the message never queued again (found by tests/faults/run.sh kill-redis: both workers lost
+// their leases while Redis restarted).
+void PeerServer::followFences() {
+  if (sessions_.fences() == relayFences_) return;
+  relayFences_ = sessions_.fences();
+  relaySeen_.clear();
+  std::fill(relayRing_.begin(), relayRing_.end(), 0);
+  relayNext_ = 0;
 }
 
 void PeerServer::forgetRelay(const envelope::RelayItem& item) {

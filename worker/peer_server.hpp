@@ -53,6 +53,8 @@ private:
   /// Whether this relayed message was recorded here before (its sender retransmitted it
   /// because our acknowledgement was lost); remembers it otherwise.
   bool relayedBefore(const envelope::RelayItem& item);
+  /// Forgets every relay remembered, if the sessions were fenced since.
+  void followFences();
   void forgetRelay(const envelope::RelayItem& item);
   void reply(std::string_view requester);
 
@@ -67,10 +69,12 @@ private:
   OwnershipStats& stats_;
   codec::v5::CheckcodeRng rng_;
   // The relayed messages recorded lately, by (sender, session id, SEQ1, SEQ2): a ring of
-  // keys and the set of what it holds, bounded by kRelayMemory.
+  // keys and the set of what it holds, bounded by kRelayMemory. Valid only while the
+  // sessions that hold their effects are: a fence (OwnedSessions::fences) empties it.
   std::vector<uint64_t> relayRing_;
   size_t relayNext_ = 0;
   std::unordered_multiset<uint64_t> relaySeen_;
+  uint64_t relayFences_ = 0;
   envelope::PeerWriter writer_;
   std::vector<envelope::PeerResult> outcomes_;
   std::vector<size_t> queued_;  // outbox index per request item, or SIZE_MAX

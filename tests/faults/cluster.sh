@@ -4,7 +4,7 @@
 # process under the local runner's watchdog (deploy/local/supervise.sh) as in production, on
 # ports from PORT_BASE with state under VAR, and ACCOUNTS accounts from FIRST_UIN with
 # PASSWORD. Sourced after the caller set PORT_BASE, VAR, ACCOUNTS, FIRST_UIN and PASSWORD;
-# builds Release unless ICQ_FAULTS_NO_BUILD=1. Defines LOADGEN (icq-loadgen aimed at the
+# builds Release unless ICQ_FAULTS_NO_BUILD=1; ICQ_FAULTS_LOG_LEVEL (warn) sets the servers' log.level. Defines LOADGEN (icq-loadgen aimed at the
 # cluster, without --first-uin), child_pid <name> (a server process's current PID) and wait_until_serving.
 source "$(dirname "${BASH_SOURCE[0]}")/../../deploy/local/lib.sh"
 source "$ICQ_ROOT/deploy/local/supervise.sh"
@@ -27,7 +27,7 @@ start_cluster_stores
 cat >"$VAR/icq.yaml" <<YAML
 # Written by tests/faults/cluster.sh; every key is documented in docs/CONFIGURATION.md.
 log:
-  level: warn
+  level: ${ICQ_FAULTS_LOG_LEVEL:-warn}
 redis:
   port: $REDIS_PORT
 postgres:

@@ -86,6 +86,7 @@ bool OwnedSessions::takeoverStep(size_t count) {
 }
 
 void OwnedSessions::fence() {
+  fences_++;
   sessions_.clear();
   timers_ = {};
   ledger_.discard();

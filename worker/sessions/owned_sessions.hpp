@@ -77,6 +77,9 @@ public:
   bool authoritative() const { return authoritative_; }
   /// The lease lapsed: forget everything without writing (others may hold it by now).
   void fence();
+  /// How many times fence() forgot what was held: whatever another part of the worker
+  /// remembers about those sessions' effects is void once it changes.
+  uint64_t fences() const { return fences_; }
   /// Rejoining as a new instance after a fence: the last view may still name this worker for
   /// sessions a successor holds until it releases them under the next view, so nothing is
   /// loaded (or numbered) until a view is adopted.
@@ -190,6 +193,7 @@ private:
   std::vector<uint32_t> scanned_;
   std::vector<uint32_t> released_;
   std::vector<std::vector<uint8_t>> spareBodies_;  // bodies of acknowledged packets, for reuse
+  uint64_t fences_ = 0;
 };
 
 // A session's timer is armed by its oldest unconfirmed packet, but only the packets that have
