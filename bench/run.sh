@@ -87,25 +87,7 @@ start_cluster_stores
 
 # Everything at its default but what a flood from one machine trips on purpose: the per-source
 # token bucket and the login rate limits (docs/CONFIGURATION.md), and the log level.
-cat >"$VAR/icq.yaml" <<YAML
-# Written by bench/run.sh; every key is documented in docs/CONFIGURATION.md.
-log:
-  level: warn
-redis:
-  port: $REDIS_PORT
-  unix_socket: $STATE/redis/redis.sock
-postgres:
-  url: postgresql://icq:icq@127.0.0.1:$PG_PORT/icq
-gateway:
-  udp_bind: 127.0.0.1
-  udp_port: $UDP_PORT
-  pipeline_bind: tcp://127.0.0.1:*
-  rate_per_s: 1000000
-  rate_burst: 1000000
-v5:
-  login_rate_per_ip: 0
-  login_rate_per_uin: 0
-YAML
+write_load_config "$VAR/icq.yaml" bench/run.sh warn "unix_socket: $STATE/redis/redis.sock"
 export ICQ_CONFIG="$VAR/icq.yaml"
 
 # The production argon2id cost: the auth.* defaults as the binaries document them.

@@ -184,3 +184,31 @@ start_cluster_stores() {
   trap stop_cluster EXIT
   trap 'exit 130' INT TERM
 }
+
+# write_load_config <file> <written by> <log level> [<redis line>...]: the configuration of a
+# cluster one machine floods on purpose (bench/run.sh, tests/faults/cluster.sh): every key at its
+# default but the per-source token bucket and the login rate limits, which such a flood trips.
+# Each <redis line> (e.g. "unix_socket: /path") goes under redis:. Needs REDIS_PORT, PG_PORT and
+# UDP_PORT.
+write_load_config() {
+  local file=$1 by=$2 level=$3 line
+  shift 3
+  {
+    printf '# Written by %s; every key is documented in docs/CONFIGURATION.md.\n' "$by"
+    printf 'log:\n  level: %s\nredis:\n  port: %s\n' "$level" "$REDIS_PORT"
+    for line in "$@"; do printf '  %s\n' "$line"; done
+    cat <<YAML
+postgres:
+  url: postgresql://icq:icq@127.0.0.1:$PG_PORT/icq
+gateway:
+  udp_bind: 127.0.0.1
+  udp_port: $UDP_PORT
+  pipeline_bind: tcp://127.0.0.1:*
+  rate_per_s: 1000000
+  rate_burst: 1000000
+v5:
+  login_rate_per_ip: 0
+  login_rate_per_uin: 0
+YAML
+  } >"$file"
+}

@@ -23,25 +23,7 @@ STATE=$(state_dir "$VAR")
 PIDS=()
 start_cluster_stores
 
-# As the bench: everything at its default but the per-source limits one machine's flood trips.
-cat >"$VAR/icq.yaml" <<YAML
-# Written by tests/faults/cluster.sh; every key is documented in docs/CONFIGURATION.md.
-log:
-  level: ${ICQ_FAULTS_LOG_LEVEL:-warn}
-redis:
-  port: $REDIS_PORT
-postgres:
-  url: postgresql://icq:icq@127.0.0.1:$PG_PORT/icq
-gateway:
-  udp_bind: 127.0.0.1
-  udp_port: $UDP_PORT
-  pipeline_bind: tcp://127.0.0.1:*
-  rate_per_s: 1000000
-  rate_burst: 1000000
-v5:
-  login_rate_per_ip: 0
-  login_rate_per_uin: 0
-YAML
+write_load_config "$VAR/icq.yaml" tests/faults/cluster.sh "${ICQ_FAULTS_LOG_LEVEL:-warn}"
 export ICQ_CONFIG="$VAR/icq.yaml"
 
 psql_icq=(psql -h 127.0.0.1 -p "$PG_PORT" -U icq -d icq -qtAX)
