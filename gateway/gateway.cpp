@@ -342,13 +342,13 @@ void Gateway::drainPipeline(int64_t nowMonoUs) {
       stats_.pipelineIgnored++;
       continue;
     }
-    handleWorkerMessage(worker, body, nowMonoUs);
+    handleWorkerMessage(worker, kind, body, nowMonoUs);
   }
 }
 
-void Gateway::handleWorkerMessage(std::string_view worker, const zmq::message_t& body, int64_t nowMonoUs) {
+void Gateway::handleWorkerMessage(std::string_view worker, std::optional<envelope::Kind> kind, const zmq::message_t& body,
+                                  int64_t nowMonoUs) {
   std::span<const uint8_t> bytes(static_cast<const uint8_t*>(body.data()), body.size());
-  auto kind = envelope::peekKind(bytes);
   if (kind == envelope::Kind::Egress) {
     auto reader = envelope::BatchReader::open(bytes);
     envelope::Datagram d;

@@ -61,7 +61,8 @@ private:
   void receiveDatagrams(int64_t nowMonoUs);
   bool admit(const UdpSocket::Slot& slot, int64_t nowMonoUs, uint32_t& uin);
   void drainPipeline(int64_t nowMonoUs);
-  void handleWorkerMessage(std::string_view worker, const zmq::message_t& body, int64_t nowMonoUs);
+  void handleWorkerMessage(std::string_view worker, std::optional<envelope::Kind> kind, const zmq::message_t& body,
+                           int64_t nowMonoUs);
   void handleControl(std::string_view worker, const envelope::Control& control, int64_t nowMonoUs);
   void offend(std::string_view worker, Violation violation, int64_t nowMonoUs);
   void dispatchHeld(int64_t nowMonoUs);

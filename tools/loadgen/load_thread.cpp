@@ -9,11 +9,11 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include <time.h>
 #include <algorithm>
 #include <climits>
 #include <cstring>
 #include <stdexcept>
+#include <time.h>
 
 namespace icq::loadgen {
 namespace {
@@ -26,9 +26,7 @@ constexpr int64_t kTickNs = 1'000'000;
 constexpr int kBatchesPerSocket = 4;
 constexpr uint32_t kRawMagic = 0x30574152;  // "RAW0"
 constexpr size_t kRawSize = 28;             // the size of a CMD_KEEP_ALIVE datagram
-// Settle: how often each session keeps alive (so that one the server dropped hears it and logs
-// in again), and how often a thread counts its messages in flight for the controller.
-constexpr int64_t kSettlePollNs = 2'000'000'000;
+// Settle: how often a thread counts its messages in flight for the controller.
 constexpr int64_t kCountIntervalNs = 100'000'000;
 
 }  // namespace
@@ -333,11 +331,7 @@ void LoadThread::enterPhase(RunPhase phase, int64_t nowNs) {
       beginOfflineLogins();
       break;
     case RunPhase::settle:
-      loginQueue_.clear();
-      for (uint32_t l = 0; l < sessions_.size(); ++l) {
-        sessions_[l].actionAtNs = nowNs + static_cast<int64_t>((l * 0x9E3779B97F4A7C15ull >> 11) % kSettlePollNs);
-        arm(l, nowNs);
-      }
+      beginSettle(nowNs);
       break;
     case RunPhase::drain:
       if (options_.scenario == Scenario::storm) closeKeepAliveSecond(nowNs);

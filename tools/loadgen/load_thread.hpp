@@ -24,7 +24,9 @@
 
 namespace icq::loadgen {
 
-// settle: --verify only, between the window and the drain (options.hpp).
+// settle: --verify only, between the window and the drain (options.hpp). How often each
+// session keeps alive then, so that one the server dropped hears it and logs in again:
+inline constexpr int64_t kSettlePollNs = 2'000'000'000;
 enum class RunPhase : uint8_t { connect, measure, offlineLogin, settle, drain, logoff, stop };
 
 /// Written by the controller, read by every thread.
@@ -96,6 +98,7 @@ private:
   uint32_t actorCount() const;
   void beginMeasure(int64_t nowNs);
   void beginOfflineLogins();
+  void beginSettle(int64_t nowNs);
   bool act(uint32_t local, int64_t nowNs);
   void settle(uint32_t local, int64_t nowNs);
   bool wantsOnline(uint32_t global) const;

@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <stdexcept>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -128,8 +128,9 @@ private:
     };
     timespec wall{};
     ::clock_gettime(CLOCK_REALTIME, &wall);
-    std::fprintf(timeline_, "%lld.%03ld,%s,%lld,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,", static_cast<long long>(wall.tv_sec),
-                 wall.tv_nsec / 1'000'000, phase, static_cast<long long>(threads.online()), delta(Counter::messages_sent),
+    std::fprintf(timeline_, "%lld.%03ld,%s,%lld,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,",
+                 static_cast<long long>(wall.tv_sec), wall.tv_nsec / 1'000'000, phase,
+                 static_cast<long long>(threads.online()), delta(Counter::messages_sent),
                  delta(Counter::messages_acked), delta(Counter::messages_delivered) + delta(Counter::offline_delivered),
                  delta(Counter::keepalives_acked), delta(Counter::logins), delta(Counter::busy),
                  delta(Counter::not_connected) + delta(Counter::go_away), delta(Counter::gave_up),
@@ -148,8 +149,10 @@ private:
 uint64_t onlineWanted(const Options& o) {
   switch (o.scenario) {
     case Scenario::raw:
-    case Scenario::churn: return 0;
-    case Scenario::offline: return (o.sessions + 1) / 2;
+    case Scenario::churn:
+      return 0;
+    case Scenario::offline:
+      return (o.sessions + 1) / 2;
     default:
       return o.sessions;
   }
@@ -169,9 +172,10 @@ DeliveryCheck deliveryCheck(const DeliveryLedger& ledger, double settleS, int64_
 }
 
 // --verify: after the window, keep the sessions alive (the threads' settle phase) until no
-// message is in flight and every acknowledged one has arrived, within --settle-timeout.
-DeliveryCheck settle(const Options& options, Shared& shared, const Threads& threads, DeliveryLedger& ledger,
-                     Progress& progress) {
+// message is in flight and every acknowledged one has arrived, within --settle-timeout; returns
+// how long that took.
+double settle(const Options& options, Shared& shared, const Threads& threads, DeliveryLedger& ledger,
+              Progress& progress) {
   shared.phase.store(RunPhase::settle, std::memory_order_release);
   const int64_t start = monotonicNs();
   while (secondsSince(start) < options.settleTimeoutS) {
@@ -183,9 +187,7 @@ DeliveryCheck settle(const Options& options, Shared& shared, const Threads& thre
     progress.maybePrint("settle", threads, start, &ledger);
     if (inFlight == 0 && ledger.waiting() == 0) break;
   }
-  DeliveryCheck check;
-  check.settleS = secondsSince(start);
-  return check;
+  return secondsSince(start);
 }
 
 }  // namespace
@@ -307,7 +309,7 @@ RunResult runLoad(const Options& options) {
   result.measuredS = secondsSince(measureStart);
   const CounterValues after = threads.counters();
   for (size_t c = 0; c < after.size(); ++c) result.window[c] = after[c] - before[c];
-  if (options.verify) result.delivery = settle(options, shared, threads, ledger, progress);
+  const double settleS = options.verify ? settle(options, shared, threads, ledger, progress) : 0;
   shared.phase.store(RunPhase::drain, std::memory_order_release);
   runHook(options, "end");
   std::this_thread::sleep_for(kDrainTime);
@@ -324,7 +326,7 @@ RunResult runLoad(const Options& options) {
   if (options.verify) {
     // Whatever arrived while logging off counts; a late acknowledgement would be named lost.
     threads.collect(ledger);
-    result.delivery = deliveryCheck(ledger, result.delivery->settleS, shared.measureStartNs);
+    result.delivery = deliveryCheck(ledger, settleS, shared.measureStartNs);
   }
 
   result.total = threads.counters();

@@ -101,6 +101,14 @@ void LoadThread::beginOfflineLogins() {
     if (!isActor(firstSession_ + l)) loginQueue_.push_back(l);
 }
 
+void LoadThread::beginSettle(int64_t nowNs) {
+  loginQueue_.clear();
+  for (uint32_t l = 0; l < sessions_.size(); ++l) {
+    sessions_[l].actionAtNs = nowNs + static_cast<int64_t>(spread(firstSession_ + l) % kSettlePollNs);
+    arm(l, nowNs);
+  }
+}
+
 bool LoadThread::act(uint32_t local, int64_t nowNs) {
   SimSession& s = sessions_[local];
   const bool online = s.phase() == Phase::online;
@@ -227,9 +235,9 @@ void LoadThread::onEvent(uint32_t local, const ServerEvent& event, int64_t nowNs
     case T::goAway:
       stats_.bump(event.type == T::goAway ? Counter::go_away : Counter::not_connected);
       // The protocol's recovery (§4.7): log in again, if this session should be online.
-      if (phase_ == RunPhase::settle && wantsOnline(firstSession_ + local)) request(local, Kind::login, 0, nowNs);
-      if (measuring() && (onlineAtConnect(firstSession_ + local) || options_.scenario == Scenario::churn ||
-                          options_.scenario == Scenario::storm))
+      if ((phase_ == RunPhase::settle && wantsOnline(firstSession_ + local)) ||
+          (measuring() && (onlineAtConnect(firstSession_ + local) || options_.scenario == Scenario::churn ||
+                           options_.scenario == Scenario::storm)))
         request(local, Kind::login, 0, nowNs);
       return;
     case T::message:
