@@ -1,10 +1,34 @@
 // The one Catch2 main every test binary links (tests/CMakeLists.txt). Like every icqcluster
 // process (util::stopOnSignals), a test ignores SIGPIPE: a write to a peer that went away
 // (a Redis restarted under a Unix-socket connection) must fail with EPIPE, not kill the run.
+// A listener keeps whether the running test case has failed (test_outcome.hpp).
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
 #include <csignal>
+
+#include "tests/test_outcome.hpp"
+
+namespace icq::test {
+namespace {
+
+bool failed = false;
+
+struct OutcomeListener : Catch::TestEventListenerBase {
+  using TestEventListenerBase::TestEventListenerBase;
+  void testCaseStarting(const Catch::TestCaseInfo&) override { failed = false; }
+  bool assertionEnded(const Catch::AssertionStats& stats) override {
+    if (!stats.assertionResult.isOk()) failed = true;
+    return true;
+  }
+};
+CATCH_REGISTER_LISTENER(OutcomeListener)
+
+}  // namespace
+
+bool currentTestFailed() { return failed; }
+
+}  // namespace icq::test
 
 // libpqxx 6.4 leaks the libpq result of the query that discovers a lost connection: it
 // asks the dead connection for its encoding before taking ownership of the result, and

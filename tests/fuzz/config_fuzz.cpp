@@ -5,9 +5,9 @@
 //
 // Input: the YAML file, then NUL, then "NAME=value" lines for the environment, then NUL, then
 // "key=value" lines for --set.
+#include <sys/mman.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <string>
@@ -34,16 +34,15 @@ std::vector<std::pair<std::string, std::string>> assignments(std::string_view te
   return out;
 }
 
-// The file the YAML part is written to, made once per fuzzing process.
-const std::string& scratchFile() {
-  static const std::string path = [] {
-    char name[] = "/tmp/icq-config-fuzz-XXXXXX";
-    const int fd = mkstemp(name);
-    if (fd < 0) std::abort();
-    close(fd);
-    return std::string(name);
+// The file the YAML part is written to, made once per fuzzing process: an anonymous memory
+// file, so that a run, however it ends, leaves nothing in /tmp.
+int scratchFile() {
+  static const int fd = [] {
+    const int made = memfd_create("icq-config-fuzz", 0);
+    if (made < 0) std::abort();
+    return made;
   }();
-  return path;
+  return fd;
 }
 
 }  // namespace
@@ -53,13 +52,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view yaml = icq::fuzz::takeUntilNul(rest);
   std::map<std::string, std::string> environment;
   for (auto& [name, value] : assignments(icq::fuzz::takeUntilNul(rest))) environment[name] = value;
-  FILE* file = std::fopen(scratchFile().c_str(), "wb");
-  if (!file) std::abort();
-  std::fwrite(yaml.data(), 1, yaml.size(), file);
-  std::fclose(file);
+  const int fd = scratchFile();
+  const bool written = ftruncate(fd, 0) == 0 && pwrite(fd, yaml.data(), yaml.size(), 0) == ssize_t(yaml.size());
+  if (!written) std::abort();
 
   Config::Sources sources;
-  sources.file = scratchFile();
+  sources.file = "/proc/self/fd/" + std::to_string(fd);
   sources.env = [&environment](const char* name) -> const char* {
     auto it = environment.find(name);
     return it == environment.end() ? nullptr : it->second.c_str();

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <array>
-#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <iostream>
 #include <stdexcept>
 #include <thread>
 
@@ -20,6 +22,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/pg_database.hpp"
 #include "tests/support/redis_server.hpp"
+#include "tests/test_outcome.hpp"
 #include "tools/v5client/v5_client.hpp"
 
 namespace icq::test {
@@ -39,10 +42,7 @@ uint16_t freeUdpPort() {
 }
 
 Cluster::Cluster(RedisServer& redis, PgDatabase& database, ClusterOptions options)
-    : redis_(redis), database_(database), options_(std::move(options)) {
-  std::string pattern = "/tmp/icq-e2e-XXXXXX";
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-  dir_ = pattern;
+    : redis_(redis), database_(database), options_(std::move(options)), dir_(makeTempDir("icq-e2e-")) {
   for (size_t g = 0; g < options_.gateways; ++g) {
     udpPorts_.push_back(freeUdpPort());
     gateways_.emplace_back();
@@ -58,6 +58,14 @@ Cluster::~Cluster() {
   for (auto& p : gateways_) p->stop(SIGTERM, std::chrono::seconds(5));
   if (scheduler_) scheduler_->stop(SIGTERM, std::chrono::seconds(5));
   for (auto& p : extraSchedulers_) p->stop(SIGTERM, std::chrono::seconds(5));
+  // The logs are what explains a failure (ctest prints this line); a pass leaves nothing
+  // behind, or every run of the suite would add a directory per test to /tmp.
+  if (currentTestFailed() || std::uncaught_exceptions() > 0) {
+    std::cerr << "the cluster's logs are kept in " << dir_ << "\n";
+    return;
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
 }
 
 std::vector<std::string> Cluster::commonArgs(const std::string& role, size_t index) {
