@@ -273,12 +273,29 @@ void OwnedSessions::windowRecord(Owned& owned, std::string_view triple) {
   owned.windowPos = static_cast<uint32_t>((owned.windowPos + 1) % settings_.window);
 }
 
+// Every held packet's body comes from here and goes back through spareBody, so steady traffic
+// reuses the same storage; the spares are capped, so that a burst of acknowledgements, or a
+// path that takes without giving back, cannot make them grow for ever.
+std::vector<uint8_t> OwnedSessions::bodyOf(std::span<const uint8_t> bytes) {
+  std::vector<uint8_t> body;
+  if (!spareBodies_.empty()) {
+    body = std::move(spareBodies_.back());
+    spareBodies_.pop_back();
+  }
+  body.assign(bytes.begin(), bytes.end());
+  return body;
+}
+
+void OwnedSessions::spareBody(std::vector<uint8_t>&& body) {
+  if (spareBodies_.size() < kMaxSpareBodies) spareBodies_.push_back(std::move(body));
+}
+
 bool OwnedSessions::acknowledge(Owned& owned, uint16_t seq1) {
   auto it = std::find_if(owned.unconfirmed.begin(), owned.unconfirmed.end(),
                          [seq1](const HeldPacket& packet) { return packet.seq1 == seq1; });
   if (it == owned.unconfirmed.end()) return false;
   ledger_.dropUnconfirmed(owned.session.uin, it->seq1, it->epoch);
-  spareBodies_.push_back(std::move(it->body));
+  spareBody(std::move(it->body));
   owned.unconfirmed.erase(it);
   if (owned.unconfirmed.empty() && owned.scheduled) {
     ledger_.unschedule(owned.session.uin);
@@ -333,15 +350,17 @@ bool OwnedSessions::replace(const store::Session& fresh, const store::ReliablePa
   const int64_t due = scheduleDueMs(now);
   if (!ledger_.create(session, epoch, triple, loginReply.command, loginReply.seq2, loginReply.body, due)) return false;
 
-  if (old) replaced = old->session;
+  if (old) {
+    replaced = old->session;
+    for (HeldPacket& packet : old->unconfirmed) spareBody(std::move(packet.body));
+  }
   Owned& owned = sessions_[fresh.uin];
   owned = Owned{};
   owned.session = std::move(session);
   owned.epoch = epoch;
   owned.savedSeenMs = now;
   windowRecord(owned, triple);
-  owned.unconfirmed.push_back(
-      {0, loginReply.command, loginReply.seq2, epoch, 0, {loginReply.body.begin(), loginReply.body.end()}, now});
+  owned.unconfirmed.push_back({0, loginReply.command, loginReply.seq2, epoch, 0, bodyOf(loginReply.body), now});
   owned.scheduled = true;
   armTimer(owned, now + settings_.retransmitTimeout.count());
   return true;
@@ -382,11 +401,7 @@ bool OwnedSessions::queueReliable(std::span<const store::ReliablePacket> packets
     held.seq2 = packet.seq2;
     held.epoch = owned->epoch;
     held.sentMs = now;
-    if (!spareBodies_.empty()) {
-      held.body = std::move(spareBodies_.back());
-      spareBodies_.pop_back();
-    }
-    held.body.assign(body.begin(), body.end());
+    held.body = bodyOf(body);
     ledger_.saveUnconfirmed(packet.uin, owned->epoch, seq1, command, packet.seq2, body, session.nextSeq1);
     if (!owned->scheduled) {
       ledger_.schedule(packet.uin, scheduleDueMs(now));
@@ -425,7 +440,7 @@ bool OwnedSessions::terminate(uint32_t uin, const util::Endpoint* client, uint32
   if (!ledger_.remove(uin, existed, status)) return false;
   ended = std::move(owned->session);
   if (existed) ended->status = status;
-  for (HeldPacket& packet : owned->unconfirmed) spareBodies_.push_back(std::move(packet.body));
+  for (HeldPacket& packet : owned->unconfirmed) spareBody(std::move(packet.body));
   sessions_.erase(uin);
   return true;
 }

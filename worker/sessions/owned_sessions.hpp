@@ -85,6 +85,8 @@ public:
   /// loaded (or numbered) until a view is adopted.
   void awaitView() { settled_ = false; }
   size_t size() const { return sessions_.size(); }
+  /// Bodies of confirmed packets kept for the next ones (at most kMaxSpareBodies).
+  size_t spareBodies() const { return spareBodies_.size(); }
 
   /// Sends the queued writes (ledger). False: Redis failed; the writes stay queued.
   bool flush() { return ledger_.flush(); }
@@ -135,6 +137,7 @@ public:
 private:
   static constexpr size_t kTripleSize = 6;
   static constexpr size_t kMaxWindow = 64;
+  static constexpr size_t kMaxSpareBodies = 8192;
 
   struct Owned {
     store::Session session;
@@ -163,6 +166,8 @@ private:
   bool windowHas(const Owned& owned, std::string_view triple) const;
   void windowRecord(Owned& owned, std::string_view triple);
   bool acknowledge(Owned& owned, uint16_t seq1);
+  std::vector<uint8_t> bodyOf(std::span<const uint8_t> bytes);
+  void spareBody(std::vector<uint8_t>&& body);
   void armTimer(Owned& owned, int64_t dueMs);
   int64_t scheduleDueMs(int64_t nowMs) const;
   std::chrono::milliseconds refreshOf(const Owned& owned) const;

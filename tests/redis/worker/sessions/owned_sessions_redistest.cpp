@@ -464,6 +464,24 @@ TEST_CASE("owned sessions: an ACK drops exactly its packet, and the schedule ent
   CHECK(f.score(redis::keys::kRetransmitDue, kUin));
 }
 
+TEST_CASE("owned sessions: login and logoff over and over reuse the bodies they free instead of keeping more",
+          "[redis][owned]") {
+  // Each login's reply used to be a new body, which its acknowledgement then kept as a spare:
+  // a worker under login churn grew by a body per login (the soak in docs/RELIABILITY.md).
+  Fixture f;
+  for (int cycle = 0; cycle < 200; ++cycle) {
+    const store::Session session = makeSession(kUin);
+    f.a.login(session);
+    REQUIRE(f.a.touch(makeAck(session, 0)) == TouchResult::acknowledged);
+    REQUIRE(f.a.queueMessage(kUin, 42, "hi").queued);
+    REQUIRE(f.a.touch(makeAck(session, 1)) == TouchResult::acknowledged);
+    std::optional<store::Session> ended;
+    REQUIRE(f.a.sessions.end(kUin, session.sessionId, session.client, ended));
+    REQUIRE(ended.has_value());
+  }
+  CHECK(f.a.sessions.spareBodies() <= 1);
+}
+
 TEST_CASE("owned sessions: reliable packets take consecutive SEQ1s and say where they go", "[redis][owned][reliable]") {
   Fixture f;
   const store::Session session = makeSession(kUin);
