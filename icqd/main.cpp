@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
     wiring::PostgresStores postgres(config);
     scheduler::SchedulerStores stores{redis.leases,    redis.directory,    redis.retransmits,    *postgres.users,
                                       *postgres.messages, registry,        membership,           *postgres.maintenance,
-                                      *postgres.fragments};
+                                      *postgres.fragments, redis.events,   *postgres.journal};
     return scheduler::runScheduler(config, context, stores, redis.clock, stop);
   }));
   for (std::thread& t : roles) t.join();

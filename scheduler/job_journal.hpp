@@ -30,7 +30,7 @@ struct JournalSettings {
 
 class JournalJob final : public Job {
 public:
-  static constexpr std::string_view kGroup = "journal";
+  static constexpr std::string_view kGroup = redis::kJournalGroup;
 
   JournalJob(const JournalSettings& settings, redis::RedisEventStream& stream, store::JournalStore& journal,
              std::chrono::milliseconds period);

@@ -23,6 +23,9 @@
 
 namespace icq::redis {
 
+/// The consumer group of the journal writers (scheduler/job_journal.hpp).
+inline constexpr std::string_view kJournalGroup = "journal";
+
 struct EventStreamSettings {
   size_t shards = 1;             // events.shards
   size_t maxLength = 1'000'000;  // events.max_length: per shard, trimmed approximately
