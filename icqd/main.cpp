@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
       wiring::PostgresStores postgres(workerConfig);
       worker::WorkerStores stores{redis.ledger,        redis.directory,       redis.presence,        *postgres.users,
                                   *postgres.messages,  redis.limits,          *postgres.fragments,   *postgres.departments,
-                                  registry,            membership,            postgres.users.get()};
+                                  registry,            membership,            redis.events,          postgres.users.get()};
       postgres.serveWorker(workerConfig, redis.clock);
       return worker::runWorker(workerConfig, context, stores, redis.clock, stop);
     }));
