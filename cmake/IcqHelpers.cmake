@@ -31,7 +31,11 @@ function(icq_add_test)
   add_executable(${name} ${ARG_SOURCES})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_link_libraries(${name} PRIVATE icq_test_main ${ARG_LIBS})
+  # --warn NoTests: a CTest entry whose filter matches no test case fails instead of passing
+  # with nothing run. Discovery splits a name at ";" (a CMake list), so such a name became two
+  # entries that each matched nothing; this makes any such mistake fail the suite.
   catch_discover_tests(${name}
     TEST_PREFIX "${name}: "
+    EXTRA_ARGS --warn NoTests
     PROPERTIES LABELS "${ARG_LABELS}")
 endfunction()

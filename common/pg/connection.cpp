@@ -28,8 +28,24 @@ pqxx::connection& PgConnection::connection() {
 
 bool PgConnection::connected() const { return connection_ && connection_->is_open(); }
 
+namespace {
+
+/// An error after which the server has ended the session although libpq may not have seen
+/// the socket close yet: class 08 (connection exception) and 57P01-57P03 (the backend was
+/// terminated by an administrator, a crash or a shutdown). Keeping such a link would fail
+/// the next call too.
+bool endsSession(const std::exception& error) {
+  const auto* sql = dynamic_cast<const pqxx::sql_error*>(&error);
+  if (!sql) return false;
+  const std::string& state = sql->sqlstate();
+  return state.starts_with("08") || state.starts_with("57P");
+}
+
+}  // namespace
+
 void PgConnection::failed(std::string_view operation, const std::exception& error, bool broken) noexcept {
   try {
+    broken = broken || endsSession(error);
     if (broken || (connection_ && !connection_->is_open())) connection_.reset();
     warnings_->warn("postgres_failed",
                     {{"operation", std::string(operation)}, {"error", error.what()}, {"connection_lost", broken}});

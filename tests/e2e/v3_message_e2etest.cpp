@@ -115,7 +115,7 @@ TEST_CASE("a V3 message over v3.max_msgsize is refused with NOT_CONNECTED and no
 
 namespace icq::test {
 
-TEST_CASE("V3 AUTHORIZE is delivered as an ordinary message; BROADCAST_REQ is answered with BROADCAST_DONE",
+TEST_CASE("V3 AUTHORIZE is delivered as an ordinary message - BROADCAST_REQ is answered with BROADCAST_DONE",
           "[e2e][v3][message]") {
   E2E e2e;
   V3Client alice(e2e.cluster.udpPort(0), kAlice, kAlicePassword, "127.0.6.9");

@@ -120,7 +120,7 @@ TEST_CASE("V3 watchers of V3 users get their direct-connection data and their co
 
 namespace icq::test {
 
-TEST_CASE("V3 USER_ADD announces an online contact; VISIBLE_LIST and UPDATE_LIST edit who sees a private V3 user",
+TEST_CASE("V3 USER_ADD announces an online contact - VISIBLE_LIST and UPDATE_LIST edit who sees a private V3 user",
           "[e2e][v3][presence]") {
   E2E e2e;
   V3Client alice(e2e.cluster.udpPort(0), kAlice, kAlicePassword, "127.0.5.10");

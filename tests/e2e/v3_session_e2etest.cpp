@@ -11,7 +11,7 @@
 namespace icq::test {
 namespace {
 
-TEST_CASE("a V3 logon is acknowledged first and answered with HELLO; PING keeps it", "[e2e][v3][session]") {
+TEST_CASE("a V3 logon is acknowledged first and answered with HELLO - PING keeps it", "[e2e][v3][session]") {
   E2E e2e;
   V3Client alice(e2e.cluster.udpPort(0), kAlice, kAlicePassword, "127.0.4.1");
   REQUIRE(alice.login() == V3LoginOutcome::accepted);
@@ -60,7 +60,8 @@ TEST_CASE("a packet without a V3 session gets NOT_CONNECTED, a LOGOFF without on
   CHECK_FALSE(alice.ping());
 }
 
-TEST_CASE("a retransmitted V3 packet is acknowledged again and not re-executed; a retransmitted LOGON gets the same HELLO",
+TEST_CASE("a retransmitted V3 packet is acknowledged again and not re-executed - a retransmitted LOGON gets the "
+          "same HELLO",
           "[e2e][v3][session]") {
   E2E e2e;
   V3Client alice(e2e.cluster.udpPort(0), kAlice, kAlicePassword, "127.0.4.6");

@@ -511,7 +511,7 @@ TEST_CASE("gateway drops held datagrams older than the queue age as queue_expire
 
 // ---- (6)(7) workers leaving -----------------------------------------------------------
 
-TEST_CASE("gateway drops a batch for a vanished worker as worker_lost; its UINs wait for a view without it",
+TEST_CASE("gateway drops a batch for a vanished worker as worker_lost - its UINs wait for a view without it",
           "[gateway]") {
   Harness h;
   h.own({"worker-lost", "worker-survivor"});

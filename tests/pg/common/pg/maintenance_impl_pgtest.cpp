@@ -100,7 +100,7 @@ TEST_CASE("maintenance: a vacuum held up by a lock never holds up its caller", "
   CHECK(f.stat("vacuum_count", "audit_events") == 1);
 }
 
-TEST_CASE("maintenance: a broken link ends the vacuum as a failure; the next one reconnects", "[pg][maintenance]") {
+TEST_CASE("maintenance: a broken link ends the vacuum as a failure - the next one reconnects", "[pg][maintenance]") {
   Fixture f;
   {
     pqxx::connection other(f.database.url());

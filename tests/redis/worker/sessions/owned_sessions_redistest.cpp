@@ -530,7 +530,7 @@ TEST_CASE("owned sessions: a UIN another worker owns is answered retry, not offl
   CHECK(f.a.sessions.reach(uinOwnedBy(view, "w-a")) == Reach::here);
 }
 
-TEST_CASE("owned sessions: a V3 session gets a packet's V3 form and wraps its SEQ1; a V5 session stops at 0xFFFF",
+TEST_CASE("owned sessions: a V3 session gets a packet's V3 form and wraps its SEQ1 - a V5 session stops at 0xFFFF",
           "[redis][owned][reliable]") {
   Fixture f;
   const Bytes v5Body = {5, 5}, v3Body = {3, 3, 3};

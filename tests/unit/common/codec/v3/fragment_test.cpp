@@ -165,7 +165,7 @@ TEST_CASE("v3 a lone fragment assembles whichever byte it puts first", "[codec][
   }
 }
 
-TEST_CASE("v3 a retransmitted fragment is ignored; the first copy stands", "[codec][v3]") {
+TEST_CASE("v3 a retransmitted fragment is ignored - the first copy stands", "[codec][v3]") {
   const auto inner = clientInner(1000);
   std::vector<std::vector<uint8_t>> storage;
   auto pieces = clientPieces(inner, 500, FragmentOrder::index_count, false, storage);
@@ -216,7 +216,7 @@ TEST_CASE("v3 the inner packet must be V3, from the sender, and not a fragment (
         AssemblyStatus::bad_inner);
 }
 
-TEST_CASE("v3 fragment parse: two bytes and a payload; an empty payload is malformed", "[codec][v3]") {
+TEST_CASE("v3 fragment parse: two bytes and a payload - an empty payload is malformed", "[codec][v3]") {
   FragmentPiece piece;
   const auto good = fromHex("01 02 aa");
   REQUIRE(parseFragment(good, piece) == ParseError::none);

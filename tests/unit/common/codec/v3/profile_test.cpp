@@ -86,7 +86,7 @@ TEST_CASE("v3 TV14: Miranda's basic search by UIN parses to field 0, mode 0, the
   CHECK(withHeader(packet.header, built([&](auto out) { return buildSearchBody(search, out); })) == tv14);
 }
 
-TEST_CASE("v3 SEARCH: numeric fields carry a bare u16; limits, truncation, garbage", "[codec][v3]") {
+TEST_CASE("v3 SEARCH: numeric fields carry a bare u16 - limits, truncation, garbage", "[codec][v3]") {
   const Search byCountry{.field = kSearchByHomeCountry, .mode = kSearchIs, .text = {}, .number = 7};
   const auto body = built([&](auto out) { return buildSearchBody(byCountry, out); });
   CHECK(body == fromHex("ff 0e 00 02 07 00"));
@@ -125,7 +125,7 @@ TEST_CASE("v3 TV15: SEARCH_FOUND has the uin before the strings", "[codec][v3]")
   survivesGarbage(decoded(tv15).body, parse);
 }
 
-TEST_CASE("v3 TV16: SEARCH_DONE with more = 0; a missing byte reads as 0", "[codec][v3]") {
+TEST_CASE("v3 TV16: SEARCH_DONE with more = 0 - a missing byte reads as 0", "[codec][v3]") {
   const auto tv16 = fromHex(kTv16);
   const auto body = built([](auto out) { return buildSearchDoneBody(false, out); });
   CHECK(withHeader(Header{.command = SRV_SEARCH_DONE, .seq1 = 9, .seq2 = 0, .uin = kOwnUin}, body) == tv16);
@@ -134,7 +134,7 @@ TEST_CASE("v3 TV16: SEARCH_DONE with more = 0; a missing byte reads as 0", "[cod
   CHECK_FALSE(parseSearchDone({}));
 }
 
-TEST_CASE("v3 TV18: GET_INFO names the peer; INFO_BASIC has no uin before the strings", "[codec][v3]") {
+TEST_CASE("v3 TV18: GET_INFO names the peer - INFO_BASIC has no uin before the strings", "[codec][v3]") {
   const auto request = fromHex(kTv18Request);
   const auto packet = decoded(request);
   CHECK(packet.header.command == CMD_GET_INFO);
