@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
       wiring::PostgresStores postgres(workerConfig);
       worker::WorkerStores stores{redis.ledger,        redis.directory,       redis.presence,        *postgres.users,
                                   *postgres.messages,  redis.limits,          *postgres.fragments,   *postgres.departments,
-                                  registry,            membership,            postgres.users.get()};
+                                  registry,            membership,            redis.events,          postgres.users.get()};
       postgres.serveWorker(workerConfig, redis.clock);
       return worker::runWorker(workerConfig, context, stores, redis.clock, stop);
     }));
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
     wiring::PostgresStores postgres(config);
     scheduler::SchedulerStores stores{redis.leases,    redis.directory,    redis.retransmits,    *postgres.users,
                                       *postgres.messages, registry,        membership,           *postgres.maintenance,
-                                      *postgres.fragments};
+                                      *postgres.fragments, redis.events,   *postgres.journal};
     return scheduler::runScheduler(config, context, stores, redis.clock, stop);
   }));
   for (std::thread& t : roles) t.join();

@@ -8,6 +8,7 @@
 #include "scheduler/job_expire_sessions.hpp"
 #include "scheduler/job_follow_membership.hpp"
 #include "scheduler/job_fragment_cleanup.hpp"
+#include "scheduler/job_journal.hpp"
 #include "scheduler/job_purge.hpp"
 #include "scheduler/job_retransmit.hpp"
 #include "scheduler/job_vacuum.hpp"
@@ -51,6 +52,11 @@ int runScheduler(const config::Config& config, zmq::context_t& context, const Sc
   fragmentSettings.maxAge = std::chrono::seconds(config.integer("v3.fragment_max_age_s"));
   fragmentSettings.batch = static_cast<size_t>(config.integer("scheduler.fragment_cleanup_batch"));
   FragmentCleanupJob fragmentCleanup(fragmentSettings, stores.fragments, settings.tick);
+  JournalSettings journalSettings;
+  journalSettings.consumer = settings.holder;
+  journalSettings.batch = static_cast<size_t>(config.integer("journal.batch"));
+  journalSettings.claimIdle = std::chrono::seconds(config.integer("journal.claim_idle_s"));
+  JournalJob journal(journalSettings, stores.events, stores.journal, settings.tick);
   Scheduler scheduler(settings, stores.leases, clock);
   scheduler.add(followMembership);
   scheduler.add(expireSessions);
@@ -59,11 +65,18 @@ int runScheduler(const config::Config& config, zmq::context_t& context, const Sc
   scheduler.add(vacuum);
   scheduler.add(validateSessions);
   scheduler.add(fragmentCleanup);
+  scheduler.add(journal);
   ops::TallyExporter exporter;
   auto& nudges = ops::counterFamily("icq_scheduler_nudges_total",
                                     "Sessions a scheduler asked their owner to look at, by timeout.");
   exporter.counter([&expireSessions] { return expireSessions.nudgedTotal(); }, nudges.Add({{"kind", "expire"}}));
   exporter.counter([&retransmit] { return retransmit.nudgedTotal(); }, nudges.Add({{"kind", "retransmit"}}));
+  auto& journaled = ops::counterFamily("icq_journal_events_total",
+                                       "Events the journal writer read from the event stream, by outcome: stored, "
+                                       "duplicate (stored before, delivered again) or invalid (not an event).");
+  exporter.counter([&journal] { return journal.writtenTotal(); }, journaled.Add({{"outcome", "stored"}}));
+  exporter.counter([&journal] { return journal.duplicatesTotal(); }, journaled.Add({{"outcome", "duplicate"}}));
+  exporter.counter([&journal] { return journal.invalidTotal(); }, journaled.Add({{"outcome", "invalid"}}));
   log::info("scheduler_started", {{"id", settings.holder}});
   scheduler.run(stop);
   log::info("scheduler_stopped", {{"expiry_nudges", expireSessions.nudgedTotal()},
@@ -72,7 +85,8 @@ int runScheduler(const config::Config& config, zmq::context_t& context, const Sc
                                   {"audit_entries_purged", purge.auditPurgedTotal()},
                                   {"tables_vacuumed", vacuum.vacuumedTotal()},
                                   {"online_index_entries_removed", validateSessions.danglingRemovedTotal()},
-                                  {"v3_fragments_deleted", fragmentCleanup.deletedTotal()}});
+                                  {"v3_fragments_deleted", fragmentCleanup.deletedTotal()},
+                                  {"journal_events_stored", journal.writtenTotal()}});
   return 0;
 }
 

@@ -5,7 +5,9 @@
 #include <zmq.hpp>
 
 #include "common/config/config.hpp"
+#include "common/redis/event_stream.hpp"
 #include "common/store/fragment_store.hpp"
+#include "common/store/journal_store.hpp"
 #include "common/store/gateway_registry.hpp"
 #include "common/store/lease_store.hpp"
 #include "common/store/maintenance.hpp"
@@ -30,6 +32,8 @@ struct SchedulerStores {
   store::Membership& membership;
   store::Maintenance& maintenance;
   store::FragmentStore& fragments;
+  redis::RedisEventStream& events;
+  store::JournalStore& journal;
 };
 
 /// Runs until `stop`; returns the process exit code. `config`'s scheduler.id must be resolved.

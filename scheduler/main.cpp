@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
     zmq::context_t context;
     scheduler::SchedulerStores stores{redis.leases,         redis.directory,      redis.retransmits,
                                       *postgres.users,      *postgres.messages,   redis.registry,
-                                      redis.membership,     *postgres.maintenance, *postgres.fragments};
+                                      redis.membership,     *postgres.maintenance, *postgres.fragments,
+                                      redis.events,         *postgres.journal};
     wiring::AdminPort admin(*config, stop);
     // Declared after the port and the context: it closes its peer links before either goes.
     std::optional<scheduler::AdminApi> adminApi;

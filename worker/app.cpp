@@ -26,6 +26,10 @@ namespace {
 // At stop: keep answering what gateways already handed us until they have been quiet this long.
 constexpr std::chrono::milliseconds kDrainQuiet{300};
 
+// Events kept while the event stream is out of reach (about 200 bytes each): beyond, new
+// ones are dropped and counted.
+constexpr size_t kEventBufferCapacity = 100000;
+
 v5::CheckcodePolicy checkcodePolicyFrom(const std::string& text) {
   if (text == "off") return v5::CheckcodePolicy::off;
   if (text == "drop") return v5::CheckcodePolicy::drop;
@@ -131,11 +135,12 @@ int runWorker(const config::Config& config, zmq::context_t& context, const Worke
   OwnedSessions owned(ownedSettingsFrom(config), stores.ledger, stores.directory, stores.messages, clock);
   OwnedPresence presence(stores.presence, owned);
   pipeline::PeerLinks peers(context, id, std::chrono::milliseconds(config.integer("worker.peer_timeout_ms")));
-  const V5Processor::Stores v5Stores{owned, presence, stores.users, stores.messages, stores.limits};
+  events::EventBuffer events(kEventBufferCapacity);
+  const V5Processor::Stores v5Stores{owned, presence, stores.users, stores.messages, stores.limits, events};
   V5Processor processor(v5SettingsFrom(config), v5Stores, clock, egress, &peers, std::random_device{}());
   V3Processor v3Processor(v3SettingsFrom(config),
-                          {owned, presence, stores.users, stores.messages, stores.limits, stores.fragments,
-                           stores.departments},
+                          {owned, presence, stores.users, stores.messages, stores.limits, events,
+                           stores.fragments, stores.departments},
                           clock, egress, processor.outbox());
 
   // What other processes ask of our sessions goes through an outbox of its own: it may be
@@ -143,7 +148,7 @@ int runWorker(const config::Config& config, zmq::context_t& context, const Worke
   codec::v5::CheckcodeRng rng(std::random_device{}());
   pipeline::Outbox servingOutbox(&owned, &peers, &egress, rng);
   OwnershipStats ownershipStats;
-  SessionEndings endings(owned, presence, stores.users, servingOutbox, egress, rng, ownershipStats);
+  SessionEndings endings(owned, presence, stores.users, events, servingOutbox, egress, rng, ownershipStats);
   Ownership ownership(membership, owned, peers, endings, egress, clock, ownershipStats, stop);
   egress.setGate([&ownership] { return ownership.persist(); });
   const V5Settings v5 = v5SettingsFrom(config);
@@ -159,7 +164,8 @@ int runWorker(const config::Config& config, zmq::context_t& context, const Worke
   v3Processor.checkLoginsWith(logins);
 
   Worker worker(std::chrono::milliseconds(config.integer("worker.gateway_refresh_ms")), links, egress,
-                stores.registry, processor, v3Processor, ownership, server, logins, stores.history);
+                stores.registry, processor, v3Processor, ownership, server, logins, stores.history, events,
+                stores.events);
   ops::TallyExporter exporter;
   exportStats(processor.stats(), exporter);
   exportV3Stats(v3Processor.stats(), exporter);

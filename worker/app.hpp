@@ -6,6 +6,7 @@
 #include <zmq.hpp>
 
 #include "common/config/config.hpp"
+#include "common/redis/event_stream.hpp"
 #include "common/redis/session_ledger.hpp"
 #include "common/store/gateway_registry.hpp"
 #include "common/store/membership.hpp"
@@ -38,6 +39,7 @@ struct WorkerStores {
   store::DepartmentStore& departments;
   store::GatewayRegistry& registry;
   store::Membership& membership;  // the heartbeat thread's, on a connection of its own
+  redis::RedisEventStream& events;  // on the ledger's connection: written by the loop
   /// The users store's history rows, written once per loop turn (nullptr: as they come).
   store::HistoryWriter* history = nullptr;
 };

@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
     zmq::context_t context;
     worker::WorkerStores stores{redis.ledger,     redis.directory,     redis.presence,         *postgres.users,
                                 *postgres.messages, redis.limits,      *postgres.fragments,    *postgres.departments,
-                                redis.registry,     heartbeat.membership, postgres.users.get()};
+                                redis.registry,     heartbeat.membership, redis.events,           postgres.users.get()};
     postgres.serveWorker(*config, redis.clock);
     wiring::AdminPort admin(*config, stop);
     wiring::RedisReadiness redisReady(*config);

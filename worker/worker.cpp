@@ -35,7 +35,8 @@ void Worker::run(const util::StopToken& stop) {
 
 Worker::Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, Egress& egress,
                store::GatewayRegistry& registry, V5Processor& processor, V3Processor& v3Processor,
-               Ownership& ownership, PeerServer& peers, core::LoginChecks& logins, store::HistoryWriter* history)
+               Ownership& ownership, PeerServer& peers, core::LoginChecks& logins, store::HistoryWriter* history,
+               events::EventBuffer& events, redis::RedisEventStream& eventStream)
     : gatewayRefresh_(gatewayRefresh),
       links_(links),
       egress_(egress),
@@ -45,7 +46,9 @@ Worker::Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, Eg
       ownership_(ownership),
       peers_(peers),
       logins_(logins),
-      history_(history) {}
+      history_(history),
+      events_(events),
+      eventStream_(eventStream) {}
 
 void Worker::followRegistry() {
   nextRefresh_ = std::chrono::steady_clock::now() + gatewayRefresh_;
@@ -93,6 +96,8 @@ bool Worker::serveReady(std::chrono::milliseconds timeout) {
   egress_.flush();
   ownership_.sendToPeers();
   if (history_) history_->flushHistory();  // the turn's audit entries and logins, one statement each
+  // The turn's events in one round trip; kept for the next turn if the stream is out of reach.
+  if (!events_.empty() && eventStream_.append(events_.pending())) events_.clear();
   return served;
 }
 

@@ -10,6 +10,8 @@
 #include <chrono>
 #include <vector>
 
+#include "common/events/event_log.hpp"
+#include "common/redis/event_stream.hpp"
 #include "common/envelope/envelope.hpp"
 #include "common/log/log.hpp"
 #include "common/ops/tally.hpp"
@@ -35,7 +37,8 @@ class Worker {
 public:
   Worker(std::chrono::milliseconds gatewayRefresh, GatewayLinks& links, Egress& egress,
          store::GatewayRegistry& registry, V5Processor& processor, V3Processor& v3Processor, Ownership& ownership,
-         PeerServer& peers, core::LoginChecks& logins, store::HistoryWriter* history);
+         PeerServer& peers, core::LoginChecks& logins, store::HistoryWriter* history, events::EventBuffer& events,
+         redis::RedisEventStream& eventStream);
 
   void run(const util::StopToken& stop);
   void runOnce(std::chrono::milliseconds timeout);
@@ -65,6 +68,8 @@ private:
   PeerServer& peers_;
   core::LoginChecks& logins_;
   store::HistoryWriter* history_;
+  events::EventBuffer& events_;
+  redis::RedisEventStream& eventStream_;
   std::vector<uint64_t> finishedChecks_;
   std::chrono::steady_clock::time_point nextRefresh_{};
   std::vector<zmq::pollitem_t> pollItems_;

@@ -138,6 +138,20 @@ constexpr auto kAll = std::to_array<KeyDef>({
     {"retention.audit_days", Integer, "90", 0, 36500, "", "scheduler, icqd",
      "Audit entries (logins, logoffs, expiries, account changes) older than this are deleted. 0 = kept forever."},
 
+    {"events.shards", Integer, "4", 1, 1024, "", "all",
+     "Stream keys the event stream is spread over (a UIN's events always go to the same one): one key is one "
+     "Redis Cluster slot and one server's CPU. Every process must use the same value; changing it moves where "
+     "new events go, and events in the old keys are still read."},
+    {"events.max_length", Integer, "1000000", 1000, 100000000, "", "all",
+     "Entries each stream key keeps (approximately: Redis trims whole nodes). Events the journal has not read "
+     "when they are trimmed are lost to it; icq_events_backlog{state=\"undelivered\"} shows how close that is."},
+    {"journal.batch", Integer, "500", 1, 100000, "", "scheduler, icqd",
+     "Events per stream key the journal writer reads, writes to PostgreSQL in one transaction and acknowledges, "
+     "per scheduler tick."},
+    {"journal.claim_idle_s", Integer, "30", 1, 86400, "", "scheduler, icqd",
+     "Events a journal writer was given and has not acknowledged for this long are taken over by another "
+     "replica: its writer died or is stuck."},
+
     {"v5.enabled", Boolean, "true", 0, 0, "", "worker, icqd",
      "When false, V5 logins are refused with SRV_LOGIN_ERR (protocol-v5.md §6.1 step 2)."},
     {"v5.session_ttl_s", Integer, "240", 5, 86400, "", "worker, scheduler, icqd",

@@ -218,6 +218,40 @@ CREATE TABLE v3_departments (
 -- "can broadcast" account flag, also reported in HELLO). Granted by an administrator only.
 ALTER TABLE users ADD COLUMN may_broadcast boolean NOT NULL DEFAULT false;
 )sql"},
+    {7, "session journal", R"sql(
+-- The session journal (common/pg/journal_store_impl.cpp): every event of the event stream
+-- once, by its own id, and one row per session built from its login and its end. Neither
+-- references users: the journal outlives a deleted account, as an audit trail must.
+CREATE TABLE journal_events (
+  event_id   text PRIMARY KEY,
+  session_id text,
+  uin        bigint,
+  at         timestamptz NOT NULL,
+  kind       text NOT NULL,
+  detail     jsonb NOT NULL DEFAULT '{}'
+);
+CREATE INDEX journal_events_session_at ON journal_events (session_id, at);
+CREATE INDEX journal_events_uin_at ON journal_events (uin, at);
+CREATE INDEX journal_events_at ON journal_events (at);
+
+CREATE TABLE journal_sessions (
+  session_id     text PRIMARY KEY,
+  uin            bigint NOT NULL,
+  protocol       smallint,
+  client_version bigint,
+  address        inet,
+  port           integer,
+  gateway        text,
+  worker         text,
+  started_at     timestamptz,
+  ended_at       timestamptz,
+  end_reason     text,
+  packets        bigint
+);
+CREATE INDEX journal_sessions_uin_started ON journal_sessions (uin, started_at);
+CREATE INDEX journal_sessions_address ON journal_sessions (address);
+CREATE INDEX journal_sessions_started ON journal_sessions (started_at);
+)sql"},
 });
 
 const Migration* findMigration(int version) {

@@ -107,6 +107,12 @@ inline std::string gateway(std::string_view id) {
 /// ids whose key has expired are removed by whoever lists the registry.
 inline constexpr std::string_view kGateways = "icq:gateways";
 
+/// icq:events:{ev<shard>} — STREAM, shard <shard> of the event stream
+/// (common/redis/event_stream.hpp): appended by whichever process saw an event (a UIN's
+/// events always go to the same shard), trimmed to about events.max_length entries by every
+/// append, read by the consumer groups "journal" and "actions". Each shard is its own slot.
+inline std::string events(size_t shard) { return "icq:events:{ev" + std::to_string(shard) + "}"; }
+
 /// icq:{members}:live — HASH, worker id → "<expires_ms> <leaving 0|1> <acked epoch> <peer
 /// endpoint> <instance>": the workers' leases (store/membership.hpp). Written by each
 /// worker's heartbeat (RedisMembership::beat), pruned by whoever recomputes the view once an

@@ -1,5 +1,6 @@
 // Cluster-wide gauges read from Redis at scrape time: icq_online_users (ZCARD of the online
-// index) and icq_retransmit_queue_depth (sessions with unconfirmed packets due). Only the
+// index), icq_retransmit_queue_depth (sessions with unconfirmed packets due) and
+// icq_events_backlog (what the journal writers have still to do with the event stream). Only the
 // scheduler exports them, so replicas of the other roles do not multiply them; scheduler
 // replicas each report the same value (dashboards take max()).
 #pragma once
@@ -11,6 +12,7 @@
 #include "common/config/config.hpp"
 #include "common/ops/metrics.hpp"
 #include "common/redis/connection.hpp"
+#include "common/redis/event_stream.hpp"
 
 namespace icq::wiring {
 
@@ -25,6 +27,10 @@ private:
   redis::RedisConnection connection_;  // its own: a role's connections belong to its thread
   prometheus::Gauge& online_;
   prometheus::Gauge& retransmitDue_;
+  redis::RedisEventStream events_;
+  prometheus::Gauge& eventsLength_;
+  prometheus::Gauge& eventsPending_;
+  prometheus::Gauge& eventsUndelivered_;
   ops::ScrapeHook hook_;  // last: registered once the rest exists
 };
 

@@ -15,6 +15,7 @@ PostgresStores::PostgresStores(const config::Config& config)
   messages = std::make_unique<pg::PgMessageStore>(*connection);
   fragments = std::make_unique<pg::PgFragmentStore>(*connection);
   departments = std::make_unique<pg::PgDepartmentStore>(*connection);
+  journal = std::make_unique<pg::PgJournalStore>(*connection);
   maintenance = std::make_unique<pg::PgMaintenance>(config.string("postgres.url"));
 }
 

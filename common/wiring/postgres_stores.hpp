@@ -8,6 +8,7 @@
 #include "common/pg/connection.hpp"
 #include "common/pg/department_store_impl.hpp"
 #include "common/pg/fragment_store_impl.hpp"
+#include "common/pg/journal_store_impl.hpp"
 #include "common/pg/maintenance_impl.hpp"
 #include "common/pg/message_store_impl.hpp"
 #include "common/pg/user_store_impl.hpp"
@@ -27,6 +28,7 @@ struct PostgresStores {
   std::unique_ptr<pg::PgMessageStore> messages;
   std::unique_ptr<pg::PgFragmentStore> fragments;
   std::unique_ptr<pg::PgDepartmentStore> departments;
+  std::unique_ptr<pg::PgJournalStore> journal;
   /// On a connection of its own, opened at the first vacuum: only the scheduler uses it.
   std::unique_ptr<pg::PgMaintenance> maintenance;
 };

@@ -15,6 +15,10 @@ redis::RedisOptions redisOptionsFrom(const config::Config& config) {
   return options;
 }
 
+redis::EventStreamSettings eventStreamSettingsFrom(const config::Config& config) {
+  return {static_cast<size_t>(config.integer("events.shards")), static_cast<size_t>(config.integer("events.max_length"))};
+}
+
 RedisStores::RedisStores(const config::Config& config)
     : connection(redisOptionsFrom(config)),
       directory(connection),
@@ -25,7 +29,8 @@ RedisStores::RedisStores(const config::Config& config)
       membership(connection),
       leases(connection),
       limits(connection, {static_cast<uint32_t>(config.integer("v5.login_rate_per_ip")),
-                          static_cast<uint32_t>(config.integer("v5.login_rate_per_uin"))}) {}
+                          static_cast<uint32_t>(config.integer("v5.login_rate_per_uin"))}),
+      events(connection, eventStreamSettingsFrom(config)) {}
 
 RedisMembershipLink::RedisMembershipLink(const config::Config& config)
     : connection(redisOptionsFrom(config)), membership(connection) {}

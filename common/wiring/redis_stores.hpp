@@ -5,6 +5,7 @@
 
 #include "common/config/config.hpp"
 #include "common/redis/connection.hpp"
+#include "common/redis/event_stream.hpp"
 #include "common/redis/gateway_registry_impl.hpp"
 #include "common/redis/lease_store_impl.hpp"
 #include "common/redis/membership_impl.hpp"
@@ -18,6 +19,8 @@
 namespace icq::wiring {
 
 redis::RedisOptions redisOptionsFrom(const config::Config& config);
+/// events.shards and events.max_length.
+redis::EventStreamSettings eventStreamSettingsFrom(const config::Config& config);
 
 /// A Redis connection plus every store that lives in Redis.
 struct RedisStores {
@@ -32,6 +35,7 @@ struct RedisStores {
   redis::RedisMembership membership;
   redis::RedisLeaseStore leases;
   redis::RedisRateLimiter limits;
+  redis::RedisEventStream events;
 };
 
 /// A connection with only the membership on it: a worker's heartbeat thread's own.

@@ -3,8 +3,10 @@
 // went wrong.
 #include <pqxx/pqxx>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "tests/e2e/e2e_fixture.hpp"
 
@@ -68,6 +70,49 @@ TEST_CASE("icqctl shows profile text converted from the clients' code page", "[e
   REQUIRE(shown.exitCode == 0);
   CHECK(nlohmann::json::parse(shown.output).at("nick") == "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82");
   CHECK(icqctl(e2e.database, {"--set", "text.codepage=NOPE", "user", "show", "--uin", "1"}).exitCode == 2);
+}
+
+TEST_CASE("icqctl journal answers who was online from an address on which client and why it ended",
+          "[e2e][icqctl][journal]") {
+  E2E e2e;
+  {
+    V5Client alice(e2e.cluster.udpPort(0), kAlice, kAlicePassword, "127.0.8.40");
+    REQUIRE(alice.login() == LoginOutcome::accepted);
+    alice.logoff();
+  }
+  V5Client bob(e2e.cluster.udpPort(0), kBob, kBobPassword, "127.0.7.41");
+  REQUIRE(bob.login() == LoginOutcome::accepted);
+
+  // The scheduler writes the journal a tick or so after the events: wait for Alice's end.
+  const std::vector<std::string> query = {"--json", "journal", "sessions", "--network", "127.0.8.0/24", "--from", "-1h"};
+  nlohmann::json sessions;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const Run run = icqctl(e2e.database, query);
+    REQUIRE(run.exitCode == 0);
+    sessions = nlohmann::json::parse(run.output).at("sessions");
+    if (sessions.size() == 1 && !sessions[0].at("ended").is_null()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  REQUIRE(sessions.size() == 1);  // Bob's address is outside the block
+  const nlohmann::json& alice = sessions[0];
+  CHECK(alice.at("uin") == kAlice);
+  CHECK(alice.at("address") == "127.0.8.40");
+  CHECK(alice.at("protocol") == 5);
+  CHECK(alice.at("end_reason") == "logoff");
+
+  const Run timeline = icqctl(e2e.database, {"--json", "journal", "timeline", "--session", alice.at("session")});
+  REQUIRE(timeline.exitCode == 0);
+  const auto events = nlohmann::json::parse(timeline.output).at("events");
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].at("kind") == "login");
+  CHECK(events[1].at("kind") == "logoff");
+
+  CHECK(icqctl(e2e.database, {"journal", "timeline", "--session", "no-such"}).exitCode == 4);
+  const Run badTime = icqctl(e2e.database, {"journal", "sessions", "--from", "yesterday"});
+  CHECK(badTime.exitCode == 2);
+  CHECK_THAT(badTime.output, Catch::Contains("--from"));
+  CHECK(icqctl(e2e.database, {"journal", "sessions", "--network", "10.0.0.0/33"}).exitCode == 2);
 }
 
 }  // namespace icq::test

@@ -32,7 +32,7 @@ struct World : fuzz::WorkerWorld<World> {
   codec::v5::CheckcodeRng rng{5};
   pipeline::Outbox outbox{&sessions, nullptr, &egress, rng};
   worker::v3::V3Processor processor{fuzz::fuzzSettings<worker::v3::V3Settings>(),
-                                    {{sessions, presence, users, messages, limits}, fragments, departments},
+                                    {{sessions, presence, users, messages, limits, events}, fragments, departments},
                                     clock,
                                     egress,
                                     outbox};

@@ -29,7 +29,7 @@ struct Sender {
 
 struct World : fuzz::WorkerWorld<World> {
   worker::v5::V5Processor processor{fuzz::fuzzSettings<worker::v5::V5Settings>(),
-                                    {sessions, presence, users, messages, limits},
+                                    {sessions, presence, users, messages, limits, events},
                                     clock,
                                     egress,
                                     nullptr,

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/events/event_log.hpp"
 #include "common/envelope/envelope.hpp"
 #include "common/pipeline/egress.hpp"
 #include "common/util/clock.hpp"
@@ -57,6 +58,7 @@ struct FakeWorld {
   FakeUserStore users;
   FakeMessageStore messages{users};
   FakeRateLimiter limits;
+  events::EventBuffer events{100'000};  // what the handlers recorded, for tests to read
   FakeFragmentStore fragments;
   FakeDepartmentStore departments;
   RecordingEgressSink sink;

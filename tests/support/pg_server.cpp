@@ -44,11 +44,11 @@ PgServer::PgServer(std::optional<TlsFiles> tls) {
   dir_ = makeTempDir("icq-pg-");
   // The server runs as the postgres user when we are root: it must reach its directory.
   fs::permissions(dir_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
-  const std::vector<std::string> settings = tls ? tlsSettings(*tls) : std::vector<std::string>{};
+  if (tls) settings_ = tlsSettings(*tls);
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
     port_ = freeTcpPort();
     std::vector<std::string> args = {dir_ + "/pg", std::to_string(port_)};
-    args.insert(args.end(), settings.begin(), settings.end());
+    args.insert(args.end(), settings_.begin(), settings_.end());
     if (port_ != 0 && libFunction("start_postgres", args)) return;
   }
   const std::string logs = fileText(dir_ + "/lib.log") + fileText(dir_ + "/pg/server.log");
@@ -65,6 +65,12 @@ PgServer::~PgServer() {
 
 void PgServer::stop() {
   if (!libFunction("stop_postgres", {dir_ + "/pg"})) throw std::runtime_error("stop_postgres failed");
+}
+
+void PgServer::start() {
+  std::vector<std::string> args = {dir_ + "/pg", std::to_string(port_)};
+  args.insert(args.end(), settings_.begin(), settings_.end());
+  if (!libFunction("start_postgres", args)) throw std::runtime_error("start_postgres failed");
 }
 
 std::string PgServer::url(const std::string& extra) const {

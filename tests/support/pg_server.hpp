@@ -27,6 +27,8 @@ public:
   int port() const { return port_; }
   /// stop_postgres: from now on connections to it fail, as in an outage.
   void stop();
+  /// Starts it again after stop(), on the same port with the same data: the outage is over.
+  void start();
   /// A libpq connection string for database icq as user icq: host "localhost" (the name
   /// the certificate carries, for sslmode=verify-full) at hostaddr 127.0.0.1, then `extra`
   /// (e.g. "sslmode=verify-full sslrootcert=/path/ca.crt").
@@ -40,6 +42,7 @@ private:
 
   std::string dir_;
   int port_ = 0;
+  std::vector<std::string> settings_;
 };
 
 }  // namespace icq::test

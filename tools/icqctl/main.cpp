@@ -8,11 +8,14 @@
 //     `user passwd`, `user set`, `user show`, which work before any cluster runs (deploy/local/run.sh).
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
+#include "common/admin/journal_admin.hpp"
 #include "common/admin/user_admin.hpp"
 #include "common/config/command_line.hpp"
 #include "common/log/log.hpp"
@@ -122,6 +125,15 @@ int viaDatabase(const Options& options, Operation&& operation) {
   return icqctl::printOutcome(options.json, outcome);
 }
 
+/// Runs `operation` on the session journal in the configured database.
+template <class Operation>
+int viaJournal(const Options& options, Operation&& operation) {
+  config::Config config = loadConfig(options);
+  wiring::PostgresStores postgres(config);
+  admin::JournalAdmin journal(*postgres.journal);
+  return icqctl::printOutcome(options.json, operation(journal));
+}
+
 int migrate(const Options& options) {
   config::Config config = loadConfig(options).with("postgres.migrate", "auto");
   wiring::PostgresStores postgres(config);
@@ -229,6 +241,21 @@ int main(int argc, char** argv) {
       "status", std::string("Online sessions, accounts, offline messages, gateways and their last heartbeat") +
                     kViaApi);
   status->footer(kExitCodes);
+  CLI::App* journal = app.add_subcommand(
+      "journal", "The session journal: every session on record and what happened in it [database]");
+  journal->footer(kExitCodes);
+  journal->require_subcommand(1);
+  std::string network, from, until, sessionId;
+  CLI::App* journalSessions = journal->add_subcommand(
+      "sessions", "Sessions, latest first, with where they came from, their client, and when and why they ended. "
+                  "Times are UTC: 2026-12-06, 2026-12-06T13:00, 2026-12-06T13:00:05Z, or -24h, -30m, -7d");
+  uinOption(journalSessions, false);
+  journalSessions->add_option("--network", network, "From this address or a.b.c.d/n block");
+  journalSessions->add_option("--from", from, "Online at or after this time");
+  journalSessions->add_option("--until", until, "Begun before this time");
+  journalSessions->add_option("--limit", limit, "Most sessions, 1 to 1000")->check(CLI::Range(1, 1000));
+  CLI::App* journalTimeline = journal->add_subcommand("timeline", "One session's events in the order they happened");
+  journalTimeline->add_option("--session", sessionId, "The session's id (as journal sessions shows it)")->required();
   CLI::App* schema = app.add_subcommand("migrate", "Apply missing schema migrations and print the version [database]");
   schema->footer(kExitCodes);
 
@@ -266,6 +293,27 @@ int main(int argc, char** argv) {
       return viaDatabase(options, [&](admin::UserAdmin& users) { return users.show(uin); });
     }
     if (schema->parsed()) return migrate(options);
+    if (journalSessions->parsed()) {
+      const int64_t nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+      store::JournalQuery query;
+      if (uin != 0) query.uin = uin;
+      query.network = network;
+      query.limit = limit;
+      for (auto [option, given, into] : {std::tuple{"--from", &from, &query.fromMs},
+                                         std::tuple{"--until", &until, &query.untilMs}}) {
+        if (given->empty()) continue;
+        *into = admin::parseJournalTime(*given, nowMs);
+        if (!*into) {
+          std::cerr << "icqctl: " << option << ": not a time (2026-12-06, 2026-12-06T13:00Z, -24h): " << *given << "\n";
+          return kUsage;
+        }
+      }
+      return viaJournal(options, [&](admin::JournalAdmin& j) { return j.sessions(query); });
+    }
+    if (journalTimeline->parsed())
+      return viaJournal(options, [&](admin::JournalAdmin& j) { return j.timeline(sessionId); });
 
     // Everything below needs the running cluster.
     if (!api) {

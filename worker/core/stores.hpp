@@ -2,6 +2,7 @@
 // protocol that needs more adds its own beside them (V3: fragments, departments).
 #pragma once
 
+#include "common/events/event_log.hpp"
 #include "common/store/message_store.hpp"
 #include "common/store/presence_store.hpp"
 #include "common/store/rate_limiter.hpp"
@@ -16,6 +17,7 @@ struct Stores {
   store::UserStore& users;
   store::MessageStore& messages;
   store::RateLimiter& limits;  // password attempts per source IP and per UIN
+  events::EventLog& events;    // what happened, for the journal and the event actions
 };
 
 }  // namespace icq::worker::core

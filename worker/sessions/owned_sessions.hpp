@@ -85,6 +85,7 @@ public:
   /// loaded (or numbered) until a view is adopted.
   void awaitView() { settled_ = false; }
   size_t size() const { return sessions_.size(); }
+  const util::Clock& clock() const { return clock_; }
   /// Bodies of confirmed packets kept for the next ones (at most kMaxSpareBodies).
   size_t spareBodies() const { return spareBodies_.size(); }
 

@@ -8,17 +8,19 @@
 #include "common/codec/v5/messages.hpp"
 #include "common/log/log.hpp"
 #include "common/presence/presence.hpp"
+#include "worker/core/session_events.hpp"
 
 namespace icq::worker {
 
 namespace v5 = codec::v5;
 
 SessionEndings::SessionEndings(OwnedSessions& sessions, store::PresenceStore& presence, store::UserStore& users,
-                               pipeline::Outbox& outbox, pipeline::Egress& egress, codec::v5::CheckcodeRng& rng,
-                               OwnershipStats& stats)
+                               events::EventLog& events, pipeline::Outbox& outbox, pipeline::Egress& egress,
+                               codec::v5::CheckcodeRng& rng, OwnershipStats& stats)
     : sessions_(sessions),
       presence_(presence),
       users_(users),
+      events_(events),
       outbox_(outbox),
       egress_(egress),
       rng_(rng),
@@ -39,10 +41,12 @@ void SessionEndings::resend(const store::Session& session, std::span<const HeldP
   stats_.resent += packets.size();
 }
 
-void SessionEndings::departed(const store::Session& ended, store::AuditEvent event, std::string_view detail) {
+void SessionEndings::departed(const store::Session& ended, store::AuditEvent event, std::string_view reason,
+                              std::string_view detail) {
   if (!presence::depart(presence_, outbox_, ended.uin, ended.status)) log::warn("depart_failed", {{"uin", ended.uin}});
   outbox_.flush();
   users_.audit(ended.uin, event, detail);
+  events_.record(core::endEvent(ended, sessions_.clock().nowMs(), reason));
 }
 
 void SessionEndings::giveUp(uint32_t uin) {
@@ -52,7 +56,7 @@ void SessionEndings::giveUp(uint32_t uin) {
   if (!sessions_.terminate(uin, nullptr, 0, ended, rescued) || !ended) return;
   stats_.givenUp++;
   stats_.rescued += rescued;
-  departed(*ended, store::AuditEvent::expired, "retransmit give-up");
+  departed(*ended, store::AuditEvent::expired, "gave_up", "retransmit give-up");
   log::debug("retransmit_gave_up", {{"uin", uin}, {"kept_offline", rescued}});
 }
 
@@ -60,7 +64,7 @@ void SessionEndings::expire(const envelope::Nudge& nudge) {
   std::optional<store::Session> expired;
   if (!sessions_.checkExpiry(nudge.uin, nudge.a, nudge.b, nudge.c, expired) || !expired) return;
   stats_.expired++;
-  departed(*expired, store::AuditEvent::expired, expired->gateway);
+  departed(*expired, store::AuditEvent::expired, "expired", expired->gateway);
 }
 
 envelope::PeerResult SessionEndings::kick(const envelope::KickItem& kick) {
@@ -77,7 +81,7 @@ envelope::PeerResult SessionEndings::kick(const envelope::KickItem& kick) {
     const size_t n = v5::buildSrvGoAway(ended->sessionId, ended->uin, ended->nextSeq1, buffer, rng_);
     egress_.send(ended->gateway, ended->client, std::span(buffer).first(n));
   }
-  departed(*ended, store::AuditEvent::logoff, "disconnected by an administrator");
+  departed(*ended, store::AuditEvent::logoff, "kicked", "disconnected by an administrator");
   return {envelope::PeerOutcome::done, static_cast<uint32_t>(rescued)};
 }
 

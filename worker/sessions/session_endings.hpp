@@ -11,6 +11,7 @@
 #include <span>
 
 #include "common/codec/v5/packet.hpp"
+#include "common/events/event_log.hpp"
 #include "common/envelope/peer.hpp"
 #include "common/pipeline/egress.hpp"
 #include "common/pipeline/outbox.hpp"
@@ -24,7 +25,7 @@ namespace icq::worker {
 class SessionEndings {
 public:
   SessionEndings(OwnedSessions& sessions, store::PresenceStore& presence, store::UserStore& users,
-                 pipeline::Outbox& outbox, pipeline::Egress& egress, codec::v5::CheckcodeRng& rng,
+                 events::EventLog& events, pipeline::Outbox& outbox, pipeline::Egress& egress, codec::v5::CheckcodeRng& rng,
                  OwnershipStats& stats);
 
   void resend(const store::Session& session, std::span<const HeldPacket> packets);
@@ -35,11 +36,14 @@ public:
 
 private:
   /// Watchers told and the end recorded, once a session is gone.
-  void departed(const store::Session& ended, store::AuditEvent event, std::string_view detail);
+  /// `reason` names the end in the event stream (expired, gave_up, kicked).
+  void departed(const store::Session& ended, store::AuditEvent event, std::string_view reason,
+                std::string_view detail);
 
   OwnedSessions& sessions_;
   store::PresenceStore& presence_;
   store::UserStore& users_;
+  events::EventLog& events_;
   pipeline::Outbox& outbox_;
   pipeline::Egress& egress_;
   codec::v5::CheckcodeRng& rng_;

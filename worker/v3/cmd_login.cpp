@@ -27,6 +27,7 @@
 #include "common/codec/v3/login.hpp"
 #include "common/codec/v5/messages.hpp"
 #include "common/presence/presence.hpp"
+#include "worker/core/session_events.hpp"
 #include "worker/v3/commands.hpp"
 
 namespace icq::worker::v3 {
@@ -187,10 +188,12 @@ void handleV3Logon(V3Context& ctx, const V3Inbound& in) {
     std::vector<store::Watcher> unannounced;  // the new session is announced at once
     if (!ctx.presence.depart(h.uin, unannounced)) ctx.stats.storeFailures++;
     ctx.users.audit(h.uin, store::AuditEvent::replaced, replaced->gateway);
+    ctx.events.record(core::endEvent(*replaced, fresh.loginMs, "replaced"));
   }
   if (!presence::announceLogin(ctx.presence, ctx.outbox, h.uin)) ctx.stats.storeFailures++;
   ctx.users.recordLogin(h.uin, in.from.ip, fresh.loginMs);
   ctx.users.audit(h.uin, store::AuditEvent::login, util::formatEndpoint(in.from));
+  ctx.events.record(core::loginEvent(fresh, logon.clientBuild));
 }
 
 }  // namespace icq::worker::v3

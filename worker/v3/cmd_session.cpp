@@ -5,6 +5,7 @@
 // GET_EXTERNALS (§5.30, decision 13) and unknown commands (§5.36).
 #include "common/codec/v3/login.hpp"
 #include "common/presence/presence.hpp"
+#include "worker/core/session_events.hpp"
 #include "worker/v3/commands.hpp"
 
 namespace icq::worker::v3 {
@@ -29,6 +30,7 @@ Outcome handleV3Logoff(V3Context& ctx, const V3Inbound& in) {
   if (!presence::depart(ctx.presence, ctx.outbox, ended->uin, ended->status)) ctx.stats.storeFailures++;
   if (!ctx.fragments.dropFor(ended->uin)) ctx.stats.storeFailures++;
   ctx.users.audit(ended->uin, store::AuditEvent::logoff, util::formatEndpoint(in.from));
+  ctx.events.record(core::endEvent(*ended, ctx.clock.nowMs()));
   return Outcome::done;
 }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/events/event_log.hpp"
 #include "common/codec/v3/constants.hpp"
 #include "common/codec/v3/packet.hpp"
 #include "common/codec/v5/message.hpp"
@@ -79,6 +80,7 @@ struct V3Context {
   store::UserStore& users;
   store::MessageStore& messages;
   store::RateLimiter& limits;
+  events::EventLog& events;
   store::FragmentStore& fragments;
   store::DepartmentStore& departments;
   const util::Clock& clock;

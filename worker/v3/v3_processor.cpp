@@ -64,7 +64,7 @@ void V3Processor::processBatch(std::string_view gateway, envelope::BatchReader& 
     if (codec::peekVersion(d.bytes) == v3::kVersion3) decode(d.bytes, d.client);
   if (inbound_.empty()) return;
   V3Context ctx{settings_,     stores_.sessions,  stores_.presence,    stores_.users, stores_.messages,
-                stores_.limits, stores_.fragments, stores_.departments, clock_,        egress_,
+                stores_.limits, stores_.events, stores_.fragments, stores_.departments, clock_,        egress_,
                 outbox_,        stats_,            gateway,             assembled_,    logins_,
                 this};
   core::TableProtocol protocol(ctx, inbound_, specs_, handleV3Logon);
@@ -115,7 +115,7 @@ void V3Processor::resumeLogins(std::span<const uint64_t> finished) {
   for (Parked& parked : resuming_) {
     parked.in.packet.body = parked.body;
     V3Context ctx{settings_,      stores_.sessions,  stores_.presence,    stores_.users, stores_.messages,
-                  stores_.limits, stores_.fragments, stores_.departments, clock_,        egress_,
+                  stores_.limits, stores_.events, stores_.fragments, stores_.departments, clock_,        egress_,
                   outbox_,        stats_,            parked.gateway,      assembled_,    logins_,
                   this,           &parked.wait};
     handleV3Logon(ctx, parked.in);

@@ -25,6 +25,7 @@
 
 #include "common/codec/v5/constants.hpp"
 #include "common/presence/presence.hpp"
+#include "worker/core/session_events.hpp"
 #include "worker/v5/commands.hpp"
 
 namespace icq::worker::v5 {
@@ -192,6 +193,7 @@ void handleLogin(CommandContext& ctx, const Inbound& in) {
     std::vector<store::Watcher> unannounced;
     if (!ctx.presence.depart(h.uin, unannounced)) ctx.stats.storeFailures++;
     ctx.users.audit(h.uin, store::AuditEvent::replaced, replaced->gateway);
+    ctx.events.record(core::endEvent(*replaced, fresh.loginMs, "replaced"));
   }
   ctx.reply(in, replyLength);
   ctx.stats.loginsAccepted++;
@@ -199,6 +201,7 @@ void handleLogin(CommandContext& ctx, const Inbound& in) {
   // The session is live already; these records are history, so a failure only costs the record.
   ctx.users.recordLogin(h.uin, in.from.ip, fresh.loginMs);
   ctx.users.audit(h.uin, store::AuditEvent::login, util::formatEndpoint(in.from));
+  ctx.events.record(core::loginEvent(fresh, login.tcpVersion));
 }
 
 }  // namespace icq::worker::v5

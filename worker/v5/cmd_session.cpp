@@ -7,6 +7,7 @@
 // authenticated packet keeps a session alive, §4.6 decision) and sent the SRV_ACK.
 #include "common/codec/v5/messages.hpp"
 #include "common/presence/presence.hpp"
+#include "worker/core/session_events.hpp"
 #include "worker/v5/commands.hpp"
 
 namespace icq::worker::v5 {
@@ -34,6 +35,7 @@ Outcome handleSendTextCode(CommandContext& ctx, const Inbound& in) {
   ctx.stats.logoffs++;
   if (!presence::depart(ctx.presence, ctx.outbox, ended->uin, ended->status)) ctx.stats.storeFailures++;
   ctx.users.audit(in.header().uin, store::AuditEvent::logoff, util::formatEndpoint(in.from));
+  ctx.events.record(core::endEvent(*ended, ctx.clock.nowMs()));
   return Outcome::done;
 }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "common/auth/verifier_cache.hpp"
+#include "common/events/event_log.hpp"
 #include "common/codec/v5/message.hpp"
 #include "common/codec/v5/messages.hpp"
 #include "common/codec/v5/packet.hpp"
@@ -75,6 +76,7 @@ struct CommandContext {
   store::UserStore& users;
   store::MessageStore& messages;
   store::RateLimiter& limits;  // password attempts per source IP and per UIN
+  events::EventLog& events;
   const util::Clock& clock;
   codec::v5::CheckcodeRng& rng;
   Egress& egress;

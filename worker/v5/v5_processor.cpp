@@ -64,7 +64,7 @@ void V5Processor::processBatch(std::string_view gateway, envelope::BatchReader& 
   decodeAll(batch);
   const auto decoded = Clock::now();
   CommandContext ctx{settings_,        stores_.sessions, stores_.presence, stores_.users,
-                     stores_.messages, stores_.limits,   clock_,           rng_,
+                     stores_.messages, stores_.limits,   stores_.events,   clock_,           rng_,
                      egress_,          outbox_,          stats_,           gateway,
                      verifiers_,       peers_,           logins_,          this};
   core::TableProtocol protocol(ctx, inbound_, specs_, handleLogin);
@@ -98,7 +98,7 @@ void V5Processor::resumeLogins(std::span<const uint64_t> finished) {
   for (Parked& parked : resuming_) {
     parked.in.packet.data = parked.data;
     CommandContext ctx{settings_,        stores_.sessions, stores_.presence, stores_.users,
-                       stores_.messages, stores_.limits,   clock_,           rng_,
+                       stores_.messages, stores_.limits,   stores_.events,   clock_,           rng_,
                        egress_,          outbox_,          stats_,           parked.gateway,
                        verifiers_,       peers_,           logins_,          this,
                        &parked.wait};

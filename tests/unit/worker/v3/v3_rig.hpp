@@ -58,7 +58,7 @@ struct V3Reply {
 class V3Rig : public FakeWorld {
 public:
   explicit V3Rig(const worker::v3::V3Settings& settings = {})
-      : processor(settings, {sessions, presence, users, messages, limits, fragments, departments}, clock, egress,
+      : processor(settings, {sessions, presence, users, messages, limits, events, fragments, departments}, clock, egress,
                   outbox) {}
 
   codec::v5::CheckcodeRng rng{5};

@@ -51,6 +51,19 @@ TEST_CASE("v5 login with the right password opens a session answered by SRV_LOGI
   CHECK(session->unconfirmed.at(0).command == v5::SRV_LOGIN_REPLY);  // until the client ACKs it
   CHECK(rig.users.audited(kAlice, store::AuditEvent::login) == 1);
   CHECK(rig.stats().loginsAccepted.value() == 1);
+
+  // The journal's login event: the session by its unique id, where it came from.
+  REQUIRE(rig.events.pending().size() == 1);
+  const events::Event& event = rig.events.pending()[0];
+  CHECK(event.kind == events::EventKind::login);
+  CHECK(event.uin == kAlice);
+  CHECK(event.session == events::sessionUid(kAlice, session->session.serial));
+  CHECK(event.atMs == rig.clock.nowMs());
+  CHECK(*event.field("protocol") == "5");
+  CHECK(*event.field("address") == util::formatIp(alice.from.ip));
+  CHECK(*event.field("port") == "5001");
+  CHECK(*event.field("gateway") == kGatewayA);
+  CHECK(*event.field("status") == std::to_string(0x0010));
 }
 
 TEST_CASE("v5 login with a wrong password gets SRV_BAD_PASS and no session", "[worker][v5]") {
@@ -105,6 +118,16 @@ TEST_CASE("v5 login from elsewhere replaces the session and sends the old one SR
   CHECK(only(replies, v5::SRV_LOGIN_REPLY).to == now.from);
   CHECK(rig.sessions.entry(kAlice)->session.sessionId == now.sessionId);
   CHECK(rig.stats().loginsReplaced.value() == 1);
+
+  // The old session ends as replaced, the new one begins: two sessions in the journal.
+  REQUIRE(rig.events.pending().size() == 2);
+  const events::Event& ended = rig.events.pending()[0];
+  const events::Event& began = rig.events.pending()[1];
+  CHECK(ended.kind == events::EventKind::session_end);
+  CHECK(*ended.field("reason") == "replaced");
+  CHECK(began.kind == events::EventKind::login);
+  CHECK(ended.session != began.session);
+  CHECK(began.session == events::sessionUid(kAlice, rig.sessions.entry(kAlice)->session.serial));
 }
 
 TEST_CASE("v5 login announces the new session to its watchers", "[worker][v5]") {

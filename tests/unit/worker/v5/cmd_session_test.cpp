@@ -27,6 +27,7 @@ struct LogoffRig : V5Rig {
 
 TEST_CASE("v5 logoff ends the session and tells its watchers", "[worker][v5]") {
   LogoffRig rig;
+  const uint64_t serial = rig.sessions.entry(kAlice)->session.serial;
   const auto replies = rig.send(rig.alice, rig.alice.next(v5::CMD_SEND_TEXT_CODE), textCode(v5::kLogoffText));
 
   CHECK(only(replies, v5::SRV_ACK).to == rig.alice.from);
@@ -35,6 +36,10 @@ TEST_CASE("v5 logoff ends the session and tells its watchers", "[worker][v5]") {
   CHECK(told.gateway == kGatewayB);
   CHECK(rig.sessions.entry(kAlice) == nullptr);
   CHECK(rig.stats().logoffs.value() == 1);
+  REQUIRE(rig.events.pending().size() == 1);
+  CHECK(rig.events.pending()[0].kind == events::EventKind::logoff);
+  CHECK(rig.events.pending()[0].uin == kAlice);
+  CHECK(rig.events.pending()[0].session == events::sessionUid(kAlice, serial));
   // The session is gone: the next packet is from nobody.
   CHECK(only(rig.send(rig.alice, rig.alice.next(v5::CMD_KEEP_ALIVE), kNoData), v5::SRV_NOT_CONNECTED).header.uin ==
         kAlice);
@@ -46,6 +51,7 @@ TEST_CASE("v5 other text codes are acknowledged and end nothing", "[worker][v5]"
   REQUIRE(replies.size() == 1);
   CHECK(replies[0].header.command == v5::SRV_ACK);
   CHECK(rig.sessions.entry(kAlice) != nullptr);
+  CHECK(rig.events.empty());
 }
 
 TEST_CASE("v5 logoff whose store fails is acknowledged, and its retransmission is run again", "[worker][v5]") {

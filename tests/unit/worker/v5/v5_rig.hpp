@@ -61,7 +61,7 @@ struct V5Reply {
 class V5Rig : public FakeWorld {
 public:
   explicit V5Rig(const worker::v5::V5Settings& settings = {})
-      : processor(settings, {sessions, presence, users, messages, limits}, clock, egress, nullptr, 7) {}
+      : processor(settings, {sessions, presence, users, messages, limits, events}, clock, egress, nullptr, 7) {}
 
   worker::v5::V5Processor processor;
 
