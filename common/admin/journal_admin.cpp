@@ -1,21 +1,16 @@
 // The session journal's views; see journal_admin.hpp.
 #include "common/admin/journal_admin.hpp"
 
-#include <arpa/inet.h>
-
-#include <charconv>
 #include <chrono>
 #include <cstdio>
+
+#include "common/util/endpoint.hpp"
+#include "common/util/integer.hpp"
 
 namespace icq::admin {
 namespace {
 
 using nlohmann::json;
-
-bool parseNumber(std::string_view text, int64_t& out) {
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return error == std::errc() && end == text.data() + text.size() && !text.empty();
-}
 
 /// "-24h" and the like: the span before `nowMs`.
 std::optional<int64_t> parseSpanBefore(std::string_view text, int64_t nowMs) {
@@ -29,7 +24,7 @@ std::optional<int64_t> parseSpanBefore(std::string_view text, int64_t nowMs) {
     default: return std::nullopt;
   }
   int64_t count = 0;
-  if (!parseNumber(text.substr(1, text.size() - 2), count) || count < 0 || count > 100'000) return std::nullopt;
+  if (!util::parseInteger(text.substr(1, text.size() - 2), count) || count < 0 || count > 100'000) return std::nullopt;
   return nowMs - count * unitMs;
 }
 
@@ -63,11 +58,10 @@ std::optional<int64_t> parseDateTime(std::string_view text) {
 
 bool isNetwork(const std::string& text) {
   const size_t slash = text.find('/');
-  in_addr address{};
-  if (::inet_pton(AF_INET, text.substr(0, slash).c_str(), &address) != 1) return false;
+  if (!util::parseIp(text.substr(0, slash))) return false;
   if (slash == std::string::npos) return true;
-  int64_t bits = -1;
-  return parseNumber(std::string_view(text).substr(slash + 1), bits) && bits >= 0 && bits <= 32;
+  int bits = -1;
+  return util::parseInteger(std::string_view(text).substr(slash + 1), bits) && bits >= 0 && bits <= 32;
 }
 
 json timeOrNull(const std::optional<int64_t>& ms) { return ms ? json(formatJournalTime(*ms)) : json(nullptr); }

@@ -15,7 +15,7 @@
 namespace icq::events {
 
 enum class EventKind : uint8_t {
-  login,         // a session began: protocol, client version, address, gateway, worker
+  login,         // a session began: protocol, client version, address, port, gateway, status
   logoff,        // the client said goodbye
   session_end,   // the server ended it: reason (expiry, replaced, give-up, kick, …)
   status,        // the session's status changed
@@ -45,7 +45,7 @@ struct Event {
   int64_t atMs = 0;        // UTC, when it happened
   uint32_t uin = 0;        // whose event; 0 when none (an action on the whole cluster)
   std::string session;     // the unique id of the session it belongs to; empty when none
-  std::vector<Field> fields;  // by kind; docs/JOURNAL.md lists them
+  std::vector<Field> fields;  // by kind (worker/core/session_events.hpp builds a session's)
 
   /// The value of field `name`, or nullptr.
   const std::string* field(std::string_view name) const;

@@ -20,11 +20,11 @@
 // what its end reports.
 #include "common/pg/journal_store_impl.hpp"
 
-#include <arpa/inet.h>
-
-#include <charconv>
 #include <map>
 #include <nlohmann/json.hpp>
+
+#include "common/util/endpoint.hpp"
+#include "common/util/integer.hpp"
 
 namespace icq::pg {
 namespace {
@@ -37,7 +37,11 @@ constexpr const char* kTimeline = "journal_timeline";
 constexpr const char* kPurgeEvents = "journal_purge_events";
 constexpr const char* kPurgeSessions = "journal_purge_sessions";
 
-constexpr const char* kAt = "'epoch'::timestamptz + at * interval '1 millisecond'";
+/// The timestamptz of `ms`, a bigint expression of milliseconds since the epoch: interval
+/// arithmetic, not floating point, so it reads back to the millisecond.
+std::string fromMs(std::string_view ms) {
+  return "'epoch'::timestamptz + " + std::string(ms) + " * interval '1 millisecond'";
+}
 
 using Json = nlohmann::json;
 
@@ -63,17 +67,14 @@ Json fieldsOf(const events::Event& event) {
 Json numberField(const events::Event& event, std::string_view name) {
   const std::string* text = event.field(name);
   int64_t value = 0;
-  if (!text) return nullptr;
-  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (error != std::errc() || end != text->data() + text->size()) return nullptr;
+  if (!text || !util::parseInteger(*text, value)) return nullptr;
   return value;
 }
 
 /// An IPv4 address field, or null.
 Json addressField(const events::Event& event) {
   const std::string* text = event.field("address");
-  in_addr parsed{};
-  if (!text || ::inet_pton(AF_INET, text->c_str(), &parsed) != 1) return nullptr;
+  if (!text || !util::parseIp(*text)) return nullptr;
   return *text;
 }
 
@@ -92,7 +93,7 @@ std::string endReasonOf(const events::Event& event) {
   return reason ? textOf(*reason) : "unknown";
 }
 
-int64_t msOf(const pqxx::field& field) { return field.as<int64_t>(); }
+std::string textOrEmpty(const pqxx::field& field) { return field.is_null() ? "" : field.as<std::string>(); }
 
 template <class T>
 std::optional<T> optionalOf(const pqxx::field& field) {
@@ -106,7 +107,7 @@ PgJournalStore::PgJournalStore(PgConnection& connection) : pg_(connection) {
   pg_.prepare(kInsertEvents,
               std::string("INSERT INTO journal_events (event_id, session_id, uin, at, kind, detail)"
                           " SELECT id, nullif(session, ''), nullif(uin, 0), ") +
-                  kAt +
+                  fromMs("at") +
                   ", kind, fields FROM jsonb_to_recordset($1::jsonb)"
                   " AS e(id text, session text, uin bigint, at bigint, kind text, fields jsonb)"
                   " ON CONFLICT (event_id) DO NOTHING");
@@ -114,7 +115,7 @@ PgJournalStore::PgJournalStore(PgConnection& connection) : pg_(connection) {
               std::string("INSERT INTO journal_sessions"
                           " (session_id, uin, protocol, client_version, address, port, gateway, worker, started_at)"
                           " SELECT session, uin, protocol, client_version, address, port, gateway, worker, ") +
-                  kAt +
+                  fromMs("at") +
                   " FROM jsonb_to_recordset($1::jsonb) AS s(session text, uin bigint, protocol smallint,"
                   " client_version bigint, address inet, port integer, gateway text, worker text, at bigint)"
                   " ON CONFLICT (session_id) DO UPDATE SET uin = EXCLUDED.uin, protocol = EXCLUDED.protocol,"
@@ -123,7 +124,7 @@ PgJournalStore::PgJournalStore(PgConnection& connection) : pg_(connection) {
   pg_.prepare(kUpsertEnds,
               std::string("INSERT INTO journal_sessions (session_id, uin, ended_at, end_reason, packets)"
                           " SELECT session, uin, ") +
-                  kAt +
+                  fromMs("at") +
                   ", reason, packets FROM jsonb_to_recordset($1::jsonb)"
                   " AS s(session text, uin bigint, at bigint, reason text, packets bigint)"
                   " ON CONFLICT (session_id) DO UPDATE SET ended_at = EXCLUDED.ended_at,"
@@ -136,20 +137,20 @@ PgJournalStore::PgJournalStore(PgConnection& connection) : pg_(connection) {
               " FROM journal_sessions s"
               " WHERE ($1::bigint IS NULL OR s.uin = $1::bigint)"
               " AND ($2::inet IS NULL OR s.address <<= $2::inet)"
-              " AND ($3::bigint IS NULL OR coalesce(s.ended_at, 'infinity') >="
-              "      'epoch'::timestamptz + $3::bigint * interval '1 millisecond')"
-              " AND ($4::bigint IS NULL OR s.started_at < 'epoch'::timestamptz + $4::bigint * interval '1 millisecond')"
-              " ORDER BY s.started_at DESC NULLS LAST, s.session_id LIMIT $5");
+              " AND ($3::bigint IS NULL OR coalesce(s.ended_at, 'infinity') >= " +
+                  fromMs("$3::bigint") + ") AND ($4::bigint IS NULL OR s.started_at < " + fromMs("$4::bigint") +
+                  ") ORDER BY s.started_at DESC NULLS LAST, s.session_id LIMIT $5");
   pg_.prepare(kTimeline,
               "SELECT event_id, kind, (extract(epoch FROM at) * 1000)::bigint, coalesce(uin, 0), detail::text"
               " FROM journal_events WHERE session_id = $1 ORDER BY at, event_id");
   pg_.prepare(kPurgeEvents,
               "DELETE FROM journal_events WHERE ctid = ANY (ARRAY(SELECT ctid FROM journal_events"
-              " WHERE at < 'epoch'::timestamptz + $1::bigint * interval '1 millisecond' ORDER BY at LIMIT $2))");
+              " WHERE at < " +
+                  fromMs("$1::bigint") + " ORDER BY at LIMIT $2))");
   pg_.prepare(kPurgeSessions,
               "DELETE FROM journal_sessions WHERE ctid = ANY (ARRAY(SELECT ctid FROM journal_sessions"
-              " WHERE coalesce(ended_at, started_at) < 'epoch'::timestamptz + $1::bigint * interval '1 millisecond'"
-              " ORDER BY started_at LIMIT $2))");
+              " WHERE coalesce(ended_at, started_at) < " +
+                  fromMs("$1::bigint") + " ORDER BY started_at LIMIT $2))");
 }
 
 bool PgJournalStore::write(std::span<const events::Event> events, size_t& stored) {
@@ -212,15 +213,15 @@ bool PgJournalStore::sessions(const store::JournalQuery& query, std::vector<stor
       s.uin = row[1].as<uint32_t>();
       s.protocol = optionalOf<int>(row[2]);
       s.clientVersion = optionalOf<int64_t>(row[3]);
-      s.address = row[4].is_null() ? "" : row[4].as<std::string>();
+      s.address = textOrEmpty(row[4]);
       s.port = optionalOf<int>(row[5]);
-      s.gateway = row[6].is_null() ? "" : row[6].as<std::string>();
-      s.worker = row[7].is_null() ? "" : row[7].as<std::string>();
+      s.gateway = textOrEmpty(row[6]);
+      s.worker = textOrEmpty(row[7]);
       s.startedMs = optionalOf<int64_t>(row[8]);
       s.endedMs = optionalOf<int64_t>(row[9]);
-      s.endReason = row[10].is_null() ? "" : row[10].as<std::string>();
+      s.endReason = textOrEmpty(row[10]);
       s.packets = optionalOf<int64_t>(row[11]);
-      s.messages = msOf(row[12]);
+      s.messages = row[12].as<int64_t>();
     }
   });
 }

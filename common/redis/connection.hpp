@@ -18,6 +18,7 @@
 
 #include "common/log/log.hpp"
 #include "common/ops/call_metrics.hpp"
+#include "common/util/integer.hpp"
 
 namespace icq::redis {
 
@@ -73,11 +74,7 @@ public:
 };
 
 /// The whole of `text` as an integer (a script's reply or a hash field); false otherwise.
-template <std::integral T>
-bool parseInteger(std::string_view text, T& out) {
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return error == std::errc() && end == text.data() + text.size() && !text.empty();
-}
+using util::parseInteger;
 
 /// A reply a script cannot produce: a bug or a key of the wrong type. Logs it (rate-limited)
 /// and returns false, so a store method can `return unexpectedReply(...)` as a failed call.

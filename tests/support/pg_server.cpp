@@ -47,9 +47,7 @@ PgServer::PgServer(std::optional<TlsFiles> tls) {
   if (tls) settings_ = tlsSettings(*tls);
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
     port_ = freeTcpPort();
-    std::vector<std::string> args = {dir_ + "/pg", std::to_string(port_)};
-    args.insert(args.end(), settings_.begin(), settings_.end());
-    if (port_ != 0 && libFunction("start_postgres", args)) return;
+    if (port_ != 0 && libFunction("start_postgres", startArgs())) return;
   }
   const std::string logs = fileText(dir_ + "/lib.log") + fileText(dir_ + "/pg/server.log");
   libFunction("stop_postgres", {dir_ + "/pg"});  // pg_ctl may have given up on a server still starting
@@ -68,9 +66,13 @@ void PgServer::stop() {
 }
 
 void PgServer::start() {
+  if (!libFunction("start_postgres", startArgs())) throw std::runtime_error("start_postgres failed");
+}
+
+std::vector<std::string> PgServer::startArgs() const {
   std::vector<std::string> args = {dir_ + "/pg", std::to_string(port_)};
   args.insert(args.end(), settings_.begin(), settings_.end());
-  if (!libFunction("start_postgres", args)) throw std::runtime_error("start_postgres failed");
+  return args;
 }
 
 std::string PgServer::url(const std::string& extra) const {

@@ -37,6 +37,8 @@ public:
 private:
   /// The server settings that turn TLS on with copies of `tls`'s files the server may read.
   std::vector<std::string> tlsSettings(const TlsFiles& tls) const;
+  /// start_postgres's arguments: the data directory, the port, the server settings.
+  std::vector<std::string> startArgs() const;
   /// Runs a deploy/local/lib.sh function with `args`; true if it exited 0 within the time.
   bool libFunction(const std::string& function, std::vector<std::string> args) const;
 
