@@ -15,6 +15,7 @@
 #include "common/wiring/redis_stores.hpp"
 #include "scheduler/admin_api.hpp"
 #include "scheduler/app.hpp"
+#include "scheduler/event_actions_thread.hpp"
 
 int main(int argc, char** argv) {
   using namespace icq;
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
     wiring::RedisReadiness redisReady(*config);
     wiring::PostgresReadiness postgresReady(*config);
     wiring::ClusterGauges clusterGauges(*config);  // icq_online_users, icq_retransmit_queue_depth
+    scheduler::EventActionsThread eventActions(*config, context, stop);
     return scheduler::runScheduler(*config, context, stores, redis.clock, stop);
   } catch (const std::exception& e) {
     log::error("scheduler_start_failed", {{"error", e.what()}});

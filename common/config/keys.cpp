@@ -152,6 +152,19 @@ constexpr auto kAll = std::to_array<KeyDef>({
      "Events a journal writer was given and has not acknowledged for this long are taken over by another "
      "replica: its writer died or is stuck."},
 
+    {"actions.rules_file", String, "", 0, 0, "", "scheduler, icqd",
+     "The event-actions file (YAML rules: on an event, filters, then log, icq_message, webhook, mail or run; "
+     "docs/OPERATIONS.md \"Event actions\"). Empty: no actions. A bad rule stops the scheduler, naming it."},
+    {"actions.batch", Integer, "100", 1, 10000, "", "scheduler, icqd",
+     "Events per stream key the event actions read at a time."},
+    {"actions.max_in_flight", Integer, "1000", 1, 1000000, "", "scheduler, icqd",
+     "Events a scheduler replica holds while their actions run or wait to be retried; it reads no more past this."},
+    {"actions.claim_idle_s", Integer, "60", 1, 86400, "", "scheduler, icqd",
+     "Events another replica was given for their actions and has not finished nor kept claimed for this long "
+     "are taken over: that replica died. They are run again (at least once)."},
+    {"actions.dead_letter_max", Integer, "10000", 1, 10000000, "", "scheduler, icqd",
+     "Records the dead-letter list (icq:actions:dead: actions that failed their last try) keeps, newest first."},
+
     {"v5.enabled", Boolean, "true", 0, 0, "", "worker, icqd",
      "When false, V5 logins are refused with SRV_LOGIN_ERR (protocol-v5.md §6.1 step 2)."},
     {"v5.session_ttl_s", Integer, "240", 5, 86400, "", "worker, scheduler, icqd",
