@@ -25,9 +25,11 @@ int main(int argc, char** argv) {
       wiring::startRole(argc, argv, {"icq-scheduler", "scheduler", std::to_string(::getpid())}, stop, exitCode);
   if (!config) return exitCode;
   try {
+    zmq::context_t context;
+    // First: a bad rules file stops the scheduler before it touches a store.
+    scheduler::EventActionsThread eventActions(*config, context, stop);
     wiring::RedisStores redis(*config);
     wiring::PostgresStores postgres(*config);
-    zmq::context_t context;
     scheduler::SchedulerStores stores{redis.leases,         redis.directory,      redis.retransmits,
                                       *postgres.users,      *postgres.messages,   redis.registry,
                                       redis.membership,     *postgres.maintenance, *postgres.fragments,
@@ -39,7 +41,6 @@ int main(int argc, char** argv) {
     wiring::RedisReadiness redisReady(*config);
     wiring::PostgresReadiness postgresReady(*config);
     wiring::ClusterGauges clusterGauges(*config);  // icq_online_users, icq_retransmit_queue_depth
-    scheduler::EventActionsThread eventActions(*config, context, stop);
     return scheduler::runScheduler(*config, context, stores, redis.clock, stop);
   } catch (const std::exception& e) {
     log::error("scheduler_start_failed", {{"error", e.what()}});
