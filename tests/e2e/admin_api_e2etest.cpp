@@ -14,6 +14,7 @@
 #include "common/redis/connection.hpp"
 #include "common/redis/event_stream.hpp"
 #include "tests/e2e/e2e_fixture.hpp"
+#include "tests/support/event_checks.hpp"
 #include "tests/support/http_client.hpp"
 #include "tools/v3client/v3_client.hpp"
 
@@ -146,11 +147,6 @@ std::vector<events::Event> adminEvents(E2E& e2e) {
   for (const redis::StreamEntry& entry : entries)
     if (entry.valid && entry.event.kind == events::EventKind::admin) admin.push_back(entry.event);
   return admin;
-}
-
-std::string valueOf(const events::Event& event, std::string_view name) {
-  const std::string* value = event.field(name);
-  return value ? *value : "<none>";
 }
 
 /// The only event of `admin` for an HTTP `method`; fails the test unless there is one.

@@ -3,7 +3,6 @@
 // stream in Redis, the scheduler's journal writer stores them in PostgreSQL, and the journal
 // then holds each session whole: where it came from, when it began and ended, why it ended,
 // and what it did meanwhile.
-#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -15,6 +14,7 @@
 #include "common/pg/connection.hpp"
 #include "common/pg/journal_store_impl.hpp"
 #include "tests/e2e/v3_fixture.hpp"
+#include "tests/support/event_checks.hpp"
 
 namespace icq::test {
 namespace {
@@ -43,23 +43,10 @@ std::vector<events::Event> timelineOf(PgDatabase& database, const std::string& s
   return events;
 }
 
-/// The only event of `kind` in `timeline`; fails the test unless there is one.
-const events::Event& only(const std::vector<events::Event>& timeline, events::EventKind kind) {
-  const auto matches = [kind](const events::Event& e) { return e.kind == kind; };
-  INFO("events of kind " << events::kindName(kind));
-  REQUIRE(std::count_if(timeline.begin(), timeline.end(), matches) == 1);
-  return *std::find_if(timeline.begin(), timeline.end(), matches);
-}
-
-std::string valueOf(const events::Event& event, std::string_view name) {
-  const std::string* value = event.field(name);
-  return value ? *value : "<none>";
-}
-
 /// A status change and a message, as the timeline of the sender's session has them.
 void checkStatusAndMessage(const std::vector<events::Event>& timeline, uint32_t to) {
-  CHECK(valueOf(only(timeline, events::EventKind::status), "status") == "1");  // away
-  const events::Event& message = only(timeline, events::EventKind::message);
+  CHECK(valueOf(onlyEvent(timeline, events::EventKind::status), "status") == "1");  // away
+  const events::Event& message = onlyEvent(timeline, events::EventKind::message);
   CHECK(valueOf(message, "to") == std::to_string(to));
   CHECK(valueOf(message, "type") == "1");
   CHECK(valueOf(message, "delivery") == "offline");  // the recipient is not online

@@ -3,10 +3,9 @@
 // change and a search.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-
 #include "common/codec/v3/login.hpp"
 #include "common/codec/v3/profile.hpp"
+#include "tests/support/event_checks.hpp"
 #include "tests/unit/worker/v3/v3_rig.hpp"
 
 namespace icq::test {
@@ -36,13 +35,6 @@ struct EventsRig : V3Rig {
     return s;
   }
   std::string aliceSession() { return events::sessionUid(kAlice, sessions.entry(kAlice)->session.serial); }
-  const events::Event& only(EventKind kind) {
-    const auto pending = events.pending();
-    const auto matches = [kind](const events::Event& e) { return e.kind == kind; };
-    INFO("events of kind " << events::kindName(kind));
-    REQUIRE(std::count_if(pending.begin(), pending.end(), matches) == 1);
-    return *std::find_if(pending.begin(), pending.end(), matches);
-  }
 };
 
 }  // namespace
@@ -52,13 +44,7 @@ TEST_CASE("v3 password and notes changes are events of the session without what 
   rig.send(rig.alice, rig.alice.next(v3::CMD_SET_PASSWORD), textBody("n3w"));
   rig.send(rig.alice, rig.alice.next(v3::CMD_SET_NOTES), textBody("my notes"));
 
-  const events::Event& password = rig.only(EventKind::password);
-  CHECK(password.uin == kAlice);
-  CHECK(password.session == rig.aliceSession());
-  CHECK(password.fields.empty());
-  const events::Event& info = rig.only(EventKind::info);
-  CHECK(info.session == rig.aliceSession());
-  CHECK(info.fields == std::vector<events::Field>{{"what", "notes"}});
+  checkAccountChanges(rig.events.pending(), kAlice, rig.aliceSession(), "notes");
 }
 
 TEST_CASE("v3 search is an event naming what it was by", "[worker][v3][events]") {
@@ -67,12 +53,10 @@ TEST_CASE("v3 search is an event naming what it was by", "[worker][v3][events]")
   body.resize(v3::buildSearchBody({v3::kSearchByUin, 0, std::to_string(kBob)}, body));
   rig.send(rig.alice, rig.alice.next(v3::CMD_SEARCH), body);
 
-  const events::Event& search = rig.only(EventKind::search);
+  const events::Event& search = onlyEvent(rig.events.pending(), EventKind::search);
   CHECK(search.session == rig.aliceSession());
-  REQUIRE(search.field("by"));
-  CHECK(*search.field("by") == "uin");
-  REQUIRE(search.field("results"));
-  CHECK(*search.field("results") == "1");
+  CHECK(valueOf(search, "by") == "uin");
+  CHECK(valueOf(search, "results") == "1");
 }
 
 }  // namespace icq::test

@@ -3,9 +3,8 @@
 // a message's text only with events.message_text, and a rate limit once per window.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-
 #include "common/codec/v5/meta.hpp"
+#include "tests/support/event_checks.hpp"
 #include "tests/unit/worker/v5/v5_rig.hpp"
 
 namespace icq::test {
@@ -37,20 +36,8 @@ struct EventsRig : V5Rig {
     online(alice);
   }
   std::string aliceSession() { return events::sessionUid(kAlice, sessions.entry(kAlice)->session.serial); }
-  /// The only recorded event of `kind`; fails the test unless there is one.
-  const events::Event& only(EventKind kind) {
-    const auto pending = events.pending();
-    const auto matches = [kind](const events::Event& e) { return e.kind == kind; };
-    INFO("events of kind " << events::kindName(kind));
-    REQUIRE(std::count_if(pending.begin(), pending.end(), matches) == 1);
-    return *std::find_if(pending.begin(), pending.end(), matches);
-  }
+  const events::Event& only(EventKind kind) { return onlyEvent(events.pending(), kind); }
 };
-
-std::string valueOf(const events::Event& event, std::string_view name) {
-  const std::string* value = event.field(name);
-  return value ? *value : "<none>";
-}
 
 }  // namespace
 
@@ -89,13 +76,7 @@ TEST_CASE("v5 password and profile changes are events without what was set", "[w
   rig.send(rig.alice, rig.alice.next(v5::CMD_META_USER),
            built([](auto out) { return v5::buildSetAboutData("all about me", out); }));
 
-  const events::Event& password = rig.only(EventKind::password);
-  CHECK(password.uin == kAlice);
-  CHECK(password.session == rig.aliceSession());
-  CHECK(password.fields.empty());
-  const events::Event& info = rig.only(EventKind::info);
-  CHECK(info.session == rig.aliceSession());
-  CHECK(info.fields == std::vector<events::Field>{{"what", "about"}});
+  checkAccountChanges(rig.events.pending(), kAlice, rig.aliceSession(), "about");
 }
 
 TEST_CASE("v5 search is an event naming what it was by and how many matched", "[worker][v5][events]") {
