@@ -145,6 +145,9 @@ constexpr auto kAll = std::to_array<KeyDef>({
     {"events.max_length", Integer, "1000000", 1000, 100000000, "", "all",
      "Entries each stream key keeps (approximately: Redis trims whole nodes). Events the journal has not read "
      "when they are trimmed are lost to it; icq_events_backlog{state=\"undelivered\"} shows how close that is."},
+    {"events.message_text", Boolean, "false", 0, 0, "", "worker, icqd",
+     "When true, a message event carries the message's text, and the session journal keeps it. Off, the journal "
+     "keeps who wrote to whom, when and how it was delivered, and no text."},
     {"journal.batch", Integer, "500", 1, 100000, "", "scheduler, icqd",
      "Events per stream key the journal writer reads, writes to PostgreSQL in one transaction and acknowledges, "
      "per scheduler tick."},
