@@ -30,11 +30,17 @@ private:
   std::string rule_;
 };
 
+/// A mapping's key as text; a key that is a list or a mapping is refused.
+std::string keyOf(const YAML::Node& key, const Place& at, const std::string& prefix) {
+  if (!key.IsScalar()) at.fail(prefix.empty() ? "(key)" : prefix, "keys must be plain words");
+  return key.Scalar();
+}
+
 void onlyKeys(const YAML::Node& map, std::initializer_list<std::string_view> known, const Place& at,
               const std::string& prefix) {
   if (!map.IsMap()) at.fail(prefix, "must be a mapping");
   for (const auto& entry : map) {
-    const std::string key = entry.first.as<std::string>();
+    const std::string key = keyOf(entry.first, at, prefix);
     if (std::find(known.begin(), known.end(), key) == known.end())
       at.fail(prefix.empty() ? key : prefix + "." + key, "unknown key");
   }
@@ -142,7 +148,7 @@ YAML::Node need(const YAML::Node& map, const char* field, const Place& at, const
 
 Action readAction(const YAML::Node& node, const Place& at, const std::string& key, const config::EnvLookup& env) {
   if (!node.IsMap() || node.size() != 1) at.fail(key, "must be one of log, icq_message, webhook, mail, run");
-  const std::string type = node.begin()->first.as<std::string>();
+  const std::string type = keyOf(node.begin()->first, at, key);
   const YAML::Node body = node.begin()->second;
   const std::string where = key + "." + type;
   Action action;
@@ -211,15 +217,8 @@ Rule readRule(const YAML::Node& node, Place at, const config::EnvLookup& env) {
   return rule;
 }
 
-}  // namespace
-
-std::vector<Rule> parseRules(const std::string& text, const std::string& origin, const config::EnvLookup& env) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(origin + ": not valid YAML: " + e.what());
-  }
+std::vector<Rule> readRules(const std::string& text, const std::string& origin, const config::EnvLookup& env) {
+  const YAML::Node root = YAML::Load(text);
   const Place file(origin, "top level");
   if (root.IsNull()) return {};
   onlyKeys(root, {"rules"}, file, "");
@@ -234,6 +233,18 @@ std::vector<Rule> parseRules(const std::string& text, const std::string& origin,
         Place(origin, "rules[" + std::to_string(i) + "]").fail("name", "duplicate rule name " + rules.back().name);
   }
   return rules;
+}
+
+}  // namespace
+
+std::vector<Rule> parseRules(const std::string& text, const std::string& origin, const config::EnvLookup& env) {
+  // The readers check each node's shape before reading it; a conversion they did not foresee
+  // still ends as a refusal of the file, never as an exception the scheduler does not expect.
+  try {
+    return readRules(text, origin, env);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(origin + ": not valid YAML: " + e.what());
+  }
 }
 
 std::vector<Rule> loadRules(const std::string& path, const config::EnvLookup& env) {

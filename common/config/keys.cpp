@@ -137,6 +137,8 @@ constexpr auto kAll = std::to_array<KeyDef>({
      "0 = kept forever."},
     {"retention.audit_days", Integer, "90", 0, 36500, "", "scheduler, icqd",
      "Audit entries (logins, logoffs, expiries, account changes) older than this are deleted. 0 = kept forever."},
+    {"retention.journal_days", Integer, "90", 0, 36500, "", "scheduler, icqd",
+     "The session journal's events and the sessions that ended longer ago than this are deleted. 0 = kept forever."},
 
     {"events.shards", Integer, "4", 1, 1024, "", "all",
      "Stream keys the event stream is spread over (a UIN's events always go to the same one): one key is one "

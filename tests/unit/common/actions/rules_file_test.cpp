@@ -123,6 +123,9 @@ TEST_CASE("a bad rule is refused with the file - the rule and the key named", "[
         "rules.yaml: rules[0]: name: must be 1 to 64 of a-z, 0-9, - and _");
   CHECK(refusal("rules: [unclosed") .starts_with("rules.yaml: not valid YAML"));
   CHECK(refusal("rule: []") == "rules.yaml: top level: rule: unknown key");
+  // Found by the fuzzer: a key that is itself a list.
+  CHECK(refusal("[n]: x") == "rules.yaml: top level: (key): keys must be plain words");
+  CHECK(refusal(head + "    actions: [{[log]: x}]\n") == "rules.yaml: rules[0] (r1): actions[0]: keys must be plain words");
 }
 
 TEST_CASE("a rules file that cannot be read is refused naming the key and the path", "[actions]") {
