@@ -138,8 +138,10 @@ void EventActions::settle(const actions::Finished& finished, int64_t nowMs) {
     return close(finished.token);
   }
   static log::RateLimited warnings;
-  warnings.warn("event_action_failed", {{"rule", rule.name}, {"action", actions::actionTypeName(action.type)},
-                                        {"try", attempt.tries}, {"error", finished.error}});
+  warnings.warn("event_action_failed", {{"rule", rule.name},
+                                        {"action", actions::actionTypeName(action.type)},
+                                        {"try", attempt.tries},
+                                        {"error", finished.error}});
   if (attempt.tries < action.retry.tries) {
     ++tally.retried;
     attempt.dueMs = nowMs + backoffMs(action.retry, attempt.tries);

@@ -28,9 +28,9 @@
 namespace icq::scheduler {
 
 struct EventActionsSettings {
-  std::string consumer;                        // this replica's name in the group (scheduler.id)
-  size_t batch = 100;                          // actions.batch: entries per shard per read
-  size_t maxInFlight = 1000;                   // actions.max_in_flight
+  std::string consumer;                         // this replica's name in the group (scheduler.id)
+  size_t batch = 100;                           // actions.batch: entries per shard per read
+  size_t maxInFlight = 1000;                    // actions.max_in_flight
   std::chrono::milliseconds claimIdle{60'000};  // actions.claim_idle_s
   std::chrono::milliseconds claimEvery{5'000};
 };
@@ -67,7 +67,7 @@ private:
   struct Attempt {
     std::string entry;  // key in entries_
     size_t rule, action;
-    int tries = 0;   // started so far
+    int tries = 0;  // started so far
     int64_t dueMs = 0;
   };
 

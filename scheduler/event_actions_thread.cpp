@@ -57,10 +57,10 @@ struct EventActionsThread::State {
         postgres(config),
         peers(context, config.string("scheduler.id") + ":actions",
               std::chrono::milliseconds(config.integer("worker.peer_timeout_ms"))),
-        cluster({redis.directory, *postgres.messages, *postgres.users,
-                 shared.registry ? *shared.registry : redis.registry,
-                 shared.membership ? *shared.membership : redis.membership},
-                peers, admin::ClusterAdminSettings::from(config), redis.clock, "event-actions"),
+        cluster(
+            {redis.directory, *postgres.messages, *postgres.users, shared.registry ? *shared.registry : redis.registry,
+             shared.membership ? *shared.membership : redis.membership},
+            peers, admin::ClusterAdminSettings::from(config), redis.clock, "event-actions"),
         messenger(cluster),
         store(redis.connection, static_cast<size_t>(config.integer("actions.dead_letter_max"))),
         actions(settingsFrom(config), std::move(rules), redis.events, store, messenger, redis.clock) {

@@ -40,7 +40,8 @@ bool isName(std::string_view text) {
 std::string variableName(std::string_view name) {
   std::string out = "ICQ_EVENT_";
   for (char c : name)
-    out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : '_';
+    out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
+                                                       : '_';
   return out;
 }
 
@@ -75,10 +76,10 @@ std::string expand(std::string_view text, const events::Event& event, std::strin
 std::string eventJson(const events::Event& event, std::string_view rule) {
   nlohmann::json fields = nlohmann::json::object();
   for (const events::Field& field : event.fields) fields[field.name] = field.value;
-  const nlohmann::json body = {{"id", event.id},         {"kind", events::kindName(event.kind)},
-                               {"at", event.atMs},       {"time", valueOf("at", event, rule)},
-                               {"uin", event.uin},       {"session", event.session},
-                               {"rule", rule},           {"fields", std::move(fields)}};
+  const nlohmann::json body = {{"id", event.id},   {"kind", events::kindName(event.kind)},
+                               {"at", event.atMs}, {"time", valueOf("at", event, rule)},
+                               {"uin", event.uin}, {"session", event.session},
+                               {"rule", rule},     {"fields", std::move(fields)}};
   // Invalid UTF-8 (a message text in a client's code page) becomes U+FFFD, not an exception.
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

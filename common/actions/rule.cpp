@@ -25,15 +25,13 @@ bool numberField(const events::Event& event, std::string_view name, uint32_t& ou
 
 bool protocolMatches(const Filter& filter, const events::Event& event) {
   uint32_t protocol = 0;
-  return filter.protocols.empty() ||
-         (numberField(event, "protocol", protocol) && contains(filter.protocols, protocol));
+  return filter.protocols.empty() || (numberField(event, "protocol", protocol) && contains(filter.protocols, protocol));
 }
 
 bool stateMatches(const Filter& filter, const events::Event& event) {
   uint32_t status = 0;
   return filter.states.empty() ||
-         (numberField(event, "status", status) &&
-          contains(filter.states, std::string(codec::v5::stateName(status))));
+         (numberField(event, "status", status) && contains(filter.states, std::string(codec::v5::stateName(status))));
 }
 
 bool addressMatches(const Filter& filter, const events::Event& event) {
@@ -49,8 +47,8 @@ bool addressMatches(const Filter& filter, const events::Event& event) {
 std::string_view actionTypeName(ActionType type) { return kTypeNames.at(static_cast<size_t>(type)); }
 
 bool Filter::matches(const events::Event& event) const {
-  return (uins.empty() || contains(uins, event.uin)) && protocolMatches(*this, event) &&
-         stateMatches(*this, event) && addressMatches(*this, event);
+  return (uins.empty() || contains(uins, event.uin)) && protocolMatches(*this, event) && stateMatches(*this, event) &&
+         addressMatches(*this, event);
 }
 
 }  // namespace icq::actions

@@ -30,13 +30,13 @@ struct Retry {
 
 struct Action {
   ActionType type = ActionType::log;
-  std::string text;                     // log: the line; icq_message: the message; mail: the body
-  std::vector<uint32_t> to;             // icq_message: the recipients
-  std::string url;                      // webhook: http(s)://…; mail: smtp(s)://host[:port]
-  std::string secret;                   // webhook: the HMAC-SHA256 key, from secret_env
+  std::string text;                               // log: the line; icq_message: the message; mail: the body
+  std::vector<uint32_t> to;                       // icq_message: the recipients
+  std::string url;                                // webhook: http(s)://…; mail: smtp(s)://host[:port]
+  std::string secret;                             // webhook: the HMAC-SHA256 key, from secret_env
   std::string from, subject, username, password;  // mail (password from password_env)
-  std::vector<std::string> recipients;  // mail
-  std::vector<std::string> argv;        // run: the program and its arguments, no shell
+  std::vector<std::string> recipients;            // mail
+  std::vector<std::string> argv;                  // run: the program and its arguments, no shell
   Retry retry;
 };
 

@@ -168,7 +168,8 @@ Action readAction(const YAML::Node& node, const Place& at, const std::string& ke
     action.secret = fromEnvironment(need(body, "secret_env", at, where), at, where + ".secret_env", env);
   } else if (type == "mail") {
     action.type = ActionType::mail;
-    onlyKeys(body, {"url", "from", "to", "subject", "text", "username", "password_env", "tries", "backoff_s", "timeout_s"},
+    onlyKeys(body,
+             {"url", "from", "to", "subject", "text", "username", "password_env", "tries", "backoff_s", "timeout_s"},
              at, where);
     action.url = text(need(body, "url", at, where), at, where + ".url");
     requireUrl(action.url, {"smtp://", "smtps://"}, at, where + ".url");
@@ -182,7 +183,8 @@ Action readAction(const YAML::Node& node, const Place& at, const std::string& ke
     action.type = ActionType::run;
     onlyKeys(body, {"argv", "tries", "backoff_s", "timeout_s"}, at, where);
     action.argv = textList(need(body, "argv", at, where), at, where + ".argv");
-    if (!action.argv[0].starts_with('/')) at.fail(where + ".argv[0]", "must be an absolute path (no shell, no PATH search)");
+    if (!action.argv[0].starts_with('/'))
+      at.fail(where + ".argv[0]", "must be an absolute path (no shell, no PATH search)");
     action.retry.tries = 1;  // a program may not be safe to run twice; a rule opts in with tries
   } else {
     at.fail(key + "." + type, "unknown action (log, icq_message, webhook, mail, run)");

@@ -60,7 +60,8 @@ void describeWebhook(Runner::Transfer& t, const Action& action, const events::Ev
 void describeMail(Runner::Transfer& t, const Action& action, const events::Event& event, std::string_view rule) {
   t.body = mailMessage(action.from, action.recipients, expand(action.subject, event, rule),
                        expand(action.text, event, rule), event);
-  for (const std::string& address : action.recipients) t.list = curl_slist_append(t.list, ("<" + address + ">").c_str());
+  for (const std::string& address : action.recipients)
+    t.list = curl_slist_append(t.list, ("<" + address + ">").c_str());
   curl_easy_setopt(t.easy, CURLOPT_MAIL_FROM, ("<" + action.from + ">").c_str());
   curl_easy_setopt(t.easy, CURLOPT_MAIL_RCPT, t.list);
   curl_easy_setopt(t.easy, CURLOPT_UPLOAD, 1L);

@@ -33,7 +33,7 @@ public:
 struct Finished {
   uint64_t token = 0;  // what start() was given
   bool ok = false;
-  std::string error;   // why not, for the log and the dead-letter record
+  std::string error;  // why not, for the log and the dead-letter record
 };
 
 class Runner {

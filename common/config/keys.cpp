@@ -27,7 +27,8 @@ constexpr auto kAll = std::to_array<KeyDef>({
      "Redis ACL user to AUTH as after every connect (with redis.password); empty: the default user."},
     {"redis.password", String, "", 0, 0, "", "all",
      "Password to AUTH with after every connect; empty: no AUTH. Prefer the environment variable: it is a "
-     "secret.", true},
+     "secret.",
+     true},
     {"redis.db", Integer, "0", 0, 15, "", "all", "Redis logical database (SELECT); 0 on Redis Cluster."},
     {"redis.timeout_ms", Integer, "2000", 10, 60000, "", "all",
      "Connect and command timeout; a call that takes longer counts as a Redis failure."},
@@ -44,7 +45,8 @@ constexpr auto kAll = std::to_array<KeyDef>({
     {"admin.api_token", String, "", 0, 0, "", "scheduler, icqd",
      "Bearer token of the admin API (/api/v1/ on the scheduler's admin port, docs/admin-api.yaml); every "
      "request must send \"Authorization: Bearer <token>\". Empty refuses the whole API with 503. Prefer the "
-     "environment variable: it is a credential.", true},
+     "environment variable: it is a credential.",
+     true},
 
     {"gateway.id", String, "", 0, 0, "", "gateway, icqd",
      "Routing identity of this gateway; empty means POD_NAME, else the host name plus the UDP port."},
@@ -113,7 +115,8 @@ constexpr auto kAll = std::to_array<KeyDef>({
     {"scheduler.fragment_cleanup_interval_s", Integer, "60", 1, 86400, "", "scheduler, icqd",
      "How often the fragment_cleanup job looks for stale V3 client fragments."},
     {"scheduler.fragment_cleanup_batch", Integer, "1000", 1, 100000, "", "scheduler, icqd",
-     "Most stale V3 fragments one fragment_cleanup slice deletes; a full batch is followed by another at the next tick."},
+     "Most stale V3 fragments one fragment_cleanup slice deletes; a full batch is followed by another at the next "
+     "tick."},
     {"scheduler.retransmit_batch", Integer, "1000", 1, 100000, "", "scheduler, icqd",
      "Most sessions whose unconfirmed packets are resent per tick."},
     {"scheduler.retransmit_claim_ms", Integer, "30000", 100, 600000, "", "scheduler, icqd",

@@ -84,8 +84,8 @@ public:
 private:
   /// One command per shard: `prefix` (its second word becomes the shard's key), the ids of
   /// that shard's `entries`, then `suffix` unless empty.
-  bool perShard(std::span<const std::string_view> prefix, std::span<const StreamEntry> entries,
-                std::string_view suffix, const char* op);
+  bool perShard(std::span<const std::string_view> prefix, std::span<const StreamEntry> entries, std::string_view suffix,
+                const char* op);
 
   RedisConnection& redis_;
   EventStreamSettings settings_;

@@ -25,8 +25,8 @@ ClusterGauges::GroupGauges::GroupGauges(std::string_view name)
 
 ClusterGauges::ClusterGauges(const config::Config& config)
     : connection_(redisOptionsFrom(config)),
-      online_(ops::gaugeFamily("icq_online_users", "Sessions online in the whole cluster (Redis online index).")
-                  .Add({})),
+      online_(
+          ops::gaugeFamily("icq_online_users", "Sessions online in the whole cluster (Redis online index).").Add({})),
       retransmitDue_(ops::gaugeFamily("icq_retransmit_queue_depth",
                                       "Sessions with unconfirmed server packets waiting for a resend or their ACK.")
                          .Add({})),

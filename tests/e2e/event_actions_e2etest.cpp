@@ -67,7 +67,8 @@ rules:
     when: {uins: [)" + std::to_string(kAlice) + R"(], address: [127.0.9.0/24]}
     actions:
       - icq_message: {to: [)" + std::to_string(kBob) + R"(], text: "VIP {uin} logged in from {address}"}
-      - webhook: {url: "http://127.0.0.1:)" + std::to_string(receiver.port()) + R"(/hook", secret_env: ICQ_E2E_HOOK_SECRET}
+      - webhook: {url: "http://127.0.0.1:)" + std::to_string(receiver.port()) +
+                                                               R"(/hook", secret_env: ICQ_E2E_HOOK_SECRET}
       - run: {argv: [/bin/sh, -c, "env > )" + dir + R"(/env-{uin}"], timeout_s: 5}
 )");
   E2E e2e({.settings = {"actions.rules_file=" + rules}});

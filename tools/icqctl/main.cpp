@@ -150,7 +150,8 @@ int checkRules(const Options& options, std::string file) {
     json steps = json::array();
     for (const actions::Action& action : rule.actions) steps.push_back(actions::actionTypeName(action.type));
     json entry = {{"name", rule.name}, {"on", events::kindName(rule.on)}, {"actions", steps}};
-    if (rule.rate.count > 0) entry["rate"] = std::to_string(rule.rate.count) + " per " + std::to_string(rule.rate.per.count()) + " s";
+    if (rule.rate.count > 0)
+      entry["rate"] = std::to_string(rule.rate.count) + " per " + std::to_string(rule.rate.per.count()) + " s";
     list.push_back(std::move(entry));
   }
   icqctl::printResult(options.json, {{"file", file}, {"rules", list}});
@@ -185,9 +186,11 @@ int migrate(const Options& options) {
 
 int main(int argc, char** argv) {
   log::init("icqctl", "icqctl", "warn");
-  CLI::App app{"icqctl — administer an icqcluster: accounts, online sessions, broadcasts, the web pager, "
-               "status, schema, the journal and the event actions.\nCommands marked [admin API] talk to a running cluster's scheduler (--api); "
-               "the others can work straight against the database (--config), before any cluster runs."};
+  CLI::App app{
+      "icqctl — administer an icqcluster: accounts, online sessions, broadcasts, the web pager, "
+      "status, schema, the journal and the event actions.\nCommands marked [admin API] talk to a running cluster's "
+      "scheduler (--api); "
+      "the others can work straight against the database (--config), before any cluster runs."};
   app.footer(kExitCodes);
   app.require_subcommand(1);
   Options options;
@@ -301,8 +304,9 @@ int main(int argc, char** argv) {
   actionsCommand->require_subcommand(1);
   std::string rulesFile;
   CLI::App* actionsCheck = actionsCommand->add_subcommand(
-      "check", "Read a rules file as the scheduler will, with this shell's environment for secret_env and "
-               "password_env; names the first bad rule and key [no server]");
+      "check",
+      "Read a rules file as the scheduler will, with this shell's environment for secret_env and "
+      "password_env; names the first bad rule and key [no server]");
   actionsCheck->add_option("--file", rulesFile, "The rules file (default: the configuration's actions.rules_file)");
   CLI::App* actionsDead =
       actionsCommand->add_subcommand("dead", "Actions that failed their last try, newest first [Redis]");

@@ -165,8 +165,12 @@ namespace {
 
 // By precedence: the first bit set names the state.
 constexpr std::pair<uint32_t, std::string_view> kStateBits[] = {
-    {kStatusInvisible, "invisible"}, {0x0002, "dnd"}, {0x0010, "occupied"},
-    {0x0004, "na"},                  {0x0001, "away"}, {0x0020, "ffc"},
+    {kStatusInvisible, "invisible"},
+    {0x0002, "dnd"},
+    {0x0010, "occupied"},
+    {0x0004, "na"},
+    {0x0001, "away"},
+    {0x0020, "ffc"},
 };
 
 }  // namespace

@@ -141,7 +141,8 @@ rules:
   - name: everyone
     on: logoff
     actions: [{log: "{uin} left"}]
-)", clock);
+)",
+             clock);
   events::Event logoff = login("e5", 1);
   logoff.kind = events::EventKind::logoff;
   append(server, {login("e1", 1), login("e2", 2), login("e3", 3), logoff});
@@ -236,7 +237,8 @@ rules:
 TEST_CASE("event actions: a consumer that dies with events in hand loses none", "[redis][actions]") {
   test::RedisServer server;
   util::ManualClock clock(1'765'000'000'000);
-  const std::string yaml = "rules:\n  - name: m\n    on: login\n    actions: [{icq_message: {to: [99], text: '{uin}'}}]\n";
+  const std::string yaml =
+      "rules:\n  - name: m\n    on: login\n    actions: [{icq_message: {to: [99], text: '{uin}'}}]\n";
   std::vector<events::Event> logins;
   std::multiset<std::string> all;
   for (uint32_t uin = 1; uin <= 5; ++uin) {

@@ -93,7 +93,8 @@ TEST_CASE("an empty rules file or an empty list holds no rules", "[actions]") {
 
 TEST_CASE("a bad rule is refused with the file - the rule and the key named", "[actions]") {
   const std::string head = "rules:\n  - name: r1\n    on: login\n";
-  CHECK(refusal(head + "    actions: [{log: x}]\n    colour: red\n") == "rules.yaml: rules[0] (r1): colour: unknown key");
+  CHECK(refusal(head + "    actions: [{log: x}]\n    colour: red\n") ==
+        "rules.yaml: rules[0] (r1): colour: unknown key");
   CHECK(refusal("rules:\n  - name: r1\n    on: logon\n    actions: [{log: x}]\n") ==
         "rules.yaml: rules[0] (r1): on: unknown event kind logon");
   CHECK(refusal(head + "    actions: []\n") == "rules.yaml: rules[0] (r1): actions: must be a non-empty list");
@@ -121,11 +122,12 @@ TEST_CASE("a bad rule is refused with the file - the rule and the key named", "[
   CHECK(refusal("rules:\n  - on: login\n    actions: [{log: x}]\n") == "rules.yaml: rules[0]: name: missing");
   CHECK(refusal("rules:\n  - name: Bad Name\n    on: login\n    actions: [{log: x}]\n") ==
         "rules.yaml: rules[0]: name: must be 1 to 64 of a-z, 0-9, - and _");
-  CHECK(refusal("rules: [unclosed") .starts_with("rules.yaml: not valid YAML"));
+  CHECK(refusal("rules: [unclosed").starts_with("rules.yaml: not valid YAML"));
   CHECK(refusal("rule: []") == "rules.yaml: top level: rule: unknown key");
   // Found by the fuzzer: a key that is itself a list.
   CHECK(refusal("[n]: x") == "rules.yaml: top level: (key): keys must be plain words");
-  CHECK(refusal(head + "    actions: [{[log]: x}]\n") == "rules.yaml: rules[0] (r1): actions[0]: keys must be plain words");
+  CHECK(refusal(head + "    actions: [{[log]: x}]\n") ==
+        "rules.yaml: rules[0] (r1): actions[0]: keys must be plain words");
 }
 
 TEST_CASE("a rules file that cannot be read is refused naming the key and the path", "[actions]") {
@@ -144,11 +146,11 @@ rules:
   const Rule& rule = rules.at(0);
   CHECK(rule.matches(loginOf(7, "10.1.2.3", "3", "1")));
   CHECK(rule.matches(loginOf(7, "10.1.255.255", "3", "65537")));  // away with the web-aware flag
-  CHECK_FALSE(rule.matches(loginOf(8, "10.1.2.3", "3", "1")));     // another UIN
-  CHECK_FALSE(rule.matches(loginOf(7, "10.2.2.3", "3", "1")));     // outside the block
-  CHECK_FALSE(rule.matches(loginOf(7, "10.1.2.3", "5", "1")));     // V5
-  CHECK_FALSE(rule.matches(loginOf(7, "10.1.2.3", "3", "0")));     // online
-  CHECK_FALSE(rule.matches(loginOf(7, "10.1.2.3", "3", "19")));    // DND (0x13 also has away's bit)
+  CHECK_FALSE(rule.matches(loginOf(8, "10.1.2.3", "3", "1")));    // another UIN
+  CHECK_FALSE(rule.matches(loginOf(7, "10.2.2.3", "3", "1")));    // outside the block
+  CHECK_FALSE(rule.matches(loginOf(7, "10.1.2.3", "5", "1")));    // V5
+  CHECK_FALSE(rule.matches(loginOf(7, "10.1.2.3", "3", "0")));    // online
+  CHECK_FALSE(rule.matches(loginOf(7, "10.1.2.3", "3", "19")));   // DND (0x13 also has away's bit)
   events::Event logoff = loginOf(7, "10.1.2.3", "3", "1");
   logoff.kind = events::EventKind::logoff;
   CHECK_FALSE(rule.matches(logoff));  // another kind

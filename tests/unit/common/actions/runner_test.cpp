@@ -197,10 +197,10 @@ TEST_CASE("a mail reaches a real SMTP server", "[actions]") {
   const std::string dir = test::makeTempDir("icq-smtp-");
   const uint16_t port = test::freeTcpPort();
   // Debian's aiosmtpd, storing what it accepts in a maildir.
-  test::ChildProcess sink("/usr/bin/aiosmtpd",
-                          {"-n", "-l", "127.0.0.1:" + std::to_string(port), "-c", "aiosmtpd.handlers.Mailbox",
-                           dir + "/maildir"},
-                          dir + "/aiosmtpd.log");
+  test::ChildProcess sink(
+      "/usr/bin/aiosmtpd",
+      {"-n", "-l", "127.0.0.1:" + std::to_string(port), "-c", "aiosmtpd.handlers.Mailbox", dir + "/maildir"},
+      dir + "/aiosmtpd.log");
   RecordingMessenger messenger;
   Runner runner(messenger);
   Action mail;
