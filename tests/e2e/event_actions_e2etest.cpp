@@ -7,27 +7,18 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "common/actions/payload.hpp"
 #include "common/codec/v5/message.hpp"
-#include "common/ops/http_server.hpp"
 #include "tests/e2e/e2e_fixture.hpp"
+#include "tests/support/webhook_receiver.hpp"
 
 namespace icq::test {
 namespace {
 
 using namespace std::chrono_literals;
 namespace v5 = codec::v5;
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string writeFile(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
@@ -49,15 +40,7 @@ bool eventually(Done&& done) {
 
 TEST_CASE("event actions: a VIP's login sends an ICQ message - calls a signed webhook - runs a program",
           "[e2e][actions]") {
-  std::mutex mutex;
-  std::vector<ops::HttpRequest> hooks;
-  ops::HttpServer receiver;
-  receiver.route("POST", "/hook", [&](const ops::HttpRequest& request) {
-    std::lock_guard lock(mutex);
-    hooks.push_back(request);
-    return ops::HttpResponse::text(204, "");
-  });
-  receiver.start("127.0.0.1:0");
+  WebhookReceiver receiver;
   const std::string dir = makeTempDir("icq-actions-e2e-");
   ::setenv("ICQ_E2E_HOOK_SECRET", "e2e-secret", 1);  // the scheduler inherits it
   const std::string rules = writeFile(dir + "/rules.yaml", R"(
@@ -67,8 +50,7 @@ rules:
     when: {uins: [)" + std::to_string(kAlice) + R"(], address: [127.0.9.0/24]}
     actions:
       - icq_message: {to: [)" + std::to_string(kBob) + R"(], text: "VIP {uin} logged in from {address}"}
-      - webhook: {url: "http://127.0.0.1:)" + std::to_string(receiver.port()) +
-                                                               R"(/hook", secret_env: ICQ_E2E_HOOK_SECRET}
+      - webhook: {url: ")" + receiver.url() + R"(", secret_env: ICQ_E2E_HOOK_SECRET}
       - run: {argv: [/bin/sh, -c, "env > )" + dir + R"(/env-{uin}"], timeout_s: 5}
 )");
   E2E e2e({.settings = {"actions.rules_file=" + rules}});
@@ -87,31 +69,24 @@ rules:
   CHECK(std::string(message.text.begin(), message.text.end()) ==
         "VIP " + std::to_string(kAlice) + " logged in from 127.0.9.31");
 
-  REQUIRE(eventually([&] {
-    std::lock_guard lock(mutex);
-    return !hooks.empty();
-  }));
-  {
-    std::lock_guard lock(mutex);
-    const ops::HttpRequest& hook = hooks[0];
-    CHECK(hook.header("x-icq-signature") == actions::signature("e2e-secret", hook.body));
-    const auto body = nlohmann::json::parse(hook.body);
-    CHECK(body["kind"] == "login");
-    CHECK(body["uin"] == kAlice);
-    CHECK(body["rule"] == "vip-login");
-    CHECK(body["fields"]["address"] == "127.0.9.31");
-    CHECK(body["fields"]["protocol"] == "5");
-  }
+  REQUIRE(eventually([&] { return !receiver.received().empty(); }));
+  const ops::HttpRequest hook = receiver.received()[0];
+  CHECK(hook.header("x-icq-signature") == actions::signature("e2e-secret", hook.body));
+  const auto body = nlohmann::json::parse(hook.body);
+  CHECK(body["kind"] == "login");
+  CHECK(body["uin"] == kAlice);
+  CHECK(body["rule"] == "vip-login");
+  CHECK(body["fields"]["address"] == "127.0.9.31");
+  CHECK(body["fields"]["protocol"] == "5");
 
   const std::string envFile = dir + "/env-" + std::to_string(kAlice);
-  REQUIRE(eventually([&] { return readFile(envFile).find("ICQ_EVENT_RULE=vip-login\n") != std::string::npos; }));
-  const std::string env = readFile(envFile);
+  REQUIRE(eventually([&] { return fileText(envFile).find("ICQ_EVENT_RULE=vip-login\n") != std::string::npos; }));
+  const std::string env = fileText(envFile);
   CHECK(env.find("ICQ_EVENT_KIND=login\n") != std::string::npos);
   CHECK(env.find("ICQ_EVENT_ADDRESS=127.0.9.31\n") != std::string::npos);
   CHECK(env.find("ICQ_EVENT_GATEWAY=" + e2e.cluster.gatewayId(0) + "\n") != std::string::npos);
   // Bob's own login matched no rule: nothing ran for him.
   CHECK_FALSE(std::filesystem::exists(dir + "/env-" + std::to_string(kBob)));
-  receiver.stop();
   std::filesystem::remove_all(dir);
 }
 
@@ -121,7 +96,7 @@ TEST_CASE("event actions: a scheduler given a bad rule refuses to start and name
       writeFile(dir + "/rules.yaml", "rules:\n  - name: broken\n    on: logon\n    actions: [{log: x}]\n");
   ChildProcess scheduler(ICQ_SCHEDULER_BIN, {"--set", "actions.rules_file=" + rules}, dir + "/scheduler.log");
   CHECK(scheduler.wait(20s) == 1);
-  const std::string log = readFile(dir + "/scheduler.log");
+  const std::string log = fileText(dir + "/scheduler.log");
   INFO(log);
   CHECK(log.find("actions.rules_file " + rules + ": rules[0] (broken): on: unknown event kind logon") !=
         std::string::npos);

@@ -9,14 +9,13 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <set>
 
 #include "common/actions/rules_file.hpp"
-#include "common/ops/http_server.hpp"
 #include "common/redis/keys.hpp"
 #include "scheduler/event_actions.hpp"
 #include "tests/support/redis_server.hpp"
+#include "tests/support/webhook_receiver.hpp"
 
 namespace icq::scheduler {
 namespace {
@@ -100,28 +99,6 @@ int64_t pending(test::RedisServer& server) {
   return backlog.pending + backlog.lag;
 }
 
-/// An HTTP receiver answering with `statuses` in turn (the last one from then on).
-struct Receiver {
-  explicit Receiver(std::vector<int> statuses) : statuses_(std::move(statuses)) {
-    server.route("POST", "/hook", [this](const ops::HttpRequest& request) {
-      std::lock_guard lock(mutex);
-      bodies.push_back(request.body);
-      return ops::HttpResponse::text(statuses_[std::min(bodies.size(), statuses_.size()) - 1], "");
-    });
-    server.start("127.0.0.1:0");
-  }
-  size_t count() {
-    std::lock_guard lock(mutex);
-    return bodies.size();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(server.port()) + "/hook"; }
-
-  std::vector<int> statuses_;
-  std::mutex mutex;
-  std::vector<std::string> bodies;
-  ops::HttpServer server;
-};
-
 std::string webhookRule(const std::string& url, int tries) {
   return "rules:\n  - name: hook\n    on: login\n    actions:\n      - webhook: {url: '" + url +
          "', secret_env: HOOK_SECRET, tries: " + std::to_string(tries) + ", backoff_s: 1}\n";
@@ -164,33 +141,33 @@ rules:
 TEST_CASE("event actions: a failed action is tried again after its backoff", "[redis][actions]") {
   test::RedisServer server;
   util::ManualClock clock(1'765'000'000'000);
-  Receiver receiver({500, 204});
+  test::WebhookReceiver receiver({500, 204});
   Consumer c(server, "s1", webhookRule(receiver.url(), 3), clock);
   append(server, {login("e1", 1)});
   turnUntil({&c}, [&] { return c.actions.tallies()[0].actions[0].retried == 1; });
-  CHECK(receiver.count() == 1);
+  CHECK(receiver.received().size() == 1);
   // The clock has not moved: the retry waits, the event stays in hand and pending.
   for (int i = 0; i < 5; ++i) REQUIRE(c.actions.turn(10ms));
-  CHECK(receiver.count() == 1);
+  CHECK(receiver.received().size() == 1);
   CHECK(c.actions.inFlight() == 1);
   CHECK(pending(server) == 1);
   clock.advanceMs(1000);
   turnUntil({&c}, [&] { return c.actions.inFlight() == 0 && pending(server) == 0; });
-  CHECK(receiver.count() == 2);
-  CHECK(receiver.bodies[0] == receiver.bodies[1]);  // the same event, signed the same way
+  CHECK(receiver.received().size() == 2);
+  CHECK(receiver.received()[0].body == receiver.received()[1].body);  // the same event, signed the same way
   CHECK(c.actions.tallies()[0].actions[0].ok == 1);
 }
 
 TEST_CASE("event actions: an action that fails its last try goes to the dead-letter list", "[redis][actions]") {
   test::RedisServer server;
   util::ManualClock clock(1'765'000'000'000);
-  Receiver receiver({500});
+  test::WebhookReceiver receiver({500});
   Consumer c(server, "s1", webhookRule(receiver.url(), 2), clock);
   append(server, {login("e1", 1)});
   turnUntil({&c}, [&] { return c.actions.tallies()[0].actions[0].retried == 1; });
   clock.advanceMs(1000);
   turnUntil({&c}, [&] { return c.actions.inFlight() == 0 && pending(server) == 0; });
-  CHECK(receiver.count() == 2);
+  CHECK(receiver.received().size() == 2);
   CHECK(c.actions.tallies()[0].actions[0].deadLettered == 1);
   std::vector<std::string> dead;
   REQUIRE(c.store.deadLetters(10, dead));

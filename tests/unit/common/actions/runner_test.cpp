@@ -6,17 +6,13 @@
 #include <signal.h>
 
 #include <filesystem>
-#include <fstream>
-#include <map>
-#include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "common/actions/payload.hpp"
 #include "common/actions/runner.hpp"
-#include "common/ops/http_server.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/webhook_receiver.hpp"
 
 namespace icq::actions {
 namespace {
@@ -65,13 +61,6 @@ Action program(std::vector<std::string> argv, std::chrono::milliseconds timeout 
   return action;
 }
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 }  // namespace
 
 TEST_CASE("log lines and ICQ messages end as they start", "[actions]") {
@@ -103,7 +92,7 @@ TEST_CASE("a program runs with the event's fields and its exit status is its out
   const std::string dir = test::makeTempDir("icq-actions-");
   runner.start(1, program({"/bin/sh", "-c", "env > " + dir + "/env-{uin}"}), sample(), "vip");
   CHECK(waitFor(runner, 1).ok);
-  const std::string env = readFile(dir + "/env-100001");
+  const std::string env = test::fileText(dir + "/env-100001");
   CHECK(env.find("ICQ_EVENT_UIN=100001\n") != std::string::npos);
   CHECK(env.find("ICQ_EVENT_ADDRESS=10.1.2.3\n") != std::string::npos);
   CHECK(env.find("ICQ_EVENT_RULE=vip\n") != std::string::npos);
@@ -131,11 +120,11 @@ TEST_CASE("a program past its time limit is killed with what it started", "[acti
   CHECK_FALSE(finished.ok);
   CHECK(finished.error == "timed out after 300 ms");
   CHECK(runner.running() == 0);
-  const std::string child = readFile(dir + "/child");
+  const std::string child = test::fileText(dir + "/child");
   REQUIRE_FALSE(child.empty());
   // Gone, or a zombie waiting for whoever adopted it: either way it runs no more.
   auto ended = [&] {
-    const std::string stat = readFile("/proc/" + child.substr(0, child.find('\n')) + "/stat");
+    const std::string stat = test::fileText("/proc/" + child.substr(0, child.find('\n')) + "/stat");
     const size_t close = stat.rfind(')');
     return stat.empty() || (close != std::string::npos && (stat[close + 2] == 'Z' || stat[close + 2] == 'X'));
   };
@@ -146,20 +135,12 @@ TEST_CASE("a program past its time limit is killed with what it started", "[acti
 }
 
 TEST_CASE("a webhook is signed and an error reply is a failure", "[actions]") {
-  std::mutex mutex;
-  std::vector<ops::HttpRequest> received;
-  ops::HttpServer receiver;
-  receiver.route("POST", "/hook", [&](const ops::HttpRequest& request) {
-    std::lock_guard lock(mutex);
-    received.push_back(request);
-    return ops::HttpResponse::text(received.size() == 1 ? 500 : 204, "");
-  });
-  receiver.start("127.0.0.1:0");
+  test::WebhookReceiver receiver({500, 204});
   RecordingMessenger messenger;
   Runner runner(messenger);
   Action hook;
   hook.type = ActionType::webhook;
-  hook.url = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook";
+  hook.url = receiver.url();
   hook.secret = "s3cret";
 
   runner.start(1, hook, sample(), "vip");
@@ -169,7 +150,7 @@ TEST_CASE("a webhook is signed and an error reply is a failure", "[actions]") {
   runner.start(2, hook, sample(), "vip");
   CHECK(waitFor(runner, 2).ok);
 
-  std::lock_guard lock(mutex);
+  const auto received = receiver.received();
   REQUIRE(received.size() == 2);
   const ops::HttpRequest& request = received[1];
   CHECK(request.body == eventJson(sample(), "vip"));
@@ -177,7 +158,6 @@ TEST_CASE("a webhook is signed and an error reply is a failure", "[actions]") {
   CHECK(request.header("x-icq-event-id") == "ev-1");
   CHECK(request.header("x-icq-event") == "login");
   CHECK(request.header("content-type") == "application/json");
-  receiver.stop();
 }
 
 TEST_CASE("a webhook that cannot connect fails with the reason", "[actions]") {
@@ -222,7 +202,7 @@ TEST_CASE("a mail reaches a real SMTP server", "[actions]") {
   }
   REQUIRE(finished.ok);
   std::string stored;
-  for (const auto& entry : std::filesystem::directory_iterator(dir + "/maildir/new")) stored += readFile(entry.path());
+  for (const auto& entry : std::filesystem::directory_iterator(dir + "/maildir/new")) stored += test::fileText(entry.path());
   INFO(sink.logTail());
   CHECK(stored.find("Subject: login of 100001") != std::string::npos);
   CHECK(stored.find("100001 logged in from 10.1.2.3") != std::string::npos);
