@@ -25,6 +25,7 @@
 #include "gateway/app.hpp"
 #include "scheduler/admin_api.hpp"
 #include "scheduler/app.hpp"
+#include "scheduler/event_actions_thread.hpp"
 #include "worker/app.hpp"
 
 namespace {
@@ -69,10 +70,12 @@ int main(int argc, char** argv) {
   std::optional<wiring::AdminPort> admin;
   // The admin API follows this process's in-memory registry (thread-safe): the gateway is here.
   std::optional<scheduler::AdminApi> adminApi;
+  std::optional<scheduler::EventActionsThread> eventActions;
   try {
     admin.emplace(config, stop);
     if (admin->server())
       adminApi.emplace(config, context, scheduler::AdminApi::Shared{&registry, &membership}).install(*admin->server());
+    eventActions.emplace(config, context, stop, scheduler::EventActionsThread::Shared{&registry, &membership});
   } catch (const std::exception& e) {
     log::error("icqd_start_failed", {{"error", e.what()}});
     return 1;

@@ -15,6 +15,7 @@
 
 #include "common/admin/cluster_admin.hpp"
 #include "common/admin/user_admin.hpp"
+#include "common/events/event_log.hpp"
 #include "common/log/log.hpp"
 #include "common/pipeline/peer_links.hpp"
 #include "common/wiring/postgres_stores.hpp"
@@ -49,6 +50,9 @@ struct Backend {
   pipeline::PeerLinks peers;
   admin::UserAdmin users;
   admin::ClusterAdmin cluster;
+  // The audit events of the requests that change something, until the stream (on the API's
+  // own connection) has them: kept across a failed append, for the next request to retry.
+  events::EventBuffer audit{10'000};
 };
 
 /// One request as an operation sees it: the UIN of the path (if its template has one)
@@ -165,6 +169,28 @@ ops::HttpResponse errorResponse(int status, std::string_view code, const std::st
   return ops::HttpResponse::json(status, json{{"error", {{"code", code}, {"message", message}}}}.dump());
 }
 
+/// Whether a request may change state, and so is on record as an admin event.
+bool changesState(std::string_view method) { return method != "GET"; }
+
+/// An admin request as an audit event; `uin` is the path's (0: none).
+events::Event adminEvent(const ops::HttpRequest& request, uint32_t uin, int status, int64_t atMs) {
+  events::Event event;
+  event.kind = events::EventKind::admin;
+  event.atMs = atMs;
+  event.uin = uin;
+  event.with("method", request.method)
+      .with("path", request.path)
+      .with("status", std::to_string(status))
+      .with("source", request.remoteAddress);
+  return event;
+}
+
+/// Appends what waits in `b.audit`, one round trip; on failure it waits for the next request
+/// (admin requests are rare, and an event is worth less than a retry loop here).
+void flushAudit(Backend& b) {
+  if (!b.audit.empty() && b.redis.events.append(b.audit.pending())) b.audit.clear();
+}
+
 int httpStatus(admin::Status status) {
   switch (status) {
     case admin::Status::ok: return 200;
@@ -236,6 +262,10 @@ ops::HttpResponse AdminApi::Core::run(Operation operation, const ops::HttpReques
     std::lock_guard lock(mutex);
     if (!backend) return errorResponse(503, "unavailable", "the scheduler is stopping");
     outcome = operation(*backend, Call{request, uin, body});
+    if (changesState(request.method)) {
+      backend->audit.record(adminEvent(request, uin, httpStatus(outcome.status), backend->redis.clock.nowMs()));
+      flushAudit(*backend);
+    }
   }
   log::info("admin_request", {{"method", request.method}, {"path", request.path}, {"status", httpStatus(outcome.status)}});
   return ops::HttpResponse::json(httpStatus(outcome.status), outcome.body.dump());

@@ -40,8 +40,9 @@ int runScheduler(const config::Config& config, zmq::context_t& context, const Sc
   purgeSettings.interval = std::chrono::seconds(config.integer("scheduler.purge_interval_s"));
   purgeSettings.messageRetention = std::chrono::days(config.integer("retention.offline_messages_days"));
   purgeSettings.auditRetention = std::chrono::days(config.integer("retention.audit_days"));
+  purgeSettings.journalRetention = std::chrono::days(config.integer("retention.journal_days"));
   purgeSettings.batch = static_cast<size_t>(config.integer("scheduler.purge_batch"));
-  PurgeJob purge(purgeSettings, stores.messages, stores.users, settings.tick);
+  PurgeJob purge(purgeSettings, stores.messages, stores.users, stores.journal, settings.tick);
   VacuumJob vacuum(stores.maintenance, std::chrono::seconds(config.integer("scheduler.vacuum_interval_s")),
                    settings.tick);
   ValidateSessionsJob validateSessions(stores.sessions, stores.registry,
@@ -83,6 +84,7 @@ int runScheduler(const config::Config& config, zmq::context_t& context, const Sc
                                   {"retransmit_nudges", retransmit.nudgedTotal()},
                                   {"offline_messages_purged", purge.messagesPurgedTotal()},
                                   {"audit_entries_purged", purge.auditPurgedTotal()},
+                                  {"journal_rows_purged", purge.journalPurgedTotal()},
                                   {"tables_vacuumed", vacuum.vacuumedTotal()},
                                   {"online_index_entries_removed", validateSessions.danglingRemovedTotal()},
                                   {"v3_fragments_deleted", fragmentCleanup.deletedTotal()},

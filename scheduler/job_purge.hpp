@@ -1,11 +1,13 @@
 // Job "purge": retention in the system of record. Offline messages stored more than
-// retention.offline_messages_days ago and audit entries older than retention.audit_days
-// are deleted (0 days: kept forever), one pass every scheduler.purge_interval_s, at most
+// retention.offline_messages_days ago, audit entries older than retention.audit_days and the
+// session journal's events and ended sessions older than retention.journal_days are deleted
+// (0 days: kept forever), one pass every scheduler.purge_interval_s, at most
 // scheduler.purge_batch rows per table per tick.
 #pragma once
 
 #include <chrono>
 
+#include "common/store/journal_store.hpp"
 #include "common/store/message_store.hpp"
 #include "common/store/user_store.hpp"
 #include "scheduler/job.hpp"
@@ -17,6 +19,7 @@ struct PurgeSettings {
   std::chrono::milliseconds interval{std::chrono::hours(1)};  // scheduler.purge_interval_s
   std::chrono::days messageRetention{180};                    // retention.offline_messages_days; 0 = forever
   std::chrono::days auditRetention{90};                       // retention.audit_days; 0 = forever
+  std::chrono::days journalRetention{90};                     // retention.journal_days; 0 = forever
   size_t batch = 1000;                                        // scheduler.purge_batch
 };
 
@@ -24,7 +27,7 @@ class PurgeJob final : public Job {
 public:
   /// `period`: how often the scheduler offers the job a slice (its tick).
   PurgeJob(const PurgeSettings& settings, store::MessageStore& messages, store::UserStore& users,
-           std::chrono::milliseconds period);
+           store::JournalStore& journal, std::chrono::milliseconds period);
 
   const std::string& name() const override { return name_; }
   std::chrono::milliseconds period() const override { return period_; }
@@ -32,8 +35,11 @@ public:
 
   uint64_t messagesPurgedTotal() const { return messagesPurged_; }
   uint64_t auditPurgedTotal() const { return auditPurged_; }
+  uint64_t journalPurgedTotal() const { return journalPurged_; }  // events and sessions
 
 private:
+  /// Every table's pass starts again, except those kept forever.
+  void startPass();
   template <class Purge>
   bool purgeBatch(std::chrono::days retention, bool& left, uint64_t& total, Purge&& purge);
 
@@ -41,13 +47,16 @@ private:
   PurgeSettings settings_;
   store::MessageStore& messages_;
   store::UserStore& users_;
+  store::JournalStore& journal_;
   std::chrono::milliseconds period_;
   PassSchedule schedule_;
   // Whether the pass under way may still find rows of each table past retention.
   bool messagesLeft_;
   bool auditLeft_;
+  bool journalLeft_;
   uint64_t messagesPurged_ = 0;
   uint64_t auditPurged_ = 0;
+  uint64_t journalPurged_ = 0;
 };
 
 }  // namespace icq::scheduler

@@ -15,6 +15,7 @@
 #include "common/wiring/redis_stores.hpp"
 #include "scheduler/admin_api.hpp"
 #include "scheduler/app.hpp"
+#include "scheduler/event_actions_thread.hpp"
 
 int main(int argc, char** argv) {
   using namespace icq;
@@ -24,9 +25,11 @@ int main(int argc, char** argv) {
       wiring::startRole(argc, argv, {"icq-scheduler", "scheduler", std::to_string(::getpid())}, stop, exitCode);
   if (!config) return exitCode;
   try {
+    zmq::context_t context;
+    // First: a bad rules file stops the scheduler before it touches a store.
+    scheduler::EventActionsThread eventActions(*config, context, stop);
     wiring::RedisStores redis(*config);
     wiring::PostgresStores postgres(*config);
-    zmq::context_t context;
     scheduler::SchedulerStores stores{redis.leases,         redis.directory,      redis.retransmits,
                                       *postgres.users,      *postgres.messages,   redis.registry,
                                       redis.membership,     *postgres.maintenance, *postgres.fragments,

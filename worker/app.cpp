@@ -80,6 +80,7 @@ V5Settings v5SettingsFrom(const config::Config& config) {
   s.passwordMemLimitBytes = static_cast<size_t>(config.integer("auth.argon2_memlimit_kib")) * 1024;
   s.verifierCache.entries = static_cast<size_t>(config.integer("auth.verifier_cache_entries"));
   s.verifierCache.ttlMs = config.integer("auth.verifier_cache_ttl_s") * 1000;
+  s.eventMessageText = config.boolean("events.message_text");
   return s;
 }
 
@@ -100,6 +101,7 @@ V3Settings v3SettingsFrom(const config::Config& config) {
                                                                   : codec::v5::SplitOrder::backward;
   s.passwordOpsLimit = static_cast<uint64_t>(config.integer("auth.argon2_opslimit"));
   s.passwordMemLimitBytes = static_cast<size_t>(config.integer("auth.argon2_memlimit_kib")) * 1024;
+  s.eventMessageText = config.boolean("events.message_text");
   return s;
 }
 

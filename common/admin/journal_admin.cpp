@@ -56,14 +56,6 @@ std::optional<int64_t> parseDateTime(std::string_view text) {
   return duration_cast<milliseconds>(at.time_since_epoch()).count();
 }
 
-bool isNetwork(const std::string& text) {
-  const size_t slash = text.find('/');
-  if (!util::parseIp(text.substr(0, slash))) return false;
-  if (slash == std::string::npos) return true;
-  int bits = -1;
-  return util::parseInteger(std::string_view(text).substr(slash + 1), bits) && bits >= 0 && bits <= 32;
-}
-
 json timeOrNull(const std::optional<int64_t>& ms) { return ms ? json(formatJournalTime(*ms)) : json(nullptr); }
 
 template <class T>
@@ -107,7 +99,7 @@ std::string formatJournalTime(int64_t ms) {
 }
 
 Outcome JournalAdmin::sessions(const store::JournalQuery& query) {
-  if (!query.network.empty() && !isNetwork(query.network))
+  if (!query.network.empty() && !util::parseNetwork(query.network))
     return Outcome::badInput("network", "not an IPv4 address or a.b.c.d/n block: " + query.network);
   std::vector<store::JournalSession> found;
   if (!journal_.sessions(query, found)) return Outcome::unavailable("the database");

@@ -27,7 +27,8 @@ constexpr auto kAll = std::to_array<KeyDef>({
      "Redis ACL user to AUTH as after every connect (with redis.password); empty: the default user."},
     {"redis.password", String, "", 0, 0, "", "all",
      "Password to AUTH with after every connect; empty: no AUTH. Prefer the environment variable: it is a "
-     "secret.", true},
+     "secret.",
+     true},
     {"redis.db", Integer, "0", 0, 15, "", "all", "Redis logical database (SELECT); 0 on Redis Cluster."},
     {"redis.timeout_ms", Integer, "2000", 10, 60000, "", "all",
      "Connect and command timeout; a call that takes longer counts as a Redis failure."},
@@ -44,7 +45,8 @@ constexpr auto kAll = std::to_array<KeyDef>({
     {"admin.api_token", String, "", 0, 0, "", "scheduler, icqd",
      "Bearer token of the admin API (/api/v1/ on the scheduler's admin port, docs/admin-api.yaml); every "
      "request must send \"Authorization: Bearer <token>\". Empty refuses the whole API with 503. Prefer the "
-     "environment variable: it is a credential.", true},
+     "environment variable: it is a credential.",
+     true},
 
     {"gateway.id", String, "", 0, 0, "", "gateway, icqd",
      "Routing identity of this gateway; empty means POD_NAME, else the host name plus the UDP port."},
@@ -113,7 +115,8 @@ constexpr auto kAll = std::to_array<KeyDef>({
     {"scheduler.fragment_cleanup_interval_s", Integer, "60", 1, 86400, "", "scheduler, icqd",
      "How often the fragment_cleanup job looks for stale V3 client fragments."},
     {"scheduler.fragment_cleanup_batch", Integer, "1000", 1, 100000, "", "scheduler, icqd",
-     "Most stale V3 fragments one fragment_cleanup slice deletes; a full batch is followed by another at the next tick."},
+     "Most stale V3 fragments one fragment_cleanup slice deletes; a full batch is followed by another at the next "
+     "tick."},
     {"scheduler.retransmit_batch", Integer, "1000", 1, 100000, "", "scheduler, icqd",
      "Most sessions whose unconfirmed packets are resent per tick."},
     {"scheduler.retransmit_claim_ms", Integer, "30000", 100, 600000, "", "scheduler, icqd",
@@ -137,6 +140,8 @@ constexpr auto kAll = std::to_array<KeyDef>({
      "0 = kept forever."},
     {"retention.audit_days", Integer, "90", 0, 36500, "", "scheduler, icqd",
      "Audit entries (logins, logoffs, expiries, account changes) older than this are deleted. 0 = kept forever."},
+    {"retention.journal_days", Integer, "90", 0, 36500, "", "scheduler, icqd",
+     "The session journal's events and the sessions that ended longer ago than this are deleted. 0 = kept forever."},
 
     {"events.shards", Integer, "4", 1, 1024, "", "all",
      "Stream keys the event stream is spread over (a UIN's events always go to the same one): one key is one "
@@ -145,12 +150,28 @@ constexpr auto kAll = std::to_array<KeyDef>({
     {"events.max_length", Integer, "1000000", 1000, 100000000, "", "all",
      "Entries each stream key keeps (approximately: Redis trims whole nodes). Events the journal has not read "
      "when they are trimmed are lost to it; icq_events_backlog{state=\"undelivered\"} shows how close that is."},
+    {"events.message_text", Boolean, "false", 0, 0, "", "worker, icqd",
+     "When true, a message event carries the message's text, and the session journal keeps it. Off, the journal "
+     "keeps who wrote to whom, when and how it was delivered, and no text."},
     {"journal.batch", Integer, "500", 1, 100000, "", "scheduler, icqd",
      "Events per stream key the journal writer reads, writes to PostgreSQL in one transaction and acknowledges, "
      "per scheduler tick."},
     {"journal.claim_idle_s", Integer, "30", 1, 86400, "", "scheduler, icqd",
      "Events a journal writer was given and has not acknowledged for this long are taken over by another "
      "replica: its writer died or is stuck."},
+
+    {"actions.rules_file", String, "", 0, 0, "", "scheduler, icqd",
+     "The event-actions file (YAML rules: on an event, filters, then log, icq_message, webhook, mail or run; "
+     "docs/OPERATIONS.md \"Event actions\"). Empty: no actions. A bad rule stops the scheduler, naming it."},
+    {"actions.batch", Integer, "100", 1, 10000, "", "scheduler, icqd",
+     "Events per stream key the event actions read at a time."},
+    {"actions.max_in_flight", Integer, "1000", 1, 1000000, "", "scheduler, icqd",
+     "Events a scheduler replica holds while their actions run or wait to be retried; it reads no more past this."},
+    {"actions.claim_idle_s", Integer, "60", 1, 86400, "", "scheduler, icqd",
+     "Events another replica was given for their actions and has not finished nor kept claimed for this long "
+     "are taken over: that replica died. They are run again (at least once)."},
+    {"actions.dead_letter_max", Integer, "10000", 1, 10000000, "", "scheduler, icqd",
+     "Records the dead-letter list (icq:actions:dead: actions that failed their last try) keeps, newest first."},
 
     {"v5.enabled", Boolean, "true", 0, 0, "", "worker, icqd",
      "When false, V5 logins are refused with SRV_LOGIN_ERR (protocol-v5.md §6.1 step 2)."},

@@ -34,6 +34,7 @@ HttpRequest readRequest(mg_connection* conn, bool& tooLarge) {
   request.method = info->request_method ? info->request_method : "";
   request.path = info->local_uri ? info->local_uri : "";
   request.query = info->query_string ? info->query_string : "";
+  request.remoteAddress = info->remote_addr;
   for (int i = 0; i < info->num_headers; ++i)
     request.headers[lower(info->http_headers[i].name)] = info->http_headers[i].value;
   tooLarge = info->content_length > static_cast<long long>(kMaxHttpBody);

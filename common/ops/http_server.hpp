@@ -19,6 +19,7 @@ struct HttpRequest {
   std::string query;   // the raw query string, without '?'
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
+  std::string remoteAddress;  // the peer's IP address, as text
 
   /// A header's value, or "" when absent; `name` in lower case.
   std::string_view header(std::string_view name) const;

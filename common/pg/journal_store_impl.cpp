@@ -16,8 +16,9 @@
 // carries can make the statement fail and the batch come back for ever; the event itself is
 // stored whole, its fields as a jsonb object.
 //
-// Counts: a session's messages are its message events, counted when read; its packets are
-// what its end reports.
+// Counts: a session's messages are its message events, added to its row by the statement
+// that stores them, from what that statement inserted (RETURNING): an event stored before is
+// not inserted again, so it is never counted twice. Its packets are what its end reports.
 #include "common/pg/journal_store_impl.hpp"
 
 #include <map>
@@ -105,12 +106,17 @@ std::optional<T> optionalOf(const pqxx::field& field) {
 
 PgJournalStore::PgJournalStore(PgConnection& connection) : pg_(connection) {
   pg_.prepare(kInsertEvents,
-              std::string("INSERT INTO journal_events (event_id, session_id, uin, at, kind, detail)"
+              std::string("WITH stored AS (INSERT INTO journal_events (event_id, session_id, uin, at, kind, detail)"
                           " SELECT id, nullif(session, ''), nullif(uin, 0), ") +
                   fromMs("at") +
                   ", kind, fields FROM jsonb_to_recordset($1::jsonb)"
                   " AS e(id text, session text, uin bigint, at bigint, kind text, fields jsonb)"
-                  " ON CONFLICT (event_id) DO NOTHING");
+                  " ON CONFLICT (event_id) DO NOTHING RETURNING session_id, uin, kind),"
+                  " counted AS (INSERT INTO journal_sessions (session_id, uin, messages)"
+                  " SELECT session_id, min(uin), count(*) FROM stored"
+                  " WHERE kind = 'message' AND session_id IS NOT NULL AND uin IS NOT NULL GROUP BY session_id"
+                  " ON CONFLICT (session_id) DO UPDATE SET messages = journal_sessions.messages + EXCLUDED.messages)"
+                  " SELECT count(*) FROM stored");
   pg_.prepare(kUpsertStarts,
               std::string("INSERT INTO journal_sessions"
                           " (session_id, uin, protocol, client_version, address, port, gateway, worker, started_at)"
@@ -132,8 +138,7 @@ PgJournalStore::PgJournalStore(PgConnection& connection) : pg_(connection) {
   pg_.prepare(kSessions,
               "SELECT s.session_id, s.uin, s.protocol, s.client_version, host(s.address), s.port, s.gateway,"
               " s.worker, (extract(epoch FROM s.started_at) * 1000)::bigint,"
-              " (extract(epoch FROM s.ended_at) * 1000)::bigint, s.end_reason, s.packets,"
-              " (SELECT count(*) FROM journal_events e WHERE e.session_id = s.session_id AND e.kind = 'message')"
+              " (extract(epoch FROM s.ended_at) * 1000)::bigint, s.end_reason, s.packets, s.messages"
               " FROM journal_sessions s"
               " WHERE ($1::bigint IS NULL OR s.uin = $1::bigint)"
               " AND ($2::inet IS NULL OR s.address <<= $2::inet)"
@@ -191,7 +196,7 @@ bool PgJournalStore::write(std::span<const events::Event> events, size_t& stored
   }
   return pg_.run("journal_write", [&](pqxx::connection& c) {
     pqxx::work tx(c);
-    stored = tx.exec_prepared(kInsertEvents, dump(all)).affected_rows();
+    stored = tx.exec_prepared(kInsertEvents, dump(all))[0][0].as<size_t>();
     if (!startRows.empty()) tx.exec_prepared(kUpsertStarts, dump(startRows));
     if (!endRows.empty()) tx.exec_prepared(kUpsertEnds, dump(endRows));
     tx.commit();

@@ -252,6 +252,12 @@ CREATE INDEX journal_sessions_uin_started ON journal_sessions (uin, started_at);
 CREATE INDEX journal_sessions_address ON journal_sessions (address);
 CREATE INDEX journal_sessions_started ON journal_sessions (started_at);
 )sql"},
+    {8, "journal message counts", R"sql(
+-- A session's messages, counted as its message events are stored (each once, by its id), so
+-- listing sessions reads a column instead of counting events. No message event was written
+-- before this version: nothing to count up.
+ALTER TABLE journal_sessions ADD COLUMN messages bigint NOT NULL DEFAULT 0;
+)sql"},
 });
 
 const Migration* findMigration(int version) {

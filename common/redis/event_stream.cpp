@@ -117,19 +117,36 @@ bool RedisEventStream::claimStale(std::string_view group, std::string_view consu
   return true;
 }
 
-bool RedisEventStream::acknowledge(std::string_view group, std::span<const StreamEntry> entries) {
+bool RedisEventStream::perShard(std::span<const std::string_view> prefix, std::span<const StreamEntry> entries,
+                                std::string_view suffix, const char* op) {
   if (entries.empty()) return true;
   auto appendCommand = [&](size_t shard, bool) {
-    argv_ = {"XACK", keys_[shard], group};
+    argv_.assign(prefix.begin(), prefix.end());
+    argv_[1] = keys_[shard];
+    const size_t fixed = argv_.size();
     for (const StreamEntry& entry : entries)
       if (entry.shard == shard) argv_.push_back(entry.entryId);
-    if (argv_.size() == 3) argv_.push_back("0-0");  // nothing of this shard: a harmless no-op
+    if (argv_.size() == fixed) argv_.push_back("0-0");  // nothing of this shard: a harmless no-op
+    if (!suffix.empty()) argv_.push_back(suffix);
     redis_.append(argv_);
   };
   if (!redis_.pipeline(keys_.size(), appendCommand, replies_)) return false;
   for (const Reply& reply : replies_)
-    if (reply.isError()) return unexpectedReply("events_ack", reply);
+    if (reply.isError()) return unexpectedReply(op, reply);
   return true;
+}
+
+bool RedisEventStream::keepClaimed(std::string_view group, std::string_view consumer,
+                                   std::span<const StreamEntry> entries) {
+  // Claiming what this consumer holds, with no minimum idle time, resets the idle time;
+  // JUSTID leaves the delivery count alone and returns no entry bodies.
+  const std::string_view prefix[] = {"XCLAIM", "", group, consumer, "0"};
+  return perShard(prefix, entries, "JUSTID", "events_keep");
+}
+
+bool RedisEventStream::acknowledge(std::string_view group, std::span<const StreamEntry> entries) {
+  const std::string_view prefix[] = {"XACK", "", group};
+  return perShard(prefix, entries, {}, "events_ack");
 }
 
 bool RedisEventStream::backlog(std::string_view group, GroupBacklog& out) {

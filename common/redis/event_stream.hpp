@@ -25,6 +25,8 @@ namespace icq::redis {
 
 /// The consumer group of the journal writers (scheduler/job_journal.hpp).
 inline constexpr std::string_view kJournalGroup = "journal";
+/// The consumer group of the event actions (scheduler/event_actions.hpp).
+inline constexpr std::string_view kActionsGroup = "actions";
 
 struct EventStreamSettings {
   size_t shards = 1;             // events.shards
@@ -72,11 +74,19 @@ public:
   /// `group` was given and left unacknowledged for `minIdle` (it died). Appended to `out`.
   bool claimStale(std::string_view group, std::string_view consumer, std::chrono::milliseconds minIdle, size_t count,
                   std::vector<StreamEntry>& out);
+  /// Resets the idle time of `entries`, still in `consumer`'s hands, so that no other
+  /// consumer claims them as abandoned while their work takes long (an action's retries).
+  bool keepClaimed(std::string_view group, std::string_view consumer, std::span<const StreamEntry> entries);
   /// Acknowledges `entries` in `group`: they will not be delivered again.
   bool acknowledge(std::string_view group, std::span<const StreamEntry> entries);
   bool backlog(std::string_view group, GroupBacklog& out);
 
 private:
+  /// One command per shard: `prefix` (its second word becomes the shard's key), the ids of
+  /// that shard's `entries`, then `suffix` unless empty.
+  bool perShard(std::span<const std::string_view> prefix, std::span<const StreamEntry> entries, std::string_view suffix,
+                const char* op);
+
   RedisConnection& redis_;
   EventStreamSettings settings_;
   std::vector<std::string> keys_;     // per shard

@@ -113,6 +113,18 @@ inline constexpr std::string_view kGateways = "icq:gateways";
 /// append, read by the consumer groups "journal" and "actions". Each shard is its own slot.
 inline std::string events(size_t shard) { return "icq:events:{ev" + std::to_string(shard) + "}"; }
 
+/// icq:actions:{rule:<name>}:<window> — STRING, how often rule <name> of the event actions
+/// fired in fixed window <window> (ms time / the rule's period), PX = two periods. Written by
+/// RedisActionStore::take; each rule is its own slot.
+inline std::string actionFirings(std::string_view rule, int64_t window) {
+  return "icq:actions:{rule:" + std::string(rule) + "}:" + std::to_string(window);
+}
+
+/// icq:actions:dead — LIST of JSON records, newest first: the event actions that failed their
+/// last try (rule, action, event, error). Written by RedisActionStore::deadLetter, trimmed to
+/// actions.dead_letter_max; read by operators (`icqctl actions dead`), never expires.
+inline constexpr std::string_view kActionsDead = "icq:actions:dead";
+
 /// icq:{members}:live — HASH, worker id → "<expires_ms> <leaving 0|1> <acked epoch> <peer
 /// endpoint> <instance>": the workers' leases (store/membership.hpp). Written by each
 /// worker's heartbeat (RedisMembership::beat), pruned by whoever recomputes the view once an

@@ -6,6 +6,8 @@
 
 #include <cstring>
 
+#include "common/util/integer.hpp"
+
 namespace icq::util {
 
 std::string formatIp(uint32_t ipNetworkOrder) {
@@ -23,6 +25,24 @@ std::optional<uint32_t> parseIp(std::string_view text) {
   in_addr addr{};
   if (inet_pton(AF_INET, s.c_str(), &addr) != 1) return std::nullopt;
   return addr.s_addr;
+}
+
+namespace {
+
+uint32_t maskOf(int bits) { return htonl(bits == 0 ? 0 : ~uint32_t{0} << (32 - bits)); }
+
+}  // namespace
+
+bool Network::contains(uint32_t ipNetworkOrder) const { return (ipNetworkOrder & maskOf(bits)) == ip; }
+
+std::optional<Network> parseNetwork(std::string_view text) {
+  const size_t slash = text.find('/');
+  const auto ip = parseIp(text.substr(0, slash));
+  if (!ip) return std::nullopt;
+  int bits = 32;
+  if (slash != std::string_view::npos && (!parseInteger(text.substr(slash + 1), bits) || bits < 0 || bits > 32))
+    return std::nullopt;
+  return Network{*ip & maskOf(bits), bits};
 }
 
 Endpoint endpointFrom(const sockaddr_in& sa) { return Endpoint{sa.sin_addr.s_addr, ntohs(sa.sin_port)}; }

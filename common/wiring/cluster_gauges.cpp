@@ -7,27 +7,31 @@
 namespace icq::wiring {
 namespace {
 
-prometheus::Gauge& backlogGauge(const std::string& state) {
+prometheus::Gauge& backlogGauge(std::string_view group, const std::string& state) {
   return ops::gaugeFamily("icq_events_backlog",
-                          "The event stream as the journal writers see it: entries kept in the stream keys, entries "
-                          "delivered to a writer and not yet acknowledged (pending), entries not yet delivered "
-                          "(undelivered: if it nears events.max_length, events are trimmed unread).")
-      .Add({{"group", std::string(redis::kJournalGroup)}, {"state", state}});
+                          "The event stream as each consumer group (journal, actions) sees it: entries kept in the "
+                          "stream keys, entries delivered to a consumer and not yet acknowledged (pending), entries "
+                          "not yet delivered (undelivered: if it nears events.max_length, events are trimmed unread).")
+      .Add({{"group", std::string(group)}, {"state", state}});
 }
 
 }  // namespace
 
+ClusterGauges::GroupGauges::GroupGauges(std::string_view name)
+    : group(name),
+      entries(backlogGauge(name, "entries")),
+      pending(backlogGauge(name, "pending")),
+      undelivered(backlogGauge(name, "undelivered")) {}
+
 ClusterGauges::ClusterGauges(const config::Config& config)
     : connection_(redisOptionsFrom(config)),
-      online_(ops::gaugeFamily("icq_online_users", "Sessions online in the whole cluster (Redis online index).")
-                  .Add({})),
+      online_(
+          ops::gaugeFamily("icq_online_users", "Sessions online in the whole cluster (Redis online index).").Add({})),
       retransmitDue_(ops::gaugeFamily("icq_retransmit_queue_depth",
                                       "Sessions with unconfirmed server packets waiting for a resend or their ACK.")
                          .Add({})),
       events_(connection_, eventStreamSettingsFrom(config)),
-      eventsLength_(backlogGauge("entries")),
-      eventsPending_(backlogGauge("pending")),
-      eventsUndelivered_(backlogGauge("undelivered")),
+      groups_{GroupGauges(redis::kJournalGroup), GroupGauges(redis::kActionsGroup)},
       hook_([this] { refresh(); }) {}
 
 void ClusterGauges::refresh() {
@@ -40,11 +44,13 @@ void ClusterGauges::refresh() {
   if (!connection_.readReplies(2, replies)) return;
   if (replies[0].isInteger()) online_.Set(static_cast<double>(replies[0].integer()));
   if (replies[1].isInteger()) retransmitDue_.Set(static_cast<double>(replies[1].integer()));
-  redis::GroupBacklog backlog;
-  if (!events_.backlog(redis::kJournalGroup, backlog)) return;
-  eventsLength_.Set(static_cast<double>(backlog.length));
-  eventsPending_.Set(static_cast<double>(backlog.pending));
-  eventsUndelivered_.Set(static_cast<double>(backlog.lag));
+  for (GroupGauges& gauges : groups_) {
+    redis::GroupBacklog backlog;
+    if (!events_.backlog(gauges.group, backlog)) return;
+    gauges.entries.Set(static_cast<double>(backlog.length));
+    gauges.pending.Set(static_cast<double>(backlog.pending));
+    gauges.undelivered.Set(static_cast<double>(backlog.lag));
+  }
 }
 
 }  // namespace icq::wiring

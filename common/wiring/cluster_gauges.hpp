@@ -1,6 +1,7 @@
 // Cluster-wide gauges read from Redis at scrape time: icq_online_users (ZCARD of the online
 // index), icq_retransmit_queue_depth (sessions with unconfirmed packets due) and
-// icq_events_backlog (what the journal writers have still to do with the event stream). Only the
+// icq_events_backlog (what the journal writers and the event actions have still to do with the event
+// stream). Only the
 // scheduler exports them, so replicas of the other roles do not multiply them; scheduler
 // replicas each report the same value (dashboards take max()).
 #pragma once
@@ -27,10 +28,16 @@ private:
   redis::RedisConnection connection_;  // its own: a role's connections belong to its thread
   prometheus::Gauge& online_;
   prometheus::Gauge& retransmitDue_;
+  /// icq_events_backlog of one consumer group.
+  struct GroupGauges {
+    explicit GroupGauges(std::string_view name);
+    std::string_view group;
+    prometheus::Gauge& entries;
+    prometheus::Gauge& pending;
+    prometheus::Gauge& undelivered;
+  };
   redis::RedisEventStream events_;
-  prometheus::Gauge& eventsLength_;
-  prometheus::Gauge& eventsPending_;
-  prometheus::Gauge& eventsUndelivered_;
+  GroupGauges groups_[2];  // the journal writers' and the event actions' groups
   ops::ScrapeHook hook_;  // last: registered once the rest exists
 };
 

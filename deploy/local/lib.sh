@@ -10,13 +10,13 @@ ICQ_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ICQ_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libzmq3-dev cppzmq-dev libhiredis-dev libpqxx-dev libpq-dev libsodium-dev
-  libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev
+  libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libcurl4-openssl-dev
   prometheus-cpp-dev libcivetweb-dev
 )
 ICQ_PACKAGES=("${ICQ_BUILD_PACKAGES[@]}" catch2 redis-server postgresql-15 postgresql-client-15)
 # What only the tests need: promtool and a real Prometheus to scrape a running cluster,
 # and the offline validators for the Helm chart's rendered manifests (TOOLING.md §3.3).
-ICQ_TEST_PACKAGES=(prometheus yamllint python3-kubernetes python3-yaml curl openssl stunnel4)
+ICQ_TEST_PACKAGES=(prometheus yamllint python3-kubernetes python3-yaml curl openssl stunnel4 python3-aiosmtpd)
 # The fuzz targets' compiler and libFuzzer runtime (tests/fuzz/run.sh).
 ICQ_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 

@@ -11,7 +11,10 @@
 
 #include "common/codec/v5/message.hpp"
 #include "common/codec/v5/presence.hpp"
+#include "common/redis/connection.hpp"
+#include "common/redis/event_stream.hpp"
 #include "tests/e2e/e2e_fixture.hpp"
+#include "tests/support/event_checks.hpp"
 #include "tests/support/http_client.hpp"
 #include "tools/v3client/v3_client.hpp"
 
@@ -132,7 +135,53 @@ uint32_t aboutUin(const ServerPacket& p) {
   return p.data.size() < 4 ? 0 : uint32_t{p.data[0]} | uint32_t{p.data[1]} << 8 | uint32_t{p.data[2]} << 16 | uint32_t{p.data[3]} << 24;
 }
 
+/// The admin events in the event stream so far, read through a consumer group of the test's
+/// own (the journal writers' group reads them too, at its own pace).
+std::vector<events::Event> adminEvents(E2E& e2e) {
+  redis::RedisConnection connection(e2e.redis.options());
+  redis::RedisEventStream stream(connection, {4, 1'000'000});  // events.shards and .max_length defaults
+  REQUIRE(stream.createGroup("admin-e2e"));
+  std::vector<redis::StreamEntry> entries;
+  REQUIRE(stream.read("admin-e2e", "reader", 1000, false, entries));
+  std::vector<events::Event> admin;
+  for (const redis::StreamEntry& entry : entries)
+    if (entry.valid && entry.event.kind == events::EventKind::admin) admin.push_back(entry.event);
+  return admin;
+}
+
+/// The only event of `admin` for an HTTP `method`; fails the test unless there is one.
+const events::Event& byMethod(const std::vector<events::Event>& admin, std::string_view method) {
+  const auto matches = [&](const events::Event& e) { return valueOf(e, "method") == method; };
+  REQUIRE(std::count_if(admin.begin(), admin.end(), matches) == 1);
+  return *std::find_if(admin.begin(), admin.end(), matches);
+}
+
 }  // namespace
+
+TEST_CASE("a state-changing admin request is an admin event in the stream and a read is not", "[e2e][admin][events]") {
+  E2E e2e(withToken());
+  Api api = apiOf(e2e);
+  api.expect(200, "GET", "users/" + uinText(kBob));
+  api.expect(200, "PUT", "users/" + uinText(kBob) + "/password", {{"password", "pw9"}});
+  api.expect(404, "DELETE", "sessions/" + uinText(kAlice));  // refused requests are on record too
+  api.expect(201, "POST", "users", {{"password", "pw1"}});
+
+  const std::vector<events::Event> admin = adminEvents(e2e);
+  CHECK(admin.size() == 3);  // not the GET
+  const events::Event& put = byMethod(admin, "PUT");
+  CHECK(put.uin == kBob);
+  CHECK(valueOf(put, "path") == "/api/v1/users/" + uinText(kBob) + "/password");
+  CHECK(valueOf(put, "status") == "200");
+  CHECK(valueOf(put, "source") == "127.0.0.1");
+  CHECK(put.session.empty());
+  CHECK(put.field("password") == nullptr);  // what the request carried stays out
+  const events::Event& del = byMethod(admin, "DELETE");
+  CHECK(del.uin == kAlice);
+  CHECK(valueOf(del, "status") == "404");
+  const events::Event& post = byMethod(admin, "POST");
+  CHECK(post.uin == 0);  // no UIN in the path
+  CHECK(valueOf(post, "status") == "201");
+}
 
 TEST_CASE("admin API refuses a missing or wrong token, and everything while no token is configured",
           "[e2e][admin][auth]") {

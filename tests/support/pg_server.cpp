@@ -31,13 +31,6 @@ void handOver(const std::string& from, const std::string& to) {
     throw std::runtime_error("cannot hand " + to + " to the postgres user");
 }
 
-std::string fileText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 }  // namespace
 
 PgServer::PgServer(std::optional<TlsFiles> tls) {

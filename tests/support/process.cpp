@@ -77,6 +77,13 @@ std::string findInPath(const std::string& program) {
   throw std::runtime_error(program + " not found in PATH; install its package (deploy/local/lib.sh lists them)");
 }
 
+std::string fileText(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 std::string makeTempDir(const std::string& prefix) {
   std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "XXXXXX")).string();
   if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp " + pattern + " failed");

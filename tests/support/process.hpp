@@ -47,4 +47,7 @@ std::string findInPath(const std::string& program);
 /// suffix ("icq-redis-" → /tmp/icq-redis-a1B2c3). Throws std::runtime_error when it cannot.
 std::string makeTempDir(const std::string& prefix);
 
+/// The whole of the file at `path`; empty when it cannot be read (not there yet, say).
+std::string fileText(const std::string& path);
+
 }  // namespace icq::test

@@ -15,12 +15,15 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
+#include "common/actions/rules_file.hpp"
 #include "common/admin/journal_admin.hpp"
 #include "common/admin/user_admin.hpp"
 #include "common/config/command_line.hpp"
 #include "common/log/log.hpp"
 #include "common/pg/migrations.hpp"
+#include "common/redis/action_store.hpp"
 #include "common/wiring/postgres_stores.hpp"
+#include "common/wiring/redis_stores.hpp"
 #include "tools/icqctl/api_client.hpp"
 #include "tools/icqctl/output.hpp"
 
@@ -134,6 +137,43 @@ int viaJournal(const Options& options, Operation&& operation) {
   return icqctl::printOutcome(options.json, operation(journal));
 }
 
+/// `actions check`: the rules as a scheduler will read them (with this environment's
+/// secrets), or the first bad one, named.
+int checkRules(const Options& options, std::string file) {
+  if (file.empty()) file = loadConfig(options).string("actions.rules_file");
+  if (file.empty()) {
+    std::cerr << "icqctl: no rules file: give --file or set actions.rules_file\n";
+    return kUsage;
+  }
+  json list = json::array();
+  for (const actions::Rule& rule : actions::loadRules(file, [](const char* name) { return std::getenv(name); })) {
+    json steps = json::array();
+    for (const actions::Action& action : rule.actions) steps.push_back(actions::actionTypeName(action.type));
+    json entry = {{"name", rule.name}, {"on", events::kindName(rule.on)}, {"actions", steps}};
+    if (rule.rate.count > 0)
+      entry["rate"] = std::to_string(rule.rate.count) + " per " + std::to_string(rule.rate.per.count()) + " s";
+    list.push_back(std::move(entry));
+  }
+  icqctl::printResult(options.json, {{"file", file}, {"rules", list}});
+  return kDone;
+}
+
+/// `actions dead`: the dead-letter list in Redis, newest first.
+int deadLetters(const Options& options, size_t limit) {
+  const config::Config config = loadConfig(options);
+  redis::RedisConnection connection(wiring::redisOptionsFrom(config));
+  redis::RedisActionStore store(connection, static_cast<size_t>(config.integer("actions.dead_letter_max")));
+  std::vector<std::string> records;
+  if (!store.deadLetters(limit, records)) {
+    std::cerr << "icqctl: Redis unreachable\n";
+    return kFailed;
+  }
+  json list = json::array();
+  for (const std::string& record : records) list.push_back(json::parse(record, nullptr, false));
+  icqctl::printResult(options.json, {{"dead_letters", list}});
+  return kDone;
+}
+
 int migrate(const Options& options) {
   config::Config config = loadConfig(options).with("postgres.migrate", "auto");
   wiring::PostgresStores postgres(config);
@@ -146,9 +186,11 @@ int migrate(const Options& options) {
 
 int main(int argc, char** argv) {
   log::init("icqctl", "icqctl", "warn");
-  CLI::App app{"icqctl — administer an icqcluster: accounts, online sessions, broadcasts, the web pager, "
-               "status, schema.\nCommands marked [admin API] talk to a running cluster's scheduler (--api); "
-               "the others can work straight against the database (--config), before any cluster runs."};
+  CLI::App app{
+      "icqctl — administer an icqcluster: accounts, online sessions, broadcasts, the web pager, "
+      "status, schema, the journal and the event actions.\nCommands marked [admin API] talk to a running cluster's "
+      "scheduler (--api); "
+      "the others can work straight against the database (--config), before any cluster runs."};
   app.footer(kExitCodes);
   app.require_subcommand(1);
   Options options;
@@ -256,6 +298,19 @@ int main(int argc, char** argv) {
   journalSessions->add_option("--limit", limit, "Most sessions, 1 to 1000")->check(CLI::Range(1, 1000));
   CLI::App* journalTimeline = journal->add_subcommand("timeline", "One session's events in the order they happened");
   journalTimeline->add_option("--session", sessionId, "The session's id (as journal sessions shows it)")->required();
+  CLI::App* actionsCommand =
+      app.add_subcommand("actions", "The event actions: check a rules file, read the actions that failed");
+  actionsCommand->footer(kExitCodes);
+  actionsCommand->require_subcommand(1);
+  std::string rulesFile;
+  CLI::App* actionsCheck = actionsCommand->add_subcommand(
+      "check",
+      "Read a rules file as the scheduler will, with this shell's environment for secret_env and "
+      "password_env; names the first bad rule and key [no server]");
+  actionsCheck->add_option("--file", rulesFile, "The rules file (default: the configuration's actions.rules_file)");
+  CLI::App* actionsDead =
+      actionsCommand->add_subcommand("dead", "Actions that failed their last try, newest first [Redis]");
+  actionsDead->add_option("--limit", limit, "Most records, 1 to 10000")->check(CLI::Range(1, 10000));
   CLI::App* schema = app.add_subcommand("migrate", "Apply missing schema migrations and print the version [database]");
   schema->footer(kExitCodes);
 
@@ -293,6 +348,8 @@ int main(int argc, char** argv) {
       return viaDatabase(options, [&](admin::UserAdmin& users) { return users.show(uin); });
     }
     if (schema->parsed()) return migrate(options);
+    if (actionsCheck->parsed()) return checkRules(options, rulesFile);
+    if (actionsDead->parsed()) return deadLetters(options, limit);
     if (journalSessions->parsed()) {
       const int64_t nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::system_clock::now().time_since_epoch())

@@ -17,15 +17,19 @@ int main(int argc, char** argv) {
   std::string password;
   std::string localIp = "127.0.0.1";
   int keepAlives = 1;
+  // Patient by default: a worker checks passwords at the lowest CPU priority, so on a busy
+  // machine a login's answer can take seconds (a real client would be retransmitting).
+  int loginTimeoutS = 15;
   app.add_option("--port", port, "Server UDP port on 127.0.0.1");
   app.add_option("--uin", uin, "UIN")->required();
   app.add_option("--password", password, "Password")->required();
   app.add_option("--local-ip", localIp, "Loopback address to send from");
   app.add_option("--keepalives", keepAlives, "Keep-alives to send, one per second");
+  app.add_option("--login-timeout", loginTimeoutS, "Seconds to wait for the login's answer");
   CLI11_PARSE(app, argc, argv);
 
   V5Client client(port, uin, password, localIp);
-  LoginOutcome outcome = client.login();
+  LoginOutcome outcome = client.login(std::chrono::seconds(loginTimeoutS));
   const char* names[] = {"accepted", "bad password (SRV_BAD_PASS)", "refused (SRV_LOGIN_ERR)", "busy (SRV_TRY_AGAIN)",
                          "no answer"};
   std::cout << "login: " << names[static_cast<int>(outcome)] << "\n";

@@ -10,6 +10,7 @@
 
 #include "common/codec/v3/login.hpp"
 #include "common/codec/v3/presence.hpp"
+#include "worker/core/session_events.hpp"
 #include "worker/v3/commands.hpp"
 #include "worker/v3/profile_wire.hpp"
 
@@ -152,7 +153,11 @@ Outcome handleV3Search(V3Context& ctx, const V3Inbound& in) {
   store::SearchRequest request;
   request.limit = ctx.settings.maxSearchResults;  // every search is capped, UIN ones too
   store::SearchResult result;
-  if (criteriaFor(search, request.criteria) && !ctx.users.search(request, result)) return storeFailed(ctx);
+  if (criteriaFor(search, request.criteria)) {
+    if (!ctx.users.search(request, result)) return storeFailed(ctx);
+    ctx.events.record(core::searchEvent(core::actorOf(ctx.sessions, in.header().uin), request.criteria,
+                                        result.hits.size() + result.notReturned, ctx.clock.nowMs()));
+  }
   std::array<uint8_t, 512> body{};
   for (const store::SearchHit& hit : result.hits) {
     if (!matchesMode(hit, search)) continue;

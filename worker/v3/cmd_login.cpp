@@ -27,6 +27,7 @@
 #include "common/codec/v3/login.hpp"
 #include "common/codec/v5/messages.hpp"
 #include "common/presence/presence.hpp"
+#include "worker/core/request_events.hpp"
 #include "worker/core/session_events.hpp"
 #include "worker/v3/commands.hpp"
 
@@ -145,7 +146,10 @@ void handleV3Logon(V3Context& ctx, const V3Inbound& in) {
     ctx.stats.storeFailures++;
     return refuse(ctx, in, v3::SRV_LOGIN_ERROR, kDatabaseText, "store unreachable");
   }
-  if (verdict != store::AttemptVerdict::allowed) return refuse(ctx, in, v3::SRV_BUSY, {}, "rate limited");
+  if (verdict != store::AttemptVerdict::allowed) {
+    core::recordAttemptLimit(ctx.events, verdict, h.uin, in.from, ctx.clock.nowMs());
+    return refuse(ctx, in, v3::SRV_BUSY, {}, "rate limited");
+  }
   std::optional<store::UserCredentials> user;
   if (!ctx.users.findCredentials(h.uin, user)) {
     ctx.stats.storeFailures++;

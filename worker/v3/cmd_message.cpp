@@ -23,6 +23,7 @@
 #include "common/codec/v5/constants.hpp"
 #include "common/codec/v5/message.hpp"
 #include "common/log/log.hpp"
+#include "worker/core/session_events.hpp"
 #include "worker/v3/commands.hpp"
 
 namespace icq::worker::v3 {
@@ -39,6 +40,12 @@ constexpr uint32_t kAdministrator = 1;
 Outcome storeFailed(V3Context& ctx) {
   ctx.stats.storeFailures++;
   return Outcome::retry;
+}
+
+void recordSent(V3Context& ctx, const V3Message& message, std::string_view delivery) {
+  const core::SentMessage sent{message.to, message.type, delivery, message.text};
+  ctx.events.record(core::messageEvent(core::actorOf(ctx.sessions, message.from), sent, ctx.settings.eventMessageText,
+                                       ctx.clock.nowMs()));
 }
 
 std::span<const uint8_t> asBytes(std::string_view text) {
@@ -114,6 +121,7 @@ Outcome deliverV3Message(V3Context& ctx, const V3Inbound& in, const V3Message& m
   if (recipient && recipient->protocol != 3 && !deliverToV5(ctx, message, online)) return storeFailed(ctx);
   if (online) {
     ctx.stats.messagesOnline++;
+    recordSent(ctx, message, "online");
     return Outcome::done;
   }
   // Offline, or gone (or changed protocol) meanwhile: the whole text is stored with its
@@ -123,6 +131,7 @@ Outcome deliverV3Message(V3Context& ctx, const V3Inbound& in, const V3Message& m
     return storeFailed(ctx);
   if (stored) {
     ctx.stats.messagesStored++;
+    recordSent(ctx, message, "offline");
   } else {  // no such user: dropped, still acknowledged (as V5's D40)
     ctx.stats.messagesDropped++;
     log::debug("message_dropped", {{"reason", "unknown_recipient"}, {"uin", message.from}, {"to", message.to}});

@@ -8,6 +8,7 @@
 
 #include "common/codec/v3/presence.hpp"
 #include "common/presence/presence.hpp"
+#include "worker/core/session_events.hpp"
 #include "worker/v3/commands.hpp"
 
 namespace icq::worker::v3 {
@@ -105,7 +106,9 @@ Outcome handleV3SetStatus(V3Context& ctx, const V3Inbound& in) {
     return storeFailed(ctx);
   // §5.9's table is §10.5's: offline to those who lose sight, online to those who gain it,
   // USER_STATUS to the rest — and nothing for private → private.
-  if (found) presence::announceStatusChange(ctx.outbox, self, previous, watchers);
+  if (!found) return Outcome::done;
+  presence::announceStatusChange(ctx.outbox, self, previous, watchers);
+  ctx.events.record(core::statusEvent(core::actorOf(ctx.sessions, in.header().uin), status, ctx.clock.nowMs()));
   return Outcome::done;
 }
 

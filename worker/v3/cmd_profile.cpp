@@ -7,6 +7,7 @@
 // change is read, merged and written back block by block.
 #include "common/auth/password.hpp"
 #include "common/codec/v3/login.hpp"
+#include "worker/core/session_events.hpp"
 #include "worker/v3/commands.hpp"
 #include "worker/v3/profile_wire.hpp"
 
@@ -26,9 +27,16 @@ std::optional<Outcome> refused(V3Context& ctx, const V3Inbound& in, v3::ParseErr
   return Outcome::done;
 }
 
+/// The sender's profile changed: `what` names the part (the journal's info event).
+void recordInfoChange(V3Context& ctx, const V3Inbound& in, std::string_view what) {
+  ctx.events.record(core::infoEvent(core::actorOf(ctx.sessions, in.header().uin), what, ctx.clock.nowMs()));
+}
+
 /// Reads the sender's profile, lets `change` edit it and `save` write it; SET_*_OK `ok` after.
+/// `what` names the part of the profile it changes.
 template <class Change, class Save>
-Outcome updateProfile(V3Context& ctx, const V3Inbound& in, uint16_t ok, Change&& change, Save&& save) {
+Outcome updateProfile(V3Context& ctx, const V3Inbound& in, uint16_t ok, std::string_view what, Change&& change,
+                      Save&& save) {
   std::optional<store::UserProfile> profile;
   if (!ctx.users.findProfile(in.header().uin, profile)) {
     ctx.stats.storeFailures++;
@@ -42,6 +50,7 @@ Outcome updateProfile(V3Context& ctx, const V3Inbound& in, uint16_t ok, Change&&
     return Outcome::retry;
   }
   ctx.replyReliable(in, ok);
+  if (found) recordInfoChange(ctx, in, what);
   return Outcome::done;
 }
 
@@ -49,10 +58,12 @@ Outcome setPage(V3Context& ctx, const V3Inbound& in, uint16_t ok, bool work) {
   std::string_view url;
   if (auto outcome = refused(ctx, in, v3::parseTextBody(in.body(), url, v3::kMaxUrlLength))) return *outcome;
   if (work)
-    return updateProfile(ctx, in, ok, [&](store::UserProfile& p) { p.work.homepage = url; },
-                         [&](const store::UserProfile& p, bool& found) { return ctx.users.setWork(p.uin, p.work, found); });
-  return updateProfile(ctx, in, ok, [&](store::UserProfile& p) { p.more.homepage = url; },
-                       [&](const store::UserProfile& p, bool& found) { return ctx.users.setMore(p.uin, p.more, found); });
+    return updateProfile(
+        ctx, in, ok, "work_page", [&](store::UserProfile& p) { p.work.homepage = url; },
+        [&](const store::UserProfile& p, bool& found) { return ctx.users.setWork(p.uin, p.work, found); });
+  return updateProfile(
+      ctx, in, ok, "home_page", [&](store::UserProfile& p) { p.more.homepage = url; },
+      [&](const store::UserProfile& p, bool& found) { return ctx.users.setMore(p.uin, p.more, found); });
 }
 
 }  // namespace
@@ -60,27 +71,30 @@ Outcome setPage(V3Context& ctx, const V3Inbound& in, uint16_t ok, bool work) {
 Outcome handleV3SetBasic(V3Context& ctx, const V3Inbound& in) {
   v3::BasicInfo basic;
   if (auto outcome = refused(ctx, in, v3::parseSetBasic(in.body(), basic))) return *outcome;
-  return updateProfile(ctx, in, v3::SRV_SET_BASIC_OK, [&](store::UserProfile& p) { applyV3Basic(basic, p); },
-                       [&](const store::UserProfile& p, bool& found) {
-                         return ctx.users.setBasic(p.uin, {p.basic, std::nullopt, std::nullopt, std::nullopt}, found);
-                       });
+  return updateProfile(
+      ctx, in, v3::SRV_SET_BASIC_OK, "basic", [&](store::UserProfile& p) { applyV3Basic(basic, p); },
+      [&](const store::UserProfile& p, bool& found) {
+        return ctx.users.setBasic(p.uin, {p.basic, std::nullopt, std::nullopt, std::nullopt}, found);
+      });
 }
 
 Outcome handleV3SetHome(V3Context& ctx, const V3Inbound& in) {
   v3::HomeInfo home;
   if (auto outcome = refused(ctx, in, v3::parseSetHome(in.body(), home))) return *outcome;
-  return updateProfile(ctx, in, v3::SRV_SET_HOME_OK, [&](store::UserProfile& p) { applyV3Home(home, p); },
-                       [&](const store::UserProfile& p, bool& found) {
-                         return ctx.users.setBasic(p.uin, {p.basic, std::nullopt, std::nullopt, std::nullopt}, found) &&
-                                ctx.users.setMore(p.uin, p.more, found);
-                       });
+  return updateProfile(
+      ctx, in, v3::SRV_SET_HOME_OK, "home", [&](store::UserProfile& p) { applyV3Home(home, p); },
+      [&](const store::UserProfile& p, bool& found) {
+        return ctx.users.setBasic(p.uin, {p.basic, std::nullopt, std::nullopt, std::nullopt}, found) &&
+               ctx.users.setMore(p.uin, p.more, found);
+      });
 }
 
 Outcome handleV3SetWork(V3Context& ctx, const V3Inbound& in) {
   v3::WorkInfo work;
   if (auto outcome = refused(ctx, in, v3::parseSetWork(in.body(), work))) return *outcome;
-  return updateProfile(ctx, in, v3::SRV_SET_WORK_OK, [&](store::UserProfile& p) { applyV3Work(work, p); },
-                       [&](const store::UserProfile& p, bool& found) { return ctx.users.setWork(p.uin, p.work, found); });
+  return updateProfile(
+      ctx, in, v3::SRV_SET_WORK_OK, "work", [&](store::UserProfile& p) { applyV3Work(work, p); },
+      [&](const store::UserProfile& p, bool& found) { return ctx.users.setWork(p.uin, p.work, found); });
 }
 
 Outcome handleV3SetHomePage(V3Context& ctx, const V3Inbound& in) {
@@ -100,6 +114,7 @@ Outcome handleV3SetNotes(V3Context& ctx, const V3Inbound& in) {
     return Outcome::retry;
   }
   ctx.replyReliable(in, v3::SRV_SET_NOTES_OK);
+  if (found) recordInfoChange(ctx, in, "notes");
   return Outcome::done;
 }
 
@@ -120,6 +135,7 @@ Outcome handleV3SetPassword(V3Context& ctx, const V3Inbound& in) {
     return Outcome::retry;
   }
   ctx.users.audit(in.header().uin, store::AuditEvent::password_changed, "v3");
+  ctx.events.record(core::passwordEvent(core::actorOf(ctx.sessions, in.header().uin), ctx.clock.nowMs()));
   ctx.replyReliable(in, v3::SRV_SET_PASSWORD_OK);
   return Outcome::done;
 }
@@ -134,6 +150,7 @@ Outcome handleV3SetAuth(V3Context& ctx, const V3Inbound& in) {
     return Outcome::retry;
   }
   ctx.replyReliable(in, v3::SRV_SET_AUTH_OK);
+  if (found) recordInfoChange(ctx, in, "auth");
   return Outcome::done;
 }
 

@@ -14,6 +14,7 @@
 #include "common/auth/password.hpp"
 #include "common/codec/v3/login.hpp"
 #include "common/codec/v3/registration.hpp"
+#include "worker/core/request_events.hpp"
 #include "worker/v3/commands.hpp"
 
 namespace icq::worker::v3 {
@@ -60,6 +61,7 @@ Outcome handleV3GetDeps(V3Context& ctx, const V3Inbound& in) {
     return Outcome::done;  // no answer: the client asks again
   }
   if (verdict != store::AttemptVerdict::allowed) {
+    core::recordAttemptLimit(ctx.events, verdict, request.uin, in.from, ctx.clock.nowMs());
     ctx.send(in, v3::replyHeader(in.header(), v3::SRV_BUSY));
     return Outcome::done;
   }
@@ -151,6 +153,7 @@ Outcome handleV3RegNewUser(V3Context& ctx, const V3Inbound& in) {
   }
   store::AttemptVerdict verdict = store::AttemptVerdict::limited;
   if (!ctx.limits.countLoginAttempt(in.from.ip, 0, verdict) || verdict != store::AttemptVerdict::allowed) {
+    core::recordAttemptLimit(ctx.events, verdict, 0, in.from, ctx.clock.nowMs());
     ctx.sessions.finishPreLogin(seen, 0);
     ctx.send(in, v3::replyHeader(in.header(), v3::SRV_BUSY));
     return Outcome::done;
@@ -176,6 +179,7 @@ Outcome handleV3RegNewUser(V3Context& ctx, const V3Inbound& in) {
   }
   if (!ctx.sessions.finishPreLogin(seen, uin)) ctx.stats.storeFailures++;
   ctx.users.audit(uin, store::AuditEvent::user_created, "v3 registration from " + util::formatEndpoint(in.from));
+  ctx.events.record(core::registrationEvent(uin, in.from, 3, ctx.clock.nowMs()));
   sendRegistrationText(ctx, in,
                        "Registration complete.\r\nYour ICQ number: " + std::to_string(uin) + "\r\nYour password: " +
                            password + "\r\nPlease change it after logging in.");

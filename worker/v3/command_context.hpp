@@ -48,6 +48,7 @@ struct V3Settings {
   codec::v5::SplitOrder v5SplitOrder = codec::v5::SplitOrder::backward;
   uint64_t passwordOpsLimit = 2;       // argon2id cost of hashes a V3 worker writes
   size_t passwordMemLimitBytes = size_t{64} * 1024 * 1024;
+  bool eventMessageText = false;  // events.message_text: message events carry the text
 };
 
 /// A client packet assembled from fragments (§4.3), with the endpoint of the fragment that

@@ -25,6 +25,7 @@
 
 #include "common/codec/v5/constants.hpp"
 #include "common/presence/presence.hpp"
+#include "worker/core/request_events.hpp"
 #include "worker/core/session_events.hpp"
 #include "worker/v5/commands.hpp"
 
@@ -116,6 +117,7 @@ AttemptGate gatePasswordAttempt(CommandContext& ctx, const Inbound& in, uint32_t
   // One record per limit and window: a flood past the limit must not write the audit trail.
   if (verdict == store::AttemptVerdict::newly_limited)
     ctx.users.audit(uin, store::AuditEvent::login_refused, "rate limited from " + util::formatIp(in.from.ip));
+  core::recordAttemptLimit(ctx.events, verdict, uin, in.from, ctx.clock.nowMs());
   return AttemptGate::refused;
 }
 

@@ -21,6 +21,7 @@
 #include "common/codec/v5/constants.hpp"
 #include "common/codec/v5/message.hpp"
 #include "common/log/log.hpp"
+#include "worker/core/session_events.hpp"
 #include "worker/sessions/message_delivery.hpp"
 #include "worker/v5/commands.hpp"
 
@@ -69,6 +70,13 @@ Outcome storeFailed(CommandContext& ctx) {
   return Outcome::retry;
 }
 
+void recordSent(CommandContext& ctx, const Inbound& in, const v5::MessageRequest& request,
+                std::span<const uint8_t> text, std::string_view delivery) {
+  const core::SentMessage sent{request.to, request.type, delivery, text};
+  ctx.events.record(core::messageEvent(core::actorOf(ctx.sessions, in.header().uin), sent,
+                                       ctx.settings.eventMessageText, ctx.clock.nowMs()));
+}
+
 }  // namespace
 
 Outcome handleSendMessage(CommandContext& ctx, const Inbound& in) {
@@ -96,15 +104,18 @@ Outcome handleSendMessage(CommandContext& ctx, const Inbound& in) {
                                     in.header().seq1, in.header().seq2, in.from,      ctx.gateway};
     if (!ctx.peers->relay(relay)) return storeFailed(ctx);
     ctx.stats.messagesRelayed++;
+    recordSent(ctx, in, request, text, "relayed");
     return Outcome::handed_over;
   }
   const MessageSettings settings{ctx.settings.maxMsgChunk, ctx.settings.splitOrder};
   switch (deliverMessage(ctx.outbox, ctx.messages, settings, ctx.clock.nowMs(), from, request.to, request.type, text)) {
     case MessageFate::online:
       ctx.stats.messagesOnline++;
+      recordSent(ctx, in, request, text, "online");
       return Outcome::done;
     case MessageFate::offline:
       ctx.stats.messagesStored++;
+      recordSent(ctx, in, request, text, "offline");
       return Outcome::done;
     case MessageFate::unknown:  // D40: no such user
       ctx.stats.messagesDropped++;

@@ -14,6 +14,7 @@
 #include "common/auth/password.hpp"
 #include "common/codec/v5/constants.hpp"
 #include "common/presence/presence.hpp"
+#include "worker/core/session_events.hpp"
 #include "worker/v5/commands.hpp"
 #include "worker/v5/profile_wire.hpp"
 
@@ -35,12 +36,14 @@ bool finishedByParse(CommandContext& ctx, const Inbound& in, ParseError error, u
   return true;
 }
 
-/// The common tail of every setter: one store call, then "saved" or "failure".
+/// The common tail of every setter: one store call, then "saved" or "failure". `what` names
+/// the part of the profile it changes.
 template <class Store>
-Outcome save(CommandContext& ctx, const Inbound& in, uint16_t reply, Store&& store) {
+Outcome save(CommandContext& ctx, const Inbound& in, uint16_t reply, std::string_view what, Store&& store) {
   bool found = false;
   if (!store(found)) return storeFailed(ctx);
   replyMetaResult(ctx, in, reply, found);
+  if (found) recordInfoChange(ctx, in, what);
   return Outcome::done;
 }
 
@@ -50,7 +53,7 @@ Outcome metaSetBasic(CommandContext& ctx, const Inbound& in, const MetaRequest& 
   if (finishedByParse(ctx, in, v5::parseSetBasic(request.params, parsed), v5::META_BASIC_SAVED, outcome))
     return outcome;
   const store::BasicUpdate update = basicUpdate(parsed);
-  return save(ctx, in, v5::META_BASIC_SAVED,
+  return save(ctx, in, v5::META_BASIC_SAVED, "basic",
               [&](bool& found) { return ctx.users.setBasic(in.header().uin, update, found); });
 }
 
@@ -59,7 +62,7 @@ Outcome metaSetWork(CommandContext& ctx, const Inbound& in, const MetaRequest& r
   Outcome outcome;
   if (finishedByParse(ctx, in, v5::parseSetWork(request.params, parsed), v5::META_WORK_SAVED, outcome)) return outcome;
   const store::WorkInfo work = workInfo(parsed);
-  return save(ctx, in, v5::META_WORK_SAVED,
+  return save(ctx, in, v5::META_WORK_SAVED, "work",
               [&](bool& found) { return ctx.users.setWork(in.header().uin, work, found); });
 }
 
@@ -70,7 +73,7 @@ Outcome metaSetMore(CommandContext& ctx, const Inbound& in, const MetaRequest& r
                       outcome))
     return outcome;
   const store::MoreInfo more = moreInfo(parsed);
-  return save(ctx, in, v5::META_MORE_SAVED,
+  return save(ctx, in, v5::META_MORE_SAVED, "more",
               [&](bool& found) { return ctx.users.setMore(in.header().uin, more, found); });
 }
 
@@ -78,7 +81,7 @@ Outcome metaSetAbout(CommandContext& ctx, const Inbound& in, const MetaRequest& 
   std::string_view about;
   Outcome outcome;
   if (finishedByParse(ctx, in, v5::parseSetAbout(request.params, about), v5::META_ABOUT_SAVED, outcome)) return outcome;
-  return save(ctx, in, v5::META_ABOUT_SAVED,
+  return save(ctx, in, v5::META_ABOUT_SAVED, "about",
               [&](bool& found) { return ctx.users.setAbout(in.header().uin, about, ctx.clock.nowMs(), found); });
 }
 
@@ -88,7 +91,7 @@ Outcome metaSetInterests(CommandContext& ctx, const Inbound& in, const MetaReque
   if (finishedByParse(ctx, in, v5::parseSetInterests(request.params, parsed), v5::META_INTERESTS_SAVED, outcome))
     return outcome;
   const store::Interests interests = categoryList(parsed);
-  return save(ctx, in, v5::META_INTERESTS_SAVED,
+  return save(ctx, in, v5::META_INTERESTS_SAVED, "interests",
               [&](bool& found) { return ctx.users.setInterests(in.header().uin, interests, found); });
 }
 
@@ -99,7 +102,7 @@ Outcome metaSetAffiliations(CommandContext& ctx, const Inbound& in, const MetaRe
                       v5::META_AFFILIATIONS_SAVED, outcome))
     return outcome;
   const store::Background background{categoryList(past), categoryList(affiliations)};
-  return save(ctx, in, v5::META_AFFILIATIONS_SAVED,
+  return save(ctx, in, v5::META_AFFILIATIONS_SAVED, "affiliations",
               [&](bool& found) { return ctx.users.setBackground(in.header().uin, background, found); });
 }
 
@@ -111,7 +114,7 @@ Outcome metaSetSecurity(CommandContext& ctx, const Inbound& in, const MetaReques
   if (finishedByParse(ctx, in, v5::parseSetSecurity(request.params, parsed), v5::META_SECURITY_SAVED, outcome))
     return outcome;
   const store::SecurityUpdate security{parsed.authRequired, parsed.webAware, parsed.hideIp};
-  return save(ctx, in, v5::META_SECURITY_SAVED,
+  return save(ctx, in, v5::META_SECURITY_SAVED, "security",
               [&](bool& found) { return ctx.users.setSecurity(in.header().uin, security, found); });
 }
 
@@ -121,7 +124,7 @@ Outcome metaSetHpcat(CommandContext& ctx, const Inbound& in, const MetaRequest& 
   if (finishedByParse(ctx, in, v5::parseSetHpcat(request.params, parsed), v5::META_HPCAT_SAVED, outcome))
     return outcome;
   const store::HomepageCategory category = homepageCategory(parsed);
-  return save(ctx, in, v5::META_HPCAT_SAVED,
+  return save(ctx, in, v5::META_HPCAT_SAVED, "homepage_category",
               [&](bool& found) { return ctx.users.setHomepageCategory(in.header().uin, category, found); });
 }
 
@@ -294,6 +297,7 @@ PasswordChange changePassword(CommandContext& ctx, uint32_t uin, std::string_vie
   if (!ctx.users.setPasswordHash(uin, hash, found)) return PasswordChange::store_failed;
   if (!found) return PasswordChange::refused;
   ctx.users.audit(uin, store::AuditEvent::password_changed, "v5");
+  ctx.events.record(core::passwordEvent(core::actorOf(ctx.sessions, uin), ctx.clock.nowMs()));
   return PasswordChange::changed;
 }
 

@@ -8,6 +8,7 @@
 #include "common/codec/v5/constants.hpp"
 #include "common/codec/v5/presence.hpp"
 #include "common/presence/presence.hpp"
+#include "worker/core/session_events.hpp"
 #include "worker/v5/commands.hpp"
 
 namespace icq::worker::v5 {
@@ -105,7 +106,9 @@ Outcome handleStatusChange(CommandContext& ctx, const Inbound& in) {
     ctx.stats.storeFailures++;
     return Outcome::retry;
   }
-  if (found) presence::announceStatusChange(ctx.outbox, self, previous, watchers);
+  if (!found) return Outcome::done;
+  presence::announceStatusChange(ctx.outbox, self, previous, watchers);
+  ctx.events.record(core::statusEvent(core::actorOf(ctx.sessions, in.header().uin), status, ctx.clock.nowMs()));
   return Outcome::done;
 }
 

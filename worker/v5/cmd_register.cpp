@@ -14,6 +14,7 @@
 #include "common/auth/password.hpp"
 #include "common/codec/v5/constants.hpp"
 #include "common/codec/v5/meta.hpp"
+#include "worker/core/request_events.hpp"
 #include "worker/v5/commands.hpp"
 #include "worker/v5/profile_wire.hpp"
 
@@ -31,10 +32,12 @@ constexpr uint16_t kUpdateExtFailed = 0x00D2;
 /// mid-session packet with SEQ1 0 is dropped by licq (§4.2).
 void replyHeaderOnly(CommandContext& ctx, const Inbound& in, uint16_t command) { ctx.replyReliable(in, command, {}); }
 
-Outcome replyUpdate(CommandContext& ctx, const Inbound& in, bool stored, bool found, uint16_t success,
-                    uint16_t failure) {
+/// `what`: the part of the profile the update changes.
+Outcome replyUpdate(CommandContext& ctx, const Inbound& in, std::string_view what, bool stored, bool found,
+                    uint16_t success, uint16_t failure) {
   if (!stored) return storeFailed(ctx);
   replyHeaderOnly(ctx, in, found ? success : failure);
+  if (found) recordInfoChange(ctx, in, what);
   return Outcome::done;
 }
 
@@ -117,6 +120,7 @@ Outcome handleRegNewUser(CommandContext& ctx, const Inbound& in) {
   if (!ctx.sessions.finishPreLogin(seen, uin)) ctx.stats.storeFailures++;  // costs only the retransmission's reply
   if (uin == 0) return storeFailed(ctx);
   ctx.users.audit(uin, store::AuditEvent::user_created, "v5 registration from " + util::formatEndpoint(in.from));
+  ctx.events.record(core::registrationEvent(uin, in.from, 5, ctx.clock.nowMs()));
   return confirmRegistration(ctx, in, uin, request.x2);
 }
 
@@ -172,7 +176,7 @@ Outcome handleUpdateInfo(CommandContext& ctx, const Inbound& in) {
   if (request.hasAuth) update.authRequired = request.authRequired;
   bool found = false;
   const bool stored = ctx.users.updateNames(in.header().uin, update, found);
-  return replyUpdate(ctx, in, stored, found, v5::SRV_UPDATE_SUCCESS, v5::SRV_UPDATE_FAIL);
+  return replyUpdate(ctx, in, "names", stored, found, v5::SRV_UPDATE_SUCCESS, v5::SRV_UPDATE_FAIL);
 }
 
 Outcome handleAuthUpdate(CommandContext& ctx, const Inbound& in) {
@@ -181,7 +185,7 @@ Outcome handleAuthUpdate(CommandContext& ctx, const Inbound& in) {
   bool found = false;
   const bool stored = ctx.users.setAuthRequired(in.header().uin, authRequired, found);
   // licq reads 0x01FE as "auth updated" and 0x01F4 as "auth update failed" (§6.21).
-  return replyUpdate(ctx, in, stored, found, v5::SRV_AUTH_UPDATED, v5::SRV_AUTH_UPDATE);
+  return replyUpdate(ctx, in, "auth", stored, found, v5::SRV_AUTH_UPDATED, v5::SRV_AUTH_UPDATE);
 }
 
 Outcome handleUpdateExtInfo(CommandContext& ctx, const Inbound& in) {
@@ -205,7 +209,7 @@ Outcome handleUpdateExtInfo(CommandContext& ctx, const Inbound& in) {
   update.gender = request.gender;
   bool found = false;
   const bool stored = ctx.users.updateExtInfo(in.header().uin, update, ctx.clock.nowMs(), found);
-  return replyUpdate(ctx, in, stored, found, v5::SRV_UPDATE_EXT, kUpdateExtFailed);
+  return replyUpdate(ctx, in, "ext_info", stored, found, v5::SRV_UPDATE_EXT, kUpdateExtFailed);
 }
 
 }  // namespace icq::worker::v5

@@ -15,6 +15,7 @@
 #include "common/codec/v5/constants.hpp"
 #include "common/codec/v5/meta.hpp"
 #include "common/codec/v5/presence.hpp"
+#include "worker/core/session_events.hpp"
 #include "worker/v5/commands.hpp"
 #include "worker/v5/profile_wire.hpp"
 
@@ -101,13 +102,22 @@ bool keepOnline(CommandContext& ctx, store::SearchResult& candidates, store::Sea
   return true;
 }
 
-bool find(CommandContext& ctx, store::SearchCriteria criteria, bool onlineOnly, store::SearchResult& out) {
-  store::SearchRequest request{std::move(criteria), ctx.settings.maxSearchResults, true};
+bool search(CommandContext& ctx, store::SearchRequest& request, bool onlineOnly, store::SearchResult& out) {
   if (!onlineOnly) return ctx.users.search(request, out);
   request.limit = kOnlineCandidates;
   request.countRest = false;
   store::SearchResult candidates;
   return ctx.users.search(request, candidates) && keepOnline(ctx, candidates, out);
+}
+
+/// The search of `in`'s sender, on the journal as a search event once it has run.
+bool find(CommandContext& ctx, const Inbound& in, store::SearchCriteria criteria, bool onlineOnly,
+          store::SearchResult& out) {
+  store::SearchRequest request{std::move(criteria), ctx.settings.maxSearchResults, true};
+  if (!search(ctx, request, onlineOnly, out)) return false;
+  ctx.events.record(core::searchEvent(core::actorOf(ctx.sessions, in.header().uin), request.criteria,
+                                      out.hits.size() + out.notReturned, ctx.clock.nowMs()));
+  return true;
 }
 
 /// §8.21.9 / §8.21.10: one packet per hit, the last with "users left"; none → failure.
@@ -134,7 +144,7 @@ Outcome metaSearch(CommandContext& ctx, const Inbound& in, const MetaRequest& re
                    store::SearchCriteria criteria, bool onlineOnly, bool whitePages) {
   if (parsed == ParseError::truncated) return malformed(ctx);
   store::SearchResult result;
-  if (parsed == ParseError::none && !criteria.empty() && !find(ctx, std::move(criteria), onlineOnly, result))
+  if (parsed == ParseError::none && !criteria.empty() && !find(ctx, in, std::move(criteria), onlineOnly, result))
     return storeFailed(ctx);
   replyMetaHits(ctx, in, result, formatFor(request.subcommand), whitePages);
   return Outcome::done;
@@ -156,7 +166,7 @@ Outcome handleSearchUin(CommandContext& ctx, const Inbound& in) {
   store::SearchCriteria criteria;
   if (v5::parseUinRequest(in.packet.data, criteria.uin) != ParseError::none) return malformed(ctx);
   store::SearchResult result;
-  if (!criteria.empty() && !find(ctx, std::move(criteria), false, result)) return storeFailed(ctx);
+  if (!criteria.empty() && !find(ctx, in, std::move(criteria), false, result)) return storeFailed(ctx);
   replyFoundAndEnd(ctx, in, result);
   return Outcome::done;
 }
@@ -172,7 +182,7 @@ Outcome handleSearchUser(CommandContext& ctx, const Inbound& in) {
   criteria.email = query.email;
   store::SearchResult result;
   // No criteria (or one over its limit): just the end of the search, as §6.5 decides.
-  if (parsed == ParseError::none && !criteria.empty() && !find(ctx, std::move(criteria), false, result))
+  if (parsed == ParseError::none && !criteria.empty() && !find(ctx, in, std::move(criteria), false, result))
     return storeFailed(ctx);
   replyFoundAndEnd(ctx, in, result);
   return Outcome::done;

@@ -52,6 +52,7 @@ struct V5Settings {
   uint64_t passwordOpsLimit = 2;
   size_t passwordMemLimitBytes = size_t{64} * 1024 * 1024;
   auth::VerifierCache::Limits verifierCache;  // logins proved once are not hashed again (DECISIONS.md, verifier cache)
+  bool eventMessageText = false;              // events.message_text: message events carry the text
 };
 
 /// A decoded client packet and the address it came from.

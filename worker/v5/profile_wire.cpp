@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/codec/v5/constants.hpp"
+#include "worker/core/session_events.hpp"
 
 namespace icq::worker::v5 {
 
@@ -136,6 +137,10 @@ Outcome storeFailed(CommandContext& ctx) {
 Outcome malformed(CommandContext& ctx) {
   ctx.stats.malformedBodies++;
   return Outcome::done;
+}
+
+void recordInfoChange(CommandContext& ctx, const Inbound& in, std::string_view what) {
+  ctx.events.record(core::infoEvent(core::actorOf(ctx.sessions, in.header().uin), what, ctx.clock.nowMs()));
 }
 
 }  // namespace icq::worker::v5

@@ -69,4 +69,7 @@ Outcome storeFailed(CommandContext& ctx);
 /// A body that does not hold its fields: counted and dropped; the ACK is the whole answer.
 Outcome malformed(CommandContext& ctx);
 
+/// The sender's profile changed: `what` names the part (the journal's info event).
+void recordInfoChange(CommandContext& ctx, const Inbound& in, std::string_view what);
+
 }  // namespace icq::worker::v5

@@ -2,6 +2,8 @@
 // §8.7, §8.10, §8.16). Parsers never read past the data; builders write bodies only.
 #include "common/codec/v5/presence.hpp"
 
+#include <utility>
+
 #include "common/codec/v5/byte_io.hpp"
 
 namespace icq::codec::v5 {
@@ -158,5 +160,32 @@ size_t buildUinData(uint32_t uin, std::span<uint8_t> out) noexcept { return buil
 size_t buildStatusData(uint32_t status, std::span<uint8_t> out) noexcept { return buildU32(status, out); }
 
 bool isInvisible(uint32_t status) noexcept { return (status & kStatusInvisible) != 0; }
+
+namespace {
+
+// By precedence: the first bit set names the state.
+constexpr std::pair<uint32_t, std::string_view> kStateBits[] = {
+    {kStatusInvisible, "invisible"},
+    {0x0002, "dnd"},
+    {0x0010, "occupied"},
+    {0x0004, "na"},
+    {0x0001, "away"},
+    {0x0020, "ffc"},
+};
+
+}  // namespace
+
+std::string_view stateName(uint32_t status) noexcept {
+  for (const auto& [bit, name] : kStateBits)
+    if ((status & bit) != 0) return name;
+  return "online";
+}
+
+bool isStateName(std::string_view name) noexcept {
+  if (name == "online") return true;
+  for (const auto& [bit, known] : kStateBits)
+    if (known == name) return true;
+  return false;
+}
 
 }  // namespace icq::codec::v5

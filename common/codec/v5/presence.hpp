@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 #include "common/codec/v5/messages.hpp"
 
@@ -79,5 +80,11 @@ size_t buildStatusData(uint32_t status, std::span<uint8_t> out) noexcept;
 // Invisible is a bit of the state word, not a value of it: 0x0101 is invisible too (§9.4, D11).
 inline constexpr uint32_t kStatusInvisible = 0x0100;
 bool isInvisible(uint32_t status) noexcept;
+/// The state a status word shows, as the event actions' filters name it: "invisible" when
+/// that bit is set, else by the bit a client shows first (§9.4: DND 0x13 also carries away's
+/// and occupied's bits) — "dnd", "occupied", "na", "away", "ffc", or "online".
+std::string_view stateName(uint32_t status) noexcept;
+/// Whether `name` is one stateName() gives.
+bool isStateName(std::string_view name) noexcept;
 
 }  // namespace icq::codec::v5

@@ -101,6 +101,9 @@ named Secret in the cluster, else a new random one. Call with
   "worker" (dict "peer_bind" (printf "tcp://0.0.0.0:%d" (int .Values.worker.peerPort)))
   "admin" (dict "listen" (printf "0.0.0.0:%d" (int .Values.admin.port)))
 -}}
+{{- if .Values.actions.rules -}}
+{{- $_ := set $base "actions" (dict "rules_file" "/etc/icqcluster/actions.yaml") -}}
+{{- end -}}
 {{- toYaml (mergeOverwrite $base (deepCopy .Values.config)) -}}
 {{- end -}}
 

@@ -5,7 +5,9 @@
 
 #include <string>
 
+#include "common/events/event_log.hpp"
 #include "common/pg/connection.hpp"
+#include "common/pg/journal_store_impl.hpp"
 #include "common/pg/message_store_impl.hpp"
 #include "common/pg/migrations.hpp"
 #include "common/pg/user_store_impl.hpp"
@@ -35,6 +37,7 @@ scheduler::PurgeSettings settings(std::chrono::days messageRetention = std::chro
   s.interval = std::chrono::hours(1);
   s.messageRetention = messageRetention;
   s.auditRetention = std::chrono::days(90);
+  s.journalRetention = std::chrono::days(30);
   s.batch = 2;
   return s;
 }
@@ -44,12 +47,13 @@ struct Fixture {
   pg::PgConnection connection{database.url()};
   pg::PgUserStore users{connection};
   pg::PgMessageStore messages{connection};
+  pg::PgJournalStore journal{connection};
   util::ManualClock clock{kNowMs};
   OwnLeases leases;
   scheduler::PurgeJob job;
   scheduler::Scheduler loop{{"replica-a", kTick, std::chrono::milliseconds(5000)}, leases, clock};
 
-  explicit Fixture(const scheduler::PurgeSettings& s = settings()) : job(s, messages, users, kTick) {
+  explicit Fixture(const scheduler::PurgeSettings& s = settings()) : job(s, messages, users, journal, kTick) {
     pg::applyMigrations(connection);
     for (uint32_t uin : {kAlice, kBob}) {
       store::NewUser user;
@@ -73,6 +77,21 @@ struct Fixture {
         "INSERT INTO audit_events (at, uin, event) VALUES"
         " ('epoch'::timestamptz + $1::bigint * interval '1 millisecond', $2, 'login')",
         atMs, kAlice);
+  }
+  /// A session of Alice's from `startMs` to `endMs`: its login and its logoff event.
+  void journalSession(uint64_t serial, int64_t startMs, int64_t endMs) {
+    std::vector<events::Event> session(2);
+    for (size_t i = 0; i < 2; ++i) {
+      session[i].id = "p-" + std::to_string(serial) + "-" + std::to_string(i);
+      session[i].kind = i == 0 ? events::EventKind::login : events::EventKind::logoff;
+      session[i].atMs = i == 0 ? startMs : endMs;
+      session[i].uin = kAlice;
+      session[i].session = events::sessionUid(kAlice, serial);
+    }
+    session[0].with("protocol", "5").with("address", "10.0.0.1").with("port", "4000");
+    size_t stored = 0;
+    REQUIRE(journal.write(session, stored));
+    REQUIRE(stored == 2);
   }
   int64_t count(const std::string& table) {
     pqxx::nontransaction tx(connection.connection());
@@ -106,6 +125,19 @@ TEST_CASE("purge deletes rows past retention a batch per table per tick, and kee
   CHECK(f.count("audit_events") == 1);
 }
 
+TEST_CASE("purge deletes the journal's events and sessions past retention and keeps recent ones",
+          "[scheduler][purge]") {
+  Fixture f;
+  f.journalSession(1, kNowMs - 40 * kDayMs, kNowMs - 40 * kDayMs + 60'000);
+  f.journalSession(2, kNowMs - 35 * kDayMs, kNowMs - 35 * kDayMs + 60'000);
+  f.journalSession(3, kNowMs - 31 * kDayMs, kNowMs - 10 * kDayMs);  // began long ago, ended recently
+  f.journalSession(4, kNowMs - 1 * kDayMs, kNowMs - 1 * kDayMs + 60'000);
+  for (int i = 0; i < 6; ++i) f.tick();
+  CHECK(f.count("journal_sessions") == 2);
+  CHECK(f.count("journal_events") == 3);  // session 3's logoff and session 4's two events
+  CHECK(f.job.journalPurgedTotal() == 2 + 5);
+}
+
 TEST_CASE("purge makes its next pass only when the interval has passed", "[scheduler][purge]") {
   Fixture f;
   f.storeMessage(kNowMs - 200 * kDayMs);
@@ -135,7 +167,8 @@ TEST_CASE("purge reports failure when the database is unreachable", "[scheduler]
   pg::PgConnection connection("host=127.0.0.1 port=1 user=nobody dbname=none connect_timeout=2");
   pg::PgUserStore users(connection);
   pg::PgMessageStore messages(connection);
-  scheduler::PurgeJob job(settings(), messages, users, kTick);
+  pg::PgJournalStore journal(connection);
+  scheduler::PurgeJob job(settings(), messages, users, journal, kTick);
   CHECK_FALSE(job.runSlice(kNowMs));
   CHECK_FALSE(job.runSlice(kNowMs + kTick.count()));  // the pass is still under way: tried again
   CHECK(job.messagesPurgedTotal() == 0);

@@ -112,6 +112,25 @@ TEST_CASE("journal: a session's row comes from its login and its end", "[pg][jou
   CHECK(s.messages == 1);
 }
 
+TEST_CASE("journal: a session's messages count each message event once however often it is written", "[pg][journal]") {
+  Fixture f;
+  const Event m1 = event("m1", EventKind::message, kAlice, "s1", kT0 + 1000);
+  const Event m2 = event("m2", EventKind::message, kAlice, "s1", kT0 + 2000);
+  const Event other = event("m3", EventKind::message, kBob, "s2", kT0 + 3000);
+  // Messages before their session's login: the count makes the row, the login fills it in.
+  CHECK(f.write({m1, m1, other}) == 2);
+  CHECK(f.write({login("e1", kAlice, "s1", kT0), m1, m2}) == 2);
+  CHECK(f.write({m2, m1, event("st", EventKind::status, kAlice, "s1", kT0 + 2500)}) == 1);
+
+  const auto alice = f.sessions({.uin = kAlice});
+  REQUIRE(alice.size() == 1);
+  CHECK(alice[0].messages == 2);
+  CHECK(alice[0].startedMs == kT0);
+  const auto bob = f.sessions({.uin = kBob});
+  REQUIRE(bob.size() == 1);
+  CHECK(bob[0].messages == 1);
+}
+
 TEST_CASE("journal: an end before its login, and batches written again, give the same rows", "[pg][journal]") {
   Fixture f;
   const std::vector<Event> first = {ending("e9", kAlice, "s1", kT0 + 9000, "expired"),

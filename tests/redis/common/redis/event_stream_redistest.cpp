@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <thread>
 
 #include "common/redis/connection.hpp"
 #include "common/redis/event_stream.hpp"
@@ -205,6 +206,30 @@ TEST_CASE("event stream: an entry that is not an event is read as invalid and ca
   std::vector<redis::StreamEntry> pending;
   REQUIRE(f.stream.read("journal", "c1", 100, true, pending));
   CHECK(pending.empty());
+}
+
+TEST_CASE("event stream: an entry kept claimed is not taken for abandoned", "[redis][events]") {
+  Fixture f({1, 1000});
+  REQUIRE(f.stream.append(std::vector<Event>{makeEvent("k1", EventKind::login, 7)}));
+  const auto held = readNew(f.stream, "c1");
+  REQUIRE(held.size() == 1);
+  // Idle for a second in c1's hands, then kept: idle again from zero.
+  auto idleMs = [&] {
+    redis::Reply reply;
+    REQUIRE(f.redis.command({"XPENDING", redis::keys::events(0), "journal", "-", "+", "10"}, reply));
+    const redis::ReplyView list = reply;
+    REQUIRE(list.size() == 1);
+    CHECK(list[0][1].str() == "c1");
+    return list[0][2].integer();
+  };
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (idleMs() < 1000 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(50ms);
+  REQUIRE(idleMs() >= 1000);
+  REQUIRE(f.stream.keepClaimed("journal", "c1", held));
+  std::vector<redis::StreamEntry> claimed;
+  REQUIRE(f.stream.claimStale("journal", "c2", 1000ms, 100, claimed));
+  CHECK(claimed.empty());
+  CHECK(idleMs() < 1000);
 }
 
 }  // namespace icq
