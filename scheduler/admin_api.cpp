@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/admin/cluster_admin.hpp"
+#include "common/admin/journal_admin.hpp"
 #include "common/admin/user_admin.hpp"
 #include "common/events/event_log.hpp"
 #include "common/log/log.hpp"
@@ -50,6 +51,7 @@ struct Backend {
   pipeline::PeerLinks peers;
   admin::UserAdmin users;
   admin::ClusterAdmin cluster;
+  admin::JournalAdmin journal{*postgres.journal};
   // The audit events of the requests that change something, until the stream (on the API's
   // own connection) has them: kept across a failed append, for the next request to retry.
   events::EventBuffer audit{10'000};
@@ -127,6 +129,18 @@ admin::Outcome broadcast(Backend& b, const Call& call) {
   return b.cluster.broadcast(text, uins);
 }
 
+admin::Outcome journalSessions(Backend& b, const Call& call) {
+  store::JournalQuery query;
+  if (Refusal refused = readJournalQuery(call.request, b.redis.clock.nowMs(), query)) return *refused;
+  return b.journal.sessions(query);
+}
+
+admin::Outcome journalTimeline(Backend& b, const Call& call) {
+  std::string session;
+  if (Refusal refused = readJournalSession(call.request, session)) return *refused;
+  return b.journal.timeline(session);
+}
+
 admin::Outcome page(Backend& b, const Call& call) {
   admin::PagerMessage message;
   if (Refusal refused = readPagerMessage(call.body, message)) return *refused;
@@ -153,6 +167,8 @@ constexpr Route kRoutes[] = {
     {{"DELETE", "/api/v1/sessions/{uin}"}, disconnect},
     {{"POST", "/api/v1/broadcast"}, broadcast},
     {{"POST", "/api/v1/pager"}, page},
+    {{"GET", "/api/v1/journal/sessions"}, journalSessions},
+    {{"GET", "/api/v1/journal/timeline"}, journalTimeline},
 };
 
 constexpr auto kRouteList = [] {

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <initializer_list>
 
+#include "common/admin/journal_admin.hpp"
+
 namespace icq::scheduler {
 namespace {
 
@@ -138,6 +140,35 @@ Refusal readSessionPage(const ops::HttpRequest& request, SessionPage& out) {
   queryNumber(request, "cursor", 0, UINT64_MAX, out.cursor, error);
   queryNumber(request, "limit", 1, admin::kMaxPage, out.limit, error);
   return error;
+}
+
+Refusal readJournalQuery(const ops::HttpRequest& request, int64_t nowMs, store::JournalQuery& out) {
+  Refusal error;
+  uint64_t number = 0;
+  std::string text;
+  if (request.queryParam("uin", text)) {
+    queryNumber(request, "uin", 1, 0xFFFFFFFFu, number, error);
+    out.uin = static_cast<uint32_t>(number);
+  }
+  request.queryParam("network", out.network);
+  for (auto [name, into] : {std::pair{"from", &out.fromMs}, std::pair{"until", &out.untilMs}}) {
+    if (error || !request.queryParam(name, text)) continue;
+    *into = admin::parseJournalTime(text, nowMs);
+    if (!*into)
+      error = admin::Outcome::badInput(name,
+                                       "must be a UTC time (2026-12-06, 2026-12-06T13:00Z) or a span "
+                                       "before now (-24h, -30m, -7d)");
+  }
+  number = out.limit;
+  queryNumber(request, "limit", 1, 1000, number, error);
+  out.limit = static_cast<size_t>(number);
+  return error;
+}
+
+Refusal readJournalSession(const ops::HttpRequest& request, std::string& sessionId) {
+  if (!request.queryParam("session", sessionId) || sessionId.empty())
+    return admin::Outcome::badInput("session", "is required");
+  return std::nullopt;
 }
 
 Refusal readNewAccount(const json& body, admin::NewAccount& out) {

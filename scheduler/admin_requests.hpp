@@ -17,6 +17,7 @@
 #include "common/admin/outcome.hpp"
 #include "common/admin/user_admin.hpp"
 #include "common/ops/http_server.hpp"
+#include "common/store/journal_store.hpp"
 
 namespace icq::scheduler {
 
@@ -43,6 +44,12 @@ struct SessionPage {
   uint64_t cursor = 0, limit = kDefaultPage;
 };
 Refusal readSessionPage(const ops::HttpRequest& request, SessionPage& out);
+
+/// GET /journal/sessions: uin, network, from and until (times as icqctl journal takes them,
+/// spans counted back from `nowMs`), limit.
+Refusal readJournalQuery(const ops::HttpRequest& request, int64_t nowMs, store::JournalQuery& out);
+/// GET /journal/timeline: the session's id, required.
+Refusal readJournalSession(const ops::HttpRequest& request, std::string& sessionId);
 
 // The bodies, one per operation that takes one (`body` is null for a request without one).
 Refusal readNewAccount(const nlohmann::json& body, admin::NewAccount& out);

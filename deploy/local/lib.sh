@@ -63,6 +63,32 @@ as_user() {
 # state_dir <wanted>: the directory to keep server state in. The servers run as their
 # own users, who must be able to reach it; a checkout under /root is not reachable, so
 # fall back to a directory of ours under /var/tmp.
+# free_ports N: N distinct loopback ports, free for TCP and UDP when tried, from below the
+# kernel's ephemeral range: a port the kernel picks (bind to 0) is one it may hand to the next
+# wildcard bind (a gateway's "tcp://127.0.0.1:*" pipeline) or outgoing connection before the
+# server meant to have it binds it.
+free_ports() {
+  /usr/bin/python3 - "$1" <<'PY'
+import random, socket, sys
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+picked = []
+while len(picked) < int(sys.argv[1]):
+    port = random.randint(1024, low - 1)
+    socks = [socket.socket(socket.AF_INET, kind) for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", port))
+        if port not in picked:
+            picked.append(port)
+    except OSError:
+        pass
+    finally:
+        for s in socks:
+            s.close()
+print(" ".join(map(str, picked)))
+PY
+}
+
 state_dir() {
   local wanted=$1
   mkdir -p "$wanted"

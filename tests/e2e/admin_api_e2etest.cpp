@@ -538,6 +538,47 @@ TEST_CASE("status counts sessions, accounts and offline messages and names every
   CHECK_THAT(text.output, Catch::Contains("registered_users: 2"));
 }
 
+TEST_CASE("the journal through the admin API and icqctl --api: a session from login to logoff",
+          "[e2e][admin][journal]") {
+  E2E e2e(withToken());
+  Api api = apiOf(e2e);
+  {
+    V5Client alice(e2e.cluster.udpPort(0), kAlice, kAlicePassword, "127.0.9.51");
+    REQUIRE(alice.login() == LoginOutcome::accepted);
+    alice.logoff();
+  }
+  const std::string query = "journal/sessions?uin=" + std::to_string(kAlice) + "&network=127.0.9.0%2F24&from=-1h";
+  json found;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  do {  // the journal writer stores the events within a few scheduler ticks
+    found = api.expect(200, "GET", query)["sessions"];
+    if (found.size() == 1 && found[0]["end_reason"] == "logoff") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  } while (std::chrono::steady_clock::now() < deadline);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0]["end_reason"] == "logoff");
+  CHECK(found[0]["address"] == "127.0.9.51");
+  CHECK(found[0]["protocol"] == 5);
+  CHECK(found[0]["gateway"] == e2e.cluster.gatewayId(0));
+  const std::string session = found[0]["session"];
+
+  const json timeline = api.expect(200, "GET", "journal/timeline?session=" + session);
+  REQUIRE(timeline["events"].size() == 2);
+  CHECK(timeline["events"][0]["kind"] == "login");
+  CHECK(timeline["events"][1]["kind"] == "logoff");
+  CHECK(api.expect(400, "GET", "journal/sessions?from=yesterday")["error"]["field"] == "from");
+  CHECK(api.expect(400, "GET", "journal/timeline")["error"]["field"] == "session");
+  api.expect(404, "GET", "journal/timeline?session=1-0000000000000000");
+  CHECK(api.expect(200, "GET", "journal/sessions?network=10.0.0.0%2F8")["sessions"].empty());
+
+  Run cli = icqctl(e2e, {"--json", "journal", "sessions", "--uin", std::to_string(kAlice), "--from", "-1h"});
+  REQUIRE(cli.exitCode == 0);
+  CHECK(cli.result()["sessions"][0]["session"] == session);
+  Run events = icqctl(e2e, {"--json", "journal", "timeline", "--session", session});
+  REQUIRE(events.exitCode == 0);
+  CHECK(events.result()["events"].size() == 2);
+}
+
 TEST_CASE("a V3 client hears the broadcast and the pager as SYSMSG_ONLINE, and is disconnected",
           "[e2e][admin][v3]") {
   E2E e2e(withToken());

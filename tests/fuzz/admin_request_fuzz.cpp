@@ -50,6 +50,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   scheduler::readUserListQuery(request, users);
   scheduler::SessionPage sessions;
   scheduler::readSessionPage(request, sessions);
+  store::JournalQuery journal;
+  scheduler::readJournalQuery(request, 1'765'000'000'000, journal);
+  std::string session;
+  scheduler::readJournalSession(request, session);
   const json body = json::parse(request.body, nullptr, false);
   if (!body.is_discarded()) readBody(body);
   readBody(json(nullptr));  // a request without a body

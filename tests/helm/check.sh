@@ -217,7 +217,7 @@ sidecar_config() {
   mkdir -p "$dir"
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$dir/ca.key" \
     -out "$dir/ca.crt" -days 1 -subj /CN=check >"$dir/openssl.log" 2>&1
-  port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  port=$(free_ports 1)
   sed -e "s|/etc/stunnel/ca/ca.crt|$dir/ca.crt|" -e "s|127.0.0.1:6379|127.0.0.1:$port|" \
     -e "s|redis.db.internal:6380|127.0.0.1:6380|" "$OUT/store-tls-stunnel.conf" >"$dir/stunnel.conf"
   stunnel4 "$dir/stunnel.conf" >"$dir/stunnel.log" 2>&1 &

@@ -17,12 +17,6 @@ GATEWAY=$3 WORKER=$4 SCHEDULER=$5 ICQCTL=$6 CLIENT=$7
 PY=/usr/bin/python3
 source "$SRC/deploy/local/lib.sh"
 
-free_ports() {  # free_ports N: N distinct free loopback ports
-  "$PY" -c 'import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"
-}
 read -r REDIS_PORT PG_PORT UDP_PORT GW_ADMIN WK_ADMIN SCH_ADMIN PROM_PORT <<<"$(free_ports 7)"
 
 rm -rf "$WORK" && mkdir -p "$WORK/logs"

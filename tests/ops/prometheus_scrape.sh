@@ -18,11 +18,7 @@ source "$SRC/deploy/local/lib.sh"
 SECONDS=0
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
-read -r REDIS_PORT PG_PORT UDP_PORT GW_ADMIN WK_ADMIN SCH_ADMIN PROM_PORT <<<"$("$PY" -c '
-import socket
-s = [socket.socket() for _ in range(7)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(*(x.getsockname()[1] for x in s))')"
+read -r REDIS_PORT PG_PORT UDP_PORT GW_ADMIN WK_ADMIN SCH_ADMIN PROM_PORT <<<"$(free_ports 7)"
 
 rm -rf "$WORK" && mkdir -p "$WORK/logs"
 STATE=$(state_dir "$WORK/state")

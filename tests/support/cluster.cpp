@@ -29,18 +29,6 @@ namespace icq::test {
 
 using namespace icq::client;
 
-uint16_t freeUdpPort() {
-  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-  socklen_t len = sizeof sa;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-  ::close(fd);
-  return ntohs(sa.sin_port);
-}
-
 Cluster::Cluster(RedisServer& redis, PgDatabase& database, ClusterOptions options)
     : redis_(redis), database_(database), options_(std::move(options)), dir_(makeTempDir("icq-e2e-")) {
   for (size_t g = 0; g < options_.gateways; ++g) {

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
 
 namespace icq::test {
@@ -80,9 +81,6 @@ private:
   std::unique_ptr<ChildProcess> scheduler_;
   std::vector<std::unique_ptr<ChildProcess>> extraSchedulers_;
 };
-
-/// A UDP port that was free a moment ago (bound, read back, released).
-uint16_t freeUdpPort();
 
 /// Creates an account directly in `database` (schema migrated first; argon2id at test cost).
 void createTestUser(PgDatabase& database, uint32_t uin, const std::string& password);

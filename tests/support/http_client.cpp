@@ -6,7 +6,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <random>
 #include <thread>
 
 namespace icq::test {
@@ -59,15 +63,43 @@ HttpReply httpRequest(uint16_t port, const std::string& method, const std::strin
   return reply;
 }
 
-uint16_t freeTcpPort() {
-  Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in address = loopback(0);
-  socklen_t length = sizeof address;
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0)
-    return 0;
-  return ntohs(address.sin_port);
+namespace {
+
+/// The lowest port of the kernel's ephemeral range (net.ipv4.ip_local_port_range).
+int ephemeralLow() {
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 32768;
+  range >> low;
+  return low;
 }
+
+/// A port of `type` (SOCK_STREAM, SOCK_DGRAM) on 127.0.0.1 below the ephemeral range, free
+/// when tried. Not the kernel's own pick (port 0): that comes from the ephemeral range, where
+/// the kernel may hand the same port to the next wildcard bind or outgoing connection before
+/// the test's process binds it — a gateway's "tcp://127.0.0.1:*" pipeline once took a worker's
+/// admin port so. Below the range only another test's pick can take it, and picks are random.
+uint16_t freePort(int type) {
+  static const int top = std::max(ephemeralLow() - 1, 2048);
+  static std::mutex mutex;
+  static std::mt19937 random(std::random_device{}());
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    uint16_t port = 0;
+    {
+      std::lock_guard lock(mutex);
+      port = static_cast<uint16_t>(std::uniform_int_distribution<int>(1024, top)(random));
+    }
+    Fd fd(::socket(AF_INET, type | SOCK_CLOEXEC, 0));
+    const sockaddr_in address = loopback(port);
+    if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) return port;
+  }
+  return 0;
+}
+
+}  // namespace
+
+uint16_t freeTcpPort() { return freePort(SOCK_STREAM); }
+
+uint16_t freeUdpPort() { return freePort(SOCK_DGRAM); }
 
 bool waitReady(uint16_t port, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;

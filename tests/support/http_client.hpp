@@ -25,7 +25,9 @@ inline HttpReply httpGet(uint16_t port, const std::string& target) { return http
 /// (a worker needs a registry read to find its gateway). False after `timeout`.
 bool waitReady(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
-/// A TCP port on 127.0.0.1 that was free a moment ago.
+/// A TCP or UDP port on 127.0.0.1 that was free a moment ago, from below the kernel's
+/// ephemeral range so that no wildcard bind or outgoing connection takes it meanwhile.
 uint16_t freeTcpPort();
+uint16_t freeUdpPort();
 
 }  // namespace icq::test

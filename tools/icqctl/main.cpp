@@ -284,7 +284,9 @@ int main(int argc, char** argv) {
                     kViaApi);
   status->footer(kExitCodes);
   CLI::App* journal = app.add_subcommand(
-      "journal", "The session journal: every session on record and what happened in it [database]");
+      "journal",
+      "The session journal: every session on record and what happened in it [database, or the admin API "
+      "with --api]");
   journal->footer(kExitCodes);
   journal->require_subcommand(1);
   std::string network, from, until, sessionId;
@@ -350,6 +352,13 @@ int main(int argc, char** argv) {
     if (schema->parsed()) return migrate(options);
     if (actionsCheck->parsed()) return checkRules(options, rulesFile);
     if (actionsDead->parsed()) return deadLetters(options, limit);
+    if (journalSessions->parsed() && api) {
+      Query query = {{"limit", std::to_string(limit)}};
+      if (uin != 0) query.emplace_back("uin", uinPath);
+      for (auto [param, value] : {std::pair{"network", &network}, std::pair{"from", &from}, std::pair{"until", &until}})
+        if (!value->empty()) query.emplace_back(param, *value);
+      return viaApi(options, "GET", "journal/sessions", query);
+    }
     if (journalSessions->parsed()) {
       const int64_t nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::system_clock::now().time_since_epoch())
@@ -369,6 +378,7 @@ int main(int argc, char** argv) {
       }
       return viaJournal(options, [&](admin::JournalAdmin& j) { return j.sessions(query); });
     }
+    if (journalTimeline->parsed() && api) return viaApi(options, "GET", "journal/timeline", {{"session", sessionId}});
     if (journalTimeline->parsed())
       return viaJournal(options, [&](admin::JournalAdmin& j) { return j.timeline(sessionId); });
 

@@ -54,6 +54,33 @@ TEST_CASE("list queries take their defaults and refuse a page size out of range 
   CHECK(refusedField(scheduler::readSessionPage(withQuery("limit=501"), page)) == "limit");
 }
 
+TEST_CASE("a journal query reads times as icqctl does and refuses a bad one by name", "[scheduler][admin]") {
+  constexpr int64_t kNow = 1'765'000'000'000;  // 2025-12-06T05:46:40Z
+  store::JournalQuery query;
+  CHECK_FALSE(scheduler::readJournalQuery(
+      withQuery("uin=100001&network=10.0.0.0%2F8&from=-24h&until=2025-12-06T05:00Z&limit=7"), kNow, query));
+  CHECK(query.uin == 100001u);
+  CHECK(query.network == "10.0.0.0/8");
+  CHECK(query.fromMs == kNow - 86'400'000);
+  CHECK(query.untilMs == kNow - 46 * 60'000 - 40'000);
+  CHECK(query.limit == 7);
+  store::JournalQuery defaults;
+  CHECK_FALSE(scheduler::readJournalQuery(withQuery(""), kNow, defaults));
+  CHECK_FALSE(defaults.uin);
+  CHECK_FALSE(defaults.fromMs);
+  CHECK(defaults.limit == 100);
+  store::JournalQuery bad;
+  CHECK(refusedField(scheduler::readJournalQuery(withQuery("from=yesterday"), kNow, bad)) == "from");
+  CHECK(refusedField(scheduler::readJournalQuery(withQuery("until=-3x"), kNow, bad)) == "until");
+  CHECK(refusedField(scheduler::readJournalQuery(withQuery("uin=0"), kNow, bad)) == "uin");
+  CHECK(refusedField(scheduler::readJournalQuery(withQuery("limit=1001"), kNow, bad)) == "limit");
+
+  std::string session;
+  CHECK_FALSE(scheduler::readJournalSession(withQuery("session=100001-00000000000000ff"), session));
+  CHECK(session == "100001-00000000000000ff");
+  CHECK(refusedField(scheduler::readJournalSession(withQuery(""), session)) == "session");
+}
+
 TEST_CASE("a body reader names the first field it refuses", "[scheduler][admin]") {
   admin::NewAccount account;
   CHECK_FALSE(scheduler::readNewAccount(json{{"password", "pw"}, {"nick", "alice"}}, account));
