@@ -93,9 +93,10 @@ bool EventActions::fire(int64_t nowMs) {
       done_.push_back(std::move(entry));
       continue;
     }
-    entries_[key].entry = std::move(entry);
+    Held& held = entries_[key];  // references into the map survive the inserts below
+    held.entry = std::move(entry);
     for (size_t r = 0; r < rules_.size(); ++r) {
-      if (!rules_[r].matches(entries_[key].entry.event)) continue;
+      if (!rules_[r].matches(held.entry.event)) continue;
       auto demand = std::find_if(demands_.begin(), demands_.end(),
                                  [&](const redis::FiringDemand& d) { return d.rule == rules_[r].name; });
       if (demand != demands_.end() && demand->granted-- <= 0) {
@@ -104,8 +105,8 @@ bool EventActions::fire(int64_t nowMs) {
       }
       fireRule(r, key);
     }
-    if (entries_[key].open == 0) {
-      done_.push_back(std::move(entries_[key].entry));
+    if (held.open == 0) {
+      done_.push_back(std::move(held.entry));
       entries_.erase(key);
     }
   }
