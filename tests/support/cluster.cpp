@@ -66,6 +66,7 @@ std::vector<std::string> Cluster::commonArgs(const std::string& role, size_t ind
                                    "--set", role + ".id=" + id,
                                    "--set", "admin.listen=127.0.0.1:" + std::to_string(port->second),
                                    "--set", "admin.api_token=" + options_.adminToken};
+  if (redis_.cluster()) args.insert(args.end(), {"--set", "redis.cluster_nodes=" + redis_.clusterNodes()});
   for (const std::string& s : options_.settings) {
     args.push_back("--set");
     args.push_back(s);
