@@ -7,7 +7,8 @@
 # the first failing ctest's.
 #
 # Environment: ICQ_TEST_PG_PORT (25433), ICQ_TEST_JOBS (2), ICQ_TEST_ARGS (extra ctest args),
-# ICQ_TEST_CLUSTER_PASS (1; 0 skips the second run against a Redis Cluster).
+# ICQ_TEST_CLUSTER_PASS (1; 0 skips the second run against a Redis Cluster), ICQ_TEST_CLUSTER_JOBS
+# (4: those tests mostly wait on their clusters' timers, not on the CPU).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../deploy/local/lib.sh"
 
@@ -41,4 +42,4 @@ ctest --output-on-failure -j "$JOBS" ${ICQ_TEST_ARGS:-}
 # single server's own features (a Unix socket, a TLS tunnel to one port) and are left out.
 log "running the Redis and end-to-end tests against a Redis Cluster"
 # shellcheck disable=SC2086
-ICQ_TEST_REDIS_CLUSTER=1 ctest --output-on-failure -j "$JOBS" -L 'redis|e2e' -E 'one Redis server' ${ICQ_TEST_ARGS:-}
+ICQ_TEST_REDIS_CLUSTER=1 ctest --output-on-failure -j "${ICQ_TEST_CLUSTER_JOBS:-4}" -L 'redis|e2e' -E 'one Redis server' ${ICQ_TEST_ARGS:-}

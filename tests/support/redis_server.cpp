@@ -168,6 +168,12 @@ void RedisServer::awaitClusterOk(std::chrono::milliseconds timeout) const {
   throw std::runtime_error("the Redis Cluster did not become ready: " + last);
 }
 
+std::vector<std::string> RedisServer::configFlags() const {
+  std::vector<std::string> flags = {"--set", "redis.port=" + std::to_string(port())};
+  if (cluster()) flags.insert(flags.end(), {"--set", "redis.cluster_nodes=" + clusterNodes()});
+  return flags;
+}
+
 std::string RedisServer::clusterNodes() const {
   std::string list;
   if (!cluster()) return list;

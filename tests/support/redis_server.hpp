@@ -59,6 +59,9 @@ public:
   int port() const { return nodes_.front().port; }
   bool running() const { return nodes_.front().pid > 0; }
   bool cluster() const { return nodes_.size() > 1; }
+  /// The command-line flags that point a process at this server or cluster:
+  /// "--set redis.port=..." and, for a cluster, "--set redis.cluster_nodes=...".
+  std::vector<std::string> configFlags() const;
   /// redis.cluster_nodes for this cluster ("127.0.0.1:p1,127.0.0.1:p2,..."); empty for a
   /// single server.
   std::string clusterNodes() const;
