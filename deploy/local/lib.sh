@@ -186,21 +186,23 @@ start_redis_cluster() {
     nodes+=("127.0.0.1:$port")
     seeds+="${seeds:+,}127.0.0.1:$port"
   done
-  local cli=(redis-cli)
-  [ -n "$password" ] && cli+=(--user "$ICQ_REDIS_CLUSTER_ADMIN")
+  # The password by environment (REDISCLI_AUTH), never on a command line.
+  cli() {
+    if [ -n "$password" ]; then REDISCLI_AUTH=$password redis-cli --user "$ICQ_REDIS_CLUSTER_ADMIN" "$@"
+    else redis-cli "$@"; fi
+  }
   for i in $(seq 0 $((ICQ_REDIS_CLUSTER_NODES - 1))); do
     for _ in $(seq 100); do
-      REDISCLI_AUTH=$password "${cli[@]}" -p $((first + i)) ping 2>/dev/null | grep -q PONG && break
+      cli -p $((first + i)) ping 2>/dev/null | grep -q PONG && break
       sleep 0.1
     done
   done
-  if ! REDISCLI_AUTH=$password "${cli[@]}" -p "$first" cluster info 2>/dev/null | grep -q 'cluster_slots_assigned:16384'; then
-    REDISCLI_AUTH=$password "${cli[@]}" --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >"$dir/create.log" 2>&1 ||
+  if ! cli -p "$first" cluster info 2>/dev/null | grep -q 'cluster_slots_assigned:16384'; then
+    cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >"$dir/create.log" 2>&1 ||
       die "redis-cli --cluster create failed (see $dir/create.log)"
   fi
   for _ in $(seq 300); do
-    REDISCLI_AUTH=$password "${cli[@]}" -p "$first" cluster info 2>/dev/null | grep -q 'cluster_state:ok' &&
-      { ICQ_REDIS_CLUSTER_SEEDS=$seeds; return 0; }
+    cli -p "$first" cluster info 2>/dev/null | grep -q 'cluster_state:ok' && { ICQ_REDIS_CLUSTER_SEEDS=$seeds; return 0; }
     sleep 0.1
   done
   die "the Redis Cluster in $dir did not become ready"

@@ -70,16 +70,6 @@ double metric(uint16_t port, const std::string& series) {
   return 0;
 }
 
-template <class Condition>
-bool eventually(Condition condition, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return condition();
-}
-
 /// Where gateway `id` takes its workers, as workers learn it: from the registry in Redis.
 std::string pipelineEndpoint(RedisServer& server, const std::string& id) {
   redis::RedisConnection redis(server.options());

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <cstdlib>
 #include <memory>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -161,6 +162,13 @@ void RedisServer::awaitClusterOk(std::chrono::milliseconds timeout) const {
       }
       ok = ok && last.find("cluster_state:ok") != std::string::npos &&
            last.find("cluster_slots_ok:16384") != std::string::npos;
+      // A replica that has not finished its first sync cannot take over from its master.
+      if (ok) {
+        const std::string replication = nodeCommandText(static_cast<size_t>(&node - nodes_.data()), {"INFO", "replication"});
+        ok = replication.find("role:master") != std::string::npos ||
+             replication.find("master_link_status:up") != std::string::npos;
+        if (!ok) last = replication;
+      }
     }
     if (ok) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -215,9 +223,10 @@ bool RedisServer::start(Node& node) {
                              "--tls-key-file", tls_->key, "--tls-ca-cert-file", tls_->ca, "--tls-auth-clients", "no"});
   else
     args.insert(args.end(), {"--port", std::to_string(node.port)});
-  if (cluster())  // a short node timeout: failover tests wait for it
+  if (cluster())  // a short node timeout and no wait before a replica's first sync: tests wait for both
     args.insert(args.end(), {"--cluster-enabled", "yes", "--cluster-config-file", node.dir + "/nodes.conf",
-                             "--cluster-port", std::to_string(node.busPort), "--cluster-node-timeout", "2000"});
+                             "--cluster-port", std::to_string(node.busPort), "--cluster-node-timeout", "2000",
+                             "--repl-diskless-sync-delay", "0"});
   if (user_) {  // an ACL file, as deploy/local/lib.sh and the chart write it
     const std::string aclPath = node.dir + "/users.acl";
     std::ofstream acl(aclPath);
@@ -304,6 +313,34 @@ std::map<std::string, int64_t> commandCalls(const RedisServer& server) {
 
 void resetCommandStats(const RedisServer& server) {
   for (size_t node = 0; node < server.nodeCount(); ++node) server.nodeCommandText(node, {"CONFIG", "RESETSTAT"});
+}
+
+// CLUSTER NODES lines: id, ip:port@bus, flags, master, ping, pong, epoch, link, slots...
+size_t RedisServer::masterOf(uint16_t slot) const {
+  std::string nodes;
+  for (size_t node = 0; node < nodes_.size() && nodes.empty(); ++node) try {
+      if (nodes_[node].pid > 0) nodes = nodeCommandText(node, {"CLUSTER", "NODES"});
+    } catch (const std::runtime_error&) {
+    }
+  std::istringstream lines(nodes);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream in(line);
+    std::vector<std::string> fields;
+    for (std::string field; in >> field;) fields.push_back(field);
+    if (fields.size() < 9 || fields[2].find("master") == std::string::npos || fields[2].find("fail") != std::string::npos)
+      continue;
+    const int port = std::stoi(fields[1].substr(fields[1].find(':') + 1));
+    for (size_t i = 8; i < fields.size(); ++i) {
+      if (fields[i].front() == '[') continue;  // a slot being migrated or imported
+      const size_t dash = fields[i].find('-');
+      const int first = std::stoi(fields[i]);
+      const int last = dash == std::string::npos ? first : std::stoi(fields[i].substr(dash + 1));
+      if (slot < first || slot > last) continue;
+      for (size_t node = 0; node < nodes_.size(); ++node)
+        if (nodes_[node].port == port) return node;
+    }
+  }
+  throw std::runtime_error("no master serves slot " + std::to_string(slot));
 }
 
 std::string RedisServer::nodeCommandText(size_t node, std::vector<std::string> argv) const {

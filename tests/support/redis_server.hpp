@@ -90,8 +90,13 @@ public:
   int nodePort(size_t node) const { return nodes_.at(node).port; }
   size_t nodeCount() const { return nodes_.size(); }
   /// Waits until every running node reports cluster_state:ok and agrees that every slot is
-  /// served; throws after `timeout`.
+  /// served, and every replica is in sync with its master; throws after `timeout`.
   void awaitClusterOk(std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
+
+  /// The node (0 to nodeCount() - 1) that serves `slot` now as a master, as the cluster's
+  /// nodes see it (CLUSTER NODES from the first that answers; failed masters left out).
+  /// Throws when no master serves it.
+  size_t masterOf(uint16_t slot) const;
 
   /// One command to one node directly (by its Unix socket): the text of its reply (an
   /// integer in decimal).

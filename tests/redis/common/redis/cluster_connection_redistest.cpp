@@ -7,8 +7,6 @@
 
 #include <chrono>
 #include <set>
-#include <sstream>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,41 +29,6 @@ redis::Reply run(redis::RedisConnection& redis, std::initializer_list<std::strin
 }
 
 std::string key(int i) { return "icq:{test" + std::to_string(i) + "}:k"; }
-
-/// CLUSTER NODES from the first node that answers.
-std::string clusterNodes(const RedisServer& server) {
-  for (size_t node = 0; node < server.nodeCount(); ++node) try {
-      return server.nodeCommandText(node, {"CLUSTER", "NODES"});
-    } catch (const std::runtime_error&) {
-    }
-  FAIL("no node of the cluster answers");
-  return {};
-}
-
-/// The node (index in the server) that serves `slot` now, as the cluster's nodes see it.
-/// CLUSTER NODES lines: id, ip:port@bus, flags, master, ping, pong, epoch, link, slots...
-size_t ownerOf(const RedisServer& server, uint16_t slot) {
-  std::istringstream lines(clusterNodes(server));
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream in(line);
-    std::vector<std::string> fields;
-    for (std::string field; in >> field;) fields.push_back(field);
-    if (fields.size() < 9 || fields[2].find("master") == std::string::npos || fields[2].find("fail") != std::string::npos)
-      continue;
-    const int port = std::stoi(fields[1].substr(fields[1].find(':') + 1));
-    for (size_t i = 8; i < fields.size(); ++i) {
-      if (fields[i].front() == '[') continue;  // a slot being migrated or imported
-      const size_t dash = fields[i].find('-');
-      const int first = std::stoi(fields[i]);
-      const int last = dash == std::string::npos ? first : std::stoi(fields[i].substr(dash + 1));
-      if (slot < first || slot > last) continue;
-      for (size_t node = 0; node < server.nodeCount(); ++node)
-        if (server.nodePort(node) == port) return node;
-    }
-  }
-  FAIL("no master serves slot " << slot);
-  return 0;
-}
 
 /// Waits until the replica of `master` has every write the master has (the offsets in its
 /// INFO replication agree), so that killing the master loses nothing written so far.
@@ -140,12 +103,12 @@ TEST_CASE("cluster mode follows a slot that moved to another master", "[redis][c
   const std::string name = key(7);
   run(redis, {"SET", name, "before"});
   const uint16_t slot = redis::keySlot(name);
-  const size_t from = ownerOf(server, slot);
+  const size_t from = server.masterOf(slot);
   const SlotMigration move{server, slot, from, (from + 1) % 3};
   move.begin();
   move.migrate(name);
   move.finish();
-  REQUIRE(ownerOf(server, slot) == move.to);
+  REQUIRE(server.masterOf(slot) == move.to);
 
   // The connection still has the old map: the old master answers MOVED, the command is
   // sent again to the new one within the same call.
@@ -162,7 +125,7 @@ TEST_CASE("cluster mode follows ASK for a key already migrated while its slot is
   run(redis, {"SET", moved, "m"});
   run(redis, {"SET", stays, "s"});
   const uint16_t slot = redis::keySlot(moved);
-  const size_t from = ownerOf(server, slot);
+  const size_t from = server.masterOf(slot);
   const SlotMigration move{server, slot, from, (from + 2) % 3};
   move.begin();
   move.migrate(moved);
@@ -173,7 +136,7 @@ TEST_CASE("cluster mode follows ASK for a key already migrated while its slot is
   CHECK(replies[0].str() == "m");
   CHECK(replies[1].str() == "s");
   // ASK is for one command: the slot still belongs to the old master until it is handed over.
-  CHECK(ownerOf(server, slot) == from);
+  CHECK(server.masterOf(slot) == from);
   move.migrate(stays);
   move.finish();
   CHECK(run(redis, {"GET", stays}).str() == "s");
@@ -191,7 +154,7 @@ TEST_CASE("cluster mode runs a script on every master and reloads it where it wa
     redis::Reply reply;
     REQUIRE(redis.runScript(incr, keys, args, reply));
     CHECK(reply.integer() == 5);
-    masters.insert(ownerOf(server, redis::keySlot(name)));
+    masters.insert(server.masterOf(redis::keySlot(name)));
   }
   CHECK(masters.size() == 3);
 
@@ -211,7 +174,7 @@ TEST_CASE("cluster mode follows a replica promoted after its master was killed",
   redis::RedisConnection redis(server.options(2000ms));
   const std::string name = key(3);
   run(redis, {"SET", name, "kept"});
-  const size_t master = ownerOf(server, redis::keySlot(name));
+  const size_t master = server.masterOf(redis::keySlot(name));
   awaitReplicated(server, master);
   server.killNode(master);
 
@@ -226,7 +189,7 @@ TEST_CASE("cluster mode follows a replica promoted after its master was killed",
   }
   REQUIRE(answered);
   CHECK(reply.str() == "kept");
-  CHECK(ownerOf(server, redis::keySlot(name)) != master);
+  CHECK(server.masterOf(redis::keySlot(name)) != master);
 }
 
 TEST_CASE("a seed that is down is skipped for one that answers", "[redis][cluster]") {
