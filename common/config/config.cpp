@@ -150,6 +150,8 @@ bool Config::boolean(const std::string& key) const {
   return b;
 }
 
+const std::string& Config::sourceOf(const std::string& key) const { return get(key).source; }
+
 const std::string& Config::string(const std::string& key) const { return get(key).text; }
 
 std::string Config::describe() const {

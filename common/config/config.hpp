@@ -40,6 +40,10 @@ public:
   bool boolean(const std::string& key) const;
   const std::string& string(const std::string& key) const;
 
+  /// Where a key's value came from ("file /etc/icq.yaml", "env ICQ_X", "flag --set",
+  /// "default"), for errors found after loading.
+  const std::string& sourceOf(const std::string& key) const;
+
   /// Returns a copy with one key replaced and validated (tests, icqd role wiring).
   Config with(const std::string& key, const std::string& value) const;
 

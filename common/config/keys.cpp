@@ -30,6 +30,10 @@ constexpr auto kAll = std::to_array<KeyDef>({
      "secret.",
      true},
     {"redis.db", Integer, "0", 0, 15, "", "all", "Redis logical database (SELECT); 0 on Redis Cluster."},
+    {"redis.cluster_nodes", String, "", 0, 0, "", "all",
+     "Seed nodes of a Redis Cluster, host:port[,host:port...]; when set, the processes follow the cluster's slot "
+     "map (from CLUSTER SLOTS, refreshed on MOVED and on a lost link) and redis.host, redis.port, "
+     "redis.unix_socket and redis.db are not used. Empty: one Redis server."},
     {"redis.timeout_ms", Integer, "2000", 10, 60000, "", "all",
      "Connect and command timeout; a call that takes longer counts as a Redis failure."},
 

@@ -3,6 +3,7 @@
 
 #include <sys/time.h>
 
+#include <thread>
 #include <utility>
 
 #include "common/ops/metrics.hpp"
@@ -61,58 +62,89 @@ void Reply::reset() {
 
 RedisConnection::RedisConnection(RedisOptions options)
     : options_(std::move(options)), warnings_(std::make_unique<log::RateLimited>()) {
-  connect();
+  reconnect();
 }
 
 RedisConnection::~RedisConnection() = default;
 RedisConnection::RedisConnection(RedisConnection&&) noexcept = default;
 RedisConnection& RedisConnection::operator=(RedisConnection&&) noexcept = default;
 
-bool RedisConnection::connected() const { return context_ && !broken_; }
-
-bool RedisConnection::reconnect() {
-  pending_ = 0;
-  batchFailed_ = false;
-  return connect();
+bool RedisConnection::connected() const {
+  if (!clusterMode()) return !links_.empty() && !links_[0].broken;
+  if (!slots_ || !slots_->loaded() || mapStale_) return false;
+  for (uint16_t node : slots_->masters())
+    if (node >= links_.size() || links_[node].broken) return false;
+  return true;
 }
 
-// Opens the link, then sends SELECT and every SCRIPT LOAD as one batch. Uses hiredis
-// directly: append() would recurse into connect() while the link is still marked broken.
-bool RedisConnection::connect() {
-  context_.reset();
-  broken_ = true;
+bool RedisConnection::reconnect() {
+  wire_.clear();
+  queued_.clear();
+  collected_.clear();
+  handedOut_ = 0;
+  for (Link& link : links_) {
+    link.context.reset();
+    link.broken = true;
+  }
+  if (!clusterMode()) {
+    links_.resize(1);
+    return connectLink(0);
+  }
+  if (!slots_) slots_ = std::make_unique<SlotMap>();
+  if (!refreshMap()) return false;
+  bool all = true;
+  for (uint16_t node : slots_->masters()) all = (links_[node].broken ? connectLink(node) : true) && all;
+  return all;
+}
+
+std::string RedisConnection::nodeName(size_t node) const {
+  if (!clusterMode()) return options_.unixSocket.empty() ? options_.host + ":" + std::to_string(options_.port)
+                                                         : options_.unixSocket;
+  const ClusterNode& address = slots_->nodes()[node];
+  return address.host + ":" + std::to_string(address.port);
+}
+
+// Opens the link, then sends AUTH, SELECT and every SCRIPT LOAD as one batch, with hiredis
+// directly: this is below the batch machinery.
+bool RedisConnection::connectLink(size_t node) {
+  if (links_.size() <= node) links_.resize(node + 1);
+  Link& link = links_[node];
+  link.context.reset();
+  link.broken = true;
   const timeval timeout = toTimeval(options_.timeout);
-  const bool unix = !options_.unixSocket.empty();
-  context_.reset(unix ? redisConnectUnixWithTimeout(options_.unixSocket.c_str(), timeout)
-                      : redisConnectWithTimeout(options_.host.c_str(), options_.port, timeout));
-  if (!context_ || context_->err) {
-    warnings_->warn("redis_unavailable", {{"host", unix ? options_.unixSocket : options_.host},
-                                          {"port", unix ? 0 : options_.port},
-                                          {"error", context_ ? context_->errstr : "out of memory"}});
+  const bool unix = !clusterMode() && !options_.unixSocket.empty();
+  const ClusterNode address = clusterMode() ? slots_->nodes()[node] : ClusterNode{options_.host, options_.port};
+  link.context.reset(unix ? redisConnectUnixWithTimeout(options_.unixSocket.c_str(), timeout)
+                          : redisConnectWithTimeout(address.host.c_str(), address.port, timeout));
+  redisContext* context = link.context.get();
+  if (!context || context->err) {
+    mapStale_ = true;  // a master that does not answer may have been replaced
+    warnings_->warn("redis_unavailable", {{"host", unix ? options_.unixSocket : address.host},
+                                          {"port", unix ? 0 : address.port},
+                                          {"error", context ? context->errstr : "out of memory"}});
     return false;
   }
-  redisSetTimeout(context_.get(), timeout);
-  if (!unix) redisEnableKeepAlive(context_.get());
+  redisSetTimeout(context, timeout);
+  if (!unix) redisEnableKeepAlive(context);
 
-  // AUTH first (an ACL user when a name is given), then SELECT, then the scripts: one batch.
   const bool auth = !options_.password.empty();
   if (auth && options_.username.empty())
-    redisAppendCommand(context_.get(), "AUTH %b", options_.password.data(), options_.password.size());
+    redisAppendCommand(context, "AUTH %b", options_.password.data(), options_.password.size());
   else if (auth)
-    redisAppendCommand(context_.get(), "AUTH %b %b", options_.username.data(), options_.username.size(),
+    redisAppendCommand(context, "AUTH %b %b", options_.username.data(), options_.username.size(),
                        options_.password.data(), options_.password.size());
   const Decimal db(options_.db);
-  const bool select = options_.db != 0;
-  if (select) redisAppendCommand(context_.get(), "SELECT %b", db.view().data(), db.view().size());
+  const bool select = options_.db != 0 && !clusterMode();
+  if (select) redisAppendCommand(context, "SELECT %b", db.view().data(), db.view().size());
   for (const auto& script : scripts_)
-    redisAppendCommand(context_.get(), "SCRIPT LOAD %b", script->source_.data(), script->source_.size());
+    redisAppendCommand(context, "SCRIPT LOAD %b", script->source_.data(), script->source_.size());
 
   const size_t setup = (auth ? 1 : 0) + (select ? 1 : 0);
   bool refused = false;  // read every reply even so: the link must not be left mid-batch
   for (size_t i = 0; i < setup + scripts_.size(); ++i) {
     void* raw = nullptr;
-    if (redisGetReply(context_.get(), &raw) != REDIS_OK || raw == nullptr) {
-      markBroken("connect");
+    if (redisGetReply(context, &raw) != REDIS_OK || raw == nullptr) {
+      markBroken(node, "connect");
       return false;
     }
     Reply reply(static_cast<redisReply*>(raw));
@@ -134,16 +166,59 @@ bool RedisConnection::connect() {
       log::error("redis_script_load_failed", {{"script", script.name_}, {"error", std::string(reply.str())}});
   }
   if (refused) return false;
-  broken_ = false;
+  link.broken = false;
   return true;
 }
 
-void RedisConnection::markBroken(std::string_view during) {
-  warnings_->warn("redis_link_failed", {{"host", options_.host},
-                                        {"port", options_.port},
+bool RedisConnection::loadScript(size_t node, RedisScript& script) {
+  redisContext* context = links_[node].context.get();
+  auto* raw = static_cast<redisReply*>(
+      redisCommand(context, "SCRIPT LOAD %b", script.source_.data(), script.source_.size()));
+  if (raw == nullptr) {
+    markBroken(node, "script load");
+    return false;
+  }
+  Reply reply(raw);
+  if (reply.isString()) script.sha_ = reply.str();
+  return reply.isString();
+}
+
+void RedisConnection::markBroken(size_t node, std::string_view during) {
+  const Link& link = links_[node];
+  warnings_->warn("redis_link_failed", {{"node", nodeName(node)},
                                         {"during", std::string(during)},
-                                        {"error", context_ ? context_->errstr : ""}});
-  broken_ = true;
+                                        {"error", link.context ? link.context->errstr : ""}});
+  links_[node].broken = true;
+  mapStale_ = true;
+}
+
+// CLUSTER SLOTS from the first node that answers: a master already linked, then every node
+// ever seen, then the configured seeds. Runs between batches, never inside one.
+bool RedisConnection::refreshMap() {
+  std::vector<size_t> candidates;
+  for (size_t node = 0; node < links_.size(); ++node)
+    if (!links_[node].broken) candidates.push_back(node);
+  for (size_t node = 0; node < slots_->nodes().size(); ++node)
+    if (node >= links_.size() || links_[node].broken) candidates.push_back(node);
+  for (const ClusterNode& seed : options_.cluster) candidates.push_back(slots_->indexOf(seed));
+  links_.resize(slots_->nodes().size());
+  for (size_t node : candidates) {
+    if (links_[node].broken && !connectLink(node)) continue;
+    auto* raw = static_cast<redisReply*>(redisCommand(links_[node].context.get(), "CLUSTER SLOTS"));
+    if (raw == nullptr) {
+      markBroken(node, "cluster slots");
+      continue;
+    }
+    Reply reply(raw);
+    if (slots_->load(reply, slots_->nodes()[node].host)) {
+      links_.resize(slots_->nodes().size());
+      mapStale_ = false;
+      return true;
+    }
+    warnings_->warn("redis_cluster_map_refused", {{"node", nodeName(node)}, {"reply", std::string(reply.str())}});
+  }
+  warnings_->warn("redis_cluster_unreachable", {{"seeds", static_cast<int64_t>(options_.cluster.size())}});
+  return false;
 }
 
 const RedisScript& RedisConnection::addScript(std::string name, std::string source) {
@@ -151,10 +226,9 @@ const RedisScript& RedisConnection::addScript(std::string name, std::string sour
     if (script->source_ == source) return *script;
   scripts_.push_back(std::make_unique<RedisScript>(std::move(name), std::move(source)));
   RedisScript& script = *scripts_.back();
-  if (connected() && pending_ == 0) {
-    Reply reply;
-    if (command({"SCRIPT", "LOAD", script.source_}, reply) && reply.isString()) script.sha_ = reply.str();
-  }
+  if (queued_.empty())
+    for (size_t node = 0; node < links_.size(); ++node)
+      if (!links_[node].broken) loadScript(node, script);
   return script;
 }
 
@@ -162,83 +236,211 @@ const RedisScript& RedisConnection::addScript(std::string name, std::string sour
 // Batches
 // ---------------------------------------------------------------------------------------
 
-void RedisConnection::pushArg(std::string_view arg) {
-  // hiredis copies the bytes at once; a null pointer for an empty view is avoided anyway.
-  argv_.push_back(arg.empty() ? "" : arg.data());
-  argvLengths_.push_back(arg.size());
-}
-
 void RedisConnection::append(std::initializer_list<std::string_view> argv) {
   append(std::span<const std::string_view>(argv.begin(), argv.size()));
 }
 
 void RedisConnection::append(std::span<const std::string_view> argv) {
-  argv_.clear();
-  argvLengths_.clear();
-  for (std::string_view arg : argv) pushArg(arg);
-  appendArgv(argv.empty() ? std::string_view() : argv.front());
+  queueFormatted(argv, clusterMode() ? commandKeyIndex(argv) : std::nullopt,
+                 argv.empty() ? std::string_view() : argv.front());
 }
 
 void RedisConnection::appendScript(const RedisScript& script, std::span<const std::string_view> keys,
                                    std::span<const std::string_view> args, bool withSource) {
   const bool eval = withSource || script.sha_.empty();
   const Decimal keyCount(keys.size());
-  argv_.clear();
-  argvLengths_.clear();
-  pushArg(eval ? "EVAL" : "EVALSHA");
-  pushArg(eval ? script.source_ : script.sha_);
-  pushArg(keyCount);
-  for (std::string_view key : keys) pushArg(key);
-  for (std::string_view arg : args) pushArg(arg);
-  appendArgv(script.name_);
+  args_.clear();
+  args_.push_back(eval ? "EVAL" : "EVALSHA");
+  args_.push_back(eval ? std::string_view(script.source_) : std::string_view(script.sha_));
+  args_.push_back(keyCount);
+  args_.insert(args_.end(), keys.begin(), keys.end());
+  args_.insert(args_.end(), args.begin(), args.end());
+  queueFormatted(args_, keys.empty() ? std::nullopt : std::optional<size_t>(3), script.name_);
 }
 
-void RedisConnection::appendArgv(std::string_view op) {
-  // A broken link is healed once per batch, at its first command: a batch whose reconnect
-  // failed is answered false as a whole instead of trying again for every command.
-  if (pending_ == 0) {
-    batchOp_ = calls_.operation(op);
-    batchStart_ = std::chrono::steady_clock::now();
-    batchFailed_ = broken_ && !connect();
+// The command in Redis's wire format (RESP), once: a redirection sends the same bytes again.
+void RedisConnection::queueFormatted(std::span<const std::string_view> argv, std::optional<size_t> keyIndex,
+                                     std::string_view op) {
+  if (queued_.size() == handedOut_ && handedOut_ == collected_.size()) {
+    if (!queued_.empty()) {  // the previous batch is read: start anew
+      wire_.clear();
+      queued_.clear();
+      collected_.clear();
+      handedOut_ = 0;
+    }
+    if (queued_.empty()) {
+      batchOp_ = calls_.operation(op);
+      batchStart_ = std::chrono::steady_clock::now();
+    }
   }
-  ++pending_;
-  if (batchFailed_) return;
-  if (redisAppendCommandArgv(context_.get(), static_cast<int>(argv_.size()), argv_.data(), argvLengths_.data()) !=
-      REDIS_OK) {
-    markBroken("append");
-    batchFailed_ = true;
+  Queued command;
+  command.offset = static_cast<uint32_t>(wire_.size());
+  wire_ += '*';
+  wire_ += Decimal(argv.size()).view();
+  wire_ += "\r\n";
+  for (std::string_view arg : argv) {
+    wire_ += '$';
+    wire_ += Decimal(arg.size()).view();
+    wire_ += "\r\n";
+    wire_ += arg;
+    wire_ += "\r\n";
   }
+  command.length = static_cast<uint32_t>(wire_.size() - command.offset);
+  if (clusterMode()) {
+    if (keyIndex)
+      command.slot = keySlot(argv[*keyIndex]);
+    else if (!argv.empty() && runsOnEveryMaster(argv.front()))
+      command.slot = kEveryNode;
+  }
+  queued_.push_back(command);
 }
 
 bool RedisConnection::readReplies(size_t n, std::vector<Reply>& out) {
   out.clear();
-  if (batchFailed_ || broken_ || n > pending_) {
-    pending_ = 0;
-    batchFailed_ = false;
-    finishBatch(false);
+  if (collected_.size() < queued_.size() && !exchange(collected_.size(), queued_.size())) {
+    failExchange();
     return false;
   }
-  for (size_t i = 0; i < n; ++i) {
-    void* raw = nullptr;
-    if (redisGetReply(context_.get(), &raw) != REDIS_OK || raw == nullptr) {
-      // The stream is out of step now (a timeout leaves replies in flight): only a new
-      // link can be trusted.
-      markBroken("read");
-      out.clear();
-      pending_ = 0;
-      finishBatch(false);
-      return false;
-    }
-    out.emplace_back(static_cast<redisReply*>(raw));
+  if (n > collected_.size() - handedOut_) {
+    failExchange();
+    return false;
   }
-  pending_ -= n;
-  if (pending_ == 0) {
+  for (size_t i = 0; i < n; ++i) out.push_back(std::move(collected_[handedOut_ + i]));
+  handedOut_ += n;
+  if (handedOut_ == queued_.size()) {
     // NOSCRIPT is the script cache, not a failure: pipeline() resends with the source.
     bool errorReply = false;
     for (const Reply& reply : out) errorReply = errorReply || (reply.isError() && !reply.isError("NOSCRIPT"));
     finishBatch(!errorReply);
   }
   return true;
+}
+
+// Sends commands [from, to) where they belong and collects their replies in order, following
+// redirections. Every link it touched is marked broken if it fails: replies may be in flight.
+bool RedisConnection::exchange(size_t from, size_t to) {
+  if (clusterMode() && mapStale_ && !refreshMap()) return false;
+  sendList_.clear();
+  for (size_t i = from; i < to; ++i) sendList_.push_back(i);
+  collected_.resize(to);
+  if (!sendAndRead(sendList_)) return false;
+  return !clusterMode() || followRedirections(from, to);
+}
+
+bool RedisConnection::sendAndRead(std::span<const size_t> commands) {
+  static constexpr std::string_view kAsking = "*1\r\n$6\r\nASKING\r\n";
+  // Route, and open the links the batch needs.
+  for (size_t i : commands) {
+    Queued& command = queued_[i];
+    if (!clusterMode())
+      command.node = 0;
+    else if (!command.ask)
+      command.node = command.slot >= kEveryNode ? slots_->nodeOf(0) : slots_->nodeOf(command.slot);
+  }
+  auto nodesOf = [this](const Queued& command) -> std::span<const uint16_t> {
+    if (command.slot != kEveryNode || !clusterMode()) return {&command.node, 1};
+    return fanout_;
+  };
+  fanout_.clear();
+  if (clusterMode()) fanout_ = slots_->masters();
+  for (size_t i : commands)
+    for (uint16_t node : nodesOf(queued_[i])) {
+      if (links_.size() <= node) links_.resize(node + 1);
+      if (links_[node].broken && !connectLink(node)) return false;
+      links_[node].inBatch = true;
+    }
+  // Everything out to every node first, so the servers work in parallel; then the replies.
+  for (size_t i : commands) {
+    const Queued& command = queued_[i];
+    for (uint16_t node : nodesOf(command)) {
+      redisContext* context = links_[node].context.get();
+      if ((command.ask && redisAppendFormattedCommand(context, kAsking.data(), kAsking.size()) != REDIS_OK) ||
+          redisAppendFormattedCommand(context, wire_.data() + command.offset, command.length) != REDIS_OK) {
+        markBroken(node, "append");
+        return false;
+      }
+    }
+  }
+  for (size_t node = 0; node < links_.size(); ++node) {
+    if (!links_[node].inBatch) continue;
+    int done = 0;
+    while (!done)
+      if (redisBufferWrite(links_[node].context.get(), &done) != REDIS_OK) {
+        markBroken(node, "write");
+        return false;
+      }
+  }
+  auto readOne = [this](uint16_t node, Reply& out) {
+    void* raw = nullptr;
+    if (redisGetReply(links_[node].context.get(), &raw) != REDIS_OK || raw == nullptr) {
+      // The stream is out of step now (a timeout leaves replies in flight): only a new
+      // link can be trusted.
+      markBroken(node, "read");
+      return false;
+    }
+    out = Reply(static_cast<redisReply*>(raw));
+    return true;
+  };
+  Reply scratch;
+  for (size_t i : commands) {
+    const Queued& command = queued_[i];
+    collected_[i].reset();
+    for (uint16_t node : nodesOf(command)) {
+      if (command.ask && !readOne(node, scratch)) return false;  // ASKING's +OK
+      if (!readOne(node, scratch)) return false;
+      // A command sent to every master answers with the first error, else the first reply.
+      if (!collected_[i].valid() || (scratch.isError() && !collected_[i].isError())) collected_[i] = std::move(scratch);
+    }
+  }
+  for (Link& link : links_) link.inBatch = false;
+  return true;
+}
+
+// MOVED: the slot lives elsewhere now (the map is read again before the next batch); ASK:
+// the slot is being migrated and this key is already on the importing node. A few rounds at
+// most: a map that keeps moving is a cluster being rebuilt, and the batch fails instead.
+bool RedisConnection::followRedirections(size_t from, size_t to) {
+  static constexpr int kRounds = 5;
+  for (int round = 0; round < kRounds; ++round) {
+    sendList_.clear();
+    for (size_t i = from; i < to; ++i) {
+      Queued& command = queued_[i];
+      command.ask = false;
+      if (!collected_[i].isError("MOVED") && !collected_[i].isError("ASK") && !collected_[i].isError("TRYAGAIN"))
+        continue;
+      if (auto redirection = parseRedirection(collected_[i].str())) {
+        if (redirection->ask) {
+          command.ask = true;
+          command.node = slots_->indexOf(redirection->node);
+        } else {
+          slots_->move(redirection->slot, redirection->node);
+          mapStale_ = true;
+        }
+      }
+      sendList_.push_back(i);
+    }
+    if (sendList_.empty()) return true;
+    // TRYAGAIN: a multi-key command whose keys are half migrated; the migration moves a
+    // few keys at a time, so a short pause sees it through.
+    if (round > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5 << round));
+    links_.resize(slots_->nodes().size());
+    if (!sendAndRead(sendList_)) return false;
+  }
+  return true;  // what is still a redirection is the caller's error reply
+}
+
+void RedisConnection::failExchange() {
+  for (size_t node = 0; node < links_.size(); ++node)
+    if (links_[node].inBatch) {
+      links_[node].context.reset();
+      links_[node].broken = true;
+      links_[node].inBatch = false;
+    }
+  if (!queued_.empty()) finishBatch(false);
+  wire_.clear();
+  queued_.clear();
+  collected_.clear();
+  handedOut_ = 0;
 }
 
 void RedisConnection::finishBatch(bool ok) {

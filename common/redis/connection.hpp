@@ -1,6 +1,9 @@
-// RedisConnection: the one owner of a synchronous hiredis context. A batch of commands
-// costs one round trip; an I/O error marks the link broken and the next batch reconnects,
-// never blocking longer than the timeout. RedisScript: Lua run by EVALSHA, EVAL fallback.
+// RedisConnection: the one owner of synchronous hiredis contexts: one to a single Redis, or
+// one per master of a Redis Cluster. A batch of commands costs one round trip (per master it
+// touches, all in parallel); an I/O error marks the link broken and the next batch
+// reconnects, never blocking longer than the timeout. RedisScript: Lua run by EVALSHA, EVAL
+// fallback. Cluster mode routes each command by its key's slot and follows MOVED and ASK,
+// so the stores above are the same code for both.
 #pragma once
 
 #include <hiredis/hiredis.h>
@@ -11,12 +14,14 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/log/log.hpp"
+#include "common/redis/cluster_slots.hpp"
 #include "common/ops/call_metrics.hpp"
 #include "common/util/integer.hpp"
 
@@ -30,6 +35,9 @@ struct RedisOptions {
   std::string password;    // AUTH after every connect when set
   int db = 0;                               // SELECT after every connect
   std::chrono::milliseconds timeout{2000};  // connect, and every read or write
+  /// Seed nodes of a Redis Cluster (redis.cluster_nodes); when set, host, port, unixSocket
+  /// and db are not used and the connection follows the cluster's slot map.
+  std::vector<ClusterNode> cluster;
 };
 
 /// A borrowed view of a reply or of one element of an array reply.
@@ -110,19 +118,27 @@ private:
   std::string sha_;
 };
 
-/// One link to Redis, for one thread. Move-only; closes the link when destroyed.
+/// One link to Redis (or to each master of a cluster), for one thread. Move-only; closes
+/// its links when destroyed.
 ///
 /// Batches: append() any number of commands, then readReplies() for them: the commands go
-/// out in one write and their replies come back in one read where the kernel allows.
-/// Scratch buffers are reused, so after warm-up a batch allocates only inside hiredis.
+/// out in one write per server and their replies come back in one read where the kernel
+/// allows. Scratch buffers are reused, so after warm-up a batch allocates only inside hiredis.
+///
+/// Cluster: a command goes to the master of its key's slot (cluster_slots.hpp); a MOVED
+/// reply updates the map and the command is sent again where it now lives, an ASK reply
+/// sends it once to the importing node, both within the same readReplies(). Keyless
+/// commands go to any master, except SCRIPT, CONFIG, FLUSHALL and FLUSHDB, which go to
+/// every master (the first error, else the first reply, is the answer). The map is read
+/// again from CLUSTER SLOTS at the start of the batch after a MOVED or a broken link.
 ///
 /// Metrics: every round trip is timed into icq_redis_command_duration_seconds{op}, op being
 /// the batch's first command or script (lower case), and a failed one or one with an
 /// error reply counts in icq_redis_errors_total{op}.
 ///
-/// Failures: a false return means Redis could not be reached or the link failed mid-batch;
+/// Failures: a false return means Redis could not be reached or a link failed mid-batch;
 /// every command appended so far is then discarded (it may or may not have run) and the
-/// link is marked broken. The first append of the next batch reconnects.
+/// links of the batch are marked broken. The next batch reconnects.
 class RedisConnection {
 public:
   /// Connects at once; when Redis is down, connected() is false and the next batch retries.
@@ -134,9 +150,12 @@ public:
   RedisConnection& operator=(const RedisConnection&) = delete;
 
   const RedisOptions& options() const { return options_; }
-  /// Whether the link is up as far as this side knows (a dead server shows at the next call).
+  bool clusterMode() const { return !options_.cluster.empty(); }
+  /// Whether the links are up as far as this side knows (a dead server shows at the next
+  /// call); in cluster mode, whether the slot map is known and every master's link is up.
   bool connected() const;
-  /// Drops the link and connects again: SELECT, then SCRIPT LOAD of every registered script.
+  /// Drops the links and connects again: SELECT, then SCRIPT LOAD of every registered
+  /// script (cluster: the slot map first, then every master).
   bool reconnect();
 
   /// Registers a script; it is loaded now (if connected) and after every reconnect. The
@@ -171,20 +190,46 @@ private:
   struct ContextFree {
     void operator()(redisContext* context) const { redisFree(context); }
   };
+  /// One hiredis context to one server.
+  struct Link {
+    std::unique_ptr<redisContext, ContextFree> context;
+    bool broken = true;
+    bool inBatch = false;  // has commands of the exchange in flight
+  };
+  /// Where a queued command goes: its bytes in wire_, and its slot in cluster mode.
+  struct Queued {
+    uint32_t offset = 0;
+    uint32_t length = 0;
+    uint16_t slot = kAnyNode;
+    uint16_t node = 0;  // the link it went to last
+    bool ask = false;   // precede with ASKING (an ASK redirection)
+  };
+  static constexpr uint16_t kAnyNode = 0xffff;    // a keyless command: any master
+  static constexpr uint16_t kEveryNode = 0xfffe;  // a keyless command that changes a server
 
-  bool connect();
-  void markBroken(std::string_view during);
-  void pushArg(std::string_view arg);
-  void appendArgv(std::string_view op);
+  bool connectLink(size_t node);
+  bool loadScript(size_t node, RedisScript& script);
+  void markBroken(size_t node, std::string_view during);
+  std::string nodeName(size_t node) const;
+  bool refreshMap();
+  void queueFormatted(std::span<const std::string_view> argv, std::optional<size_t> keyIndex, std::string_view op);
+  bool exchange(size_t from, size_t to);
+  bool sendAndRead(std::span<const size_t> commands);
+  bool followRedirections(size_t from, size_t to);
+  void failExchange();
   void finishBatch(bool ok);
 
   RedisOptions options_;
-  std::unique_ptr<redisContext, ContextFree> context_;
-  bool broken_ = true;
-  bool batchFailed_ = false;  // this batch could not be queued; its replies will be `false`
-  size_t pending_ = 0;        // commands queued and not yet read
-  std::vector<const char*> argv_;
-  std::vector<size_t> argvLengths_;
+  std::vector<Link> links_;         // single: one; cluster: by SlotMap node index
+  std::unique_ptr<SlotMap> slots_;  // cluster mode only (32 KiB: on the heap)
+  bool mapStale_ = true;
+  std::string wire_;                // the batch's commands in the RESP wire format
+  std::vector<Queued> queued_;      // the batch's commands, in order
+  std::vector<Reply> collected_;    // their replies, in order, as far as exchanged
+  size_t handedOut_ = 0;            // replies given to readReplies() callers so far
+  std::vector<std::string_view> args_;
+  std::vector<size_t> sendList_;
+  std::vector<uint16_t> fanout_;
   std::vector<std::unique_ptr<RedisScript>> scripts_;
   std::vector<size_t> retry_;
   std::vector<Reply> retryReplies_;

@@ -12,6 +12,16 @@ redis::RedisOptions redisOptionsFrom(const config::Config& config) {
   options.password = config.string("redis.password");
   options.db = static_cast<int>(config.integer("redis.db"));
   options.timeout = std::chrono::milliseconds(config.integer("redis.timeout_ms"));
+  std::string error;
+  options.cluster = redis::parseNodeList(config.string("redis.cluster_nodes"), error);
+  auto refuse = [&config](const std::string& key, const std::string& what) {
+    throw config::ConfigError(config.sourceOf(key) + ": key '" + key + "' " + what);
+  };
+  if (!error.empty()) refuse("redis.cluster_nodes", error);
+  if (!options.cluster.empty() && !options.unixSocket.empty())
+    refuse("redis.unix_socket", "cannot be used with redis.cluster_nodes (a Unix socket reaches one node)");
+  if (!options.cluster.empty() && options.db != 0)
+    refuse("redis.db", "must be 0 with redis.cluster_nodes (Redis Cluster has one database)");
   return options;
 }
 

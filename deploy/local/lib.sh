@@ -154,6 +154,65 @@ stop_redis() {
   rm -f "$dir/redis.pid"
 }
 
+# start_redis_cluster <dir> <first port> [password]: a Redis Cluster of six nodes on the ports
+# from <first port> (their cluster bus 1000 above), three masters with a replica each, as
+# `redis-cli --cluster create` makes it; with a password like start_redis, the replicas
+# authenticating to their masters as ICQ_REDIS_USER (from a file of each node's, not the
+# command line). The cluster is created, checked and replicated by a second user,
+# ICQ_REDIS_CLUSTER_ADMIN (same password): icqcluster's own may not run INFO, CLUSTER MEET or
+# PSYNC. A cluster already created in <dir> is started again as it was.
+ICQ_REDIS_CLUSTER_NODES=6
+ICQ_REDIS_CLUSTER_ADMIN=icq-admin
+start_redis_cluster() {
+  local dir=$1 first=$2 password=${3:-} i port nodes=() seeds=""
+  for i in $(seq 0 $((ICQ_REDIS_CLUSTER_NODES - 1))); do
+    port=$((first + i))
+    local node="$dir/node-$i"
+    mkdir -p "$node"
+    is_root && chown redis:redis "$node"
+    stop_redis "$node" "$port"
+    (umask 077
+     printf 'cluster-enabled yes\ncluster-config-file %s\ncluster-port %s\ncluster-node-timeout 3000\n' \
+       "$node/nodes.conf" $((port + 1000)) >"$node/node.conf"
+     if [ -n "$password" ]; then
+       printf 'user default off\nuser %s on >%s %s\nuser %s on >%s ~* &* +@all\n' "$ICQ_REDIS_USER" "$password" \
+         "$ICQ_REDIS_RULES" "$ICQ_REDIS_CLUSTER_ADMIN" "$password" >"$node/users.acl"
+       printf 'aclfile %s\nmasteruser %s\nmasterauth %s\n' "$node/users.acl" "$ICQ_REDIS_CLUSTER_ADMIN" "$password" \
+         >>"$node/node.conf"
+     fi)
+    is_root && chown redis:redis "$node"/*
+    as_user redis redis-server "$node/node.conf" --bind 127.0.0.1 --port "$port" --daemonize yes --save '' \
+      --appendonly yes --appendfsync everysec --dir "$node" --pidfile "$node/redis.pid" --logfile "$node/redis.log"
+    nodes+=("127.0.0.1:$port")
+    seeds+="${seeds:+,}127.0.0.1:$port"
+  done
+  # The password by environment (REDISCLI_AUTH), never on a command line.
+  cli() {
+    if [ -n "$password" ]; then REDISCLI_AUTH=$password redis-cli --user "$ICQ_REDIS_CLUSTER_ADMIN" "$@"
+    else redis-cli "$@"; fi
+  }
+  for i in $(seq 0 $((ICQ_REDIS_CLUSTER_NODES - 1))); do
+    for _ in $(seq 100); do
+      cli -p $((first + i)) ping 2>/dev/null | grep -q PONG && break
+      sleep 0.1
+    done
+  done
+  if ! cli -p "$first" cluster info 2>/dev/null | grep -q 'cluster_slots_assigned:16384'; then
+    cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >"$dir/create.log" 2>&1 ||
+      die "redis-cli --cluster create failed (see $dir/create.log)"
+  fi
+  for _ in $(seq 300); do
+    cli -p "$first" cluster info 2>/dev/null | grep -q 'cluster_state:ok' && { ICQ_REDIS_CLUSTER_SEEDS=$seeds; return 0; }
+    sleep 0.1
+  done
+  die "the Redis Cluster in $dir did not become ready"
+}
+
+stop_redis_cluster() {
+  local dir=$1 first=$2 i
+  for i in $(seq 0 $((ICQ_REDIS_CLUSTER_NODES - 1))); do stop_redis "$dir/node-$i" $((first + i)); done
+}
+
 # start_postgres <dir> <port> [name=value...]: initialises the cluster on first use, then
 # starts it (with the server settings given, e.g. ssl=on; values without spaces) and makes
 # sure role and database "icq" exist.
@@ -196,7 +255,8 @@ stop_cluster() {
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -f "$VAR"/run/*.pid
   stop_postgres "$STATE/pg"
-  stop_redis "$STATE/redis" "$REDIS_PORT"
+  if [ "${ICQ_REDIS_CLUSTER:-0}" = 1 ]; then stop_redis_cluster "$STATE/redis-cluster" "$REDIS_PORT"
+  else stop_redis "$STATE/redis" "$REDIS_PORT"; fi
   log "stopped"
 }
 
@@ -205,7 +265,9 @@ start_cluster_stores() {
     [ -f "$pidfile" ] && kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
     rm -f "$pidfile"
   done
-  start_redis "$STATE/redis" "$REDIS_PORT" "${REDIS_PASSWORD:-}"
+  # ICQ_REDIS_CLUSTER=1: a six-node Redis Cluster instead (its seeds in ICQ_REDIS_CLUSTER_SEEDS).
+  if [ "${ICQ_REDIS_CLUSTER:-0}" = 1 ]; then start_redis_cluster "$STATE/redis-cluster" "$REDIS_PORT" "${REDIS_PASSWORD:-}"
+  else start_redis "$STATE/redis" "$REDIS_PORT" "${REDIS_PASSWORD:-}"; fi
   start_postgres "$STATE/pg" "$PG_PORT"
   trap stop_cluster EXIT
   trap 'exit 130' INT TERM

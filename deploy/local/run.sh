@@ -4,6 +4,8 @@
 # with a demo account. Ctrl-C stops everything. Safe to run again.
 #
 # Environment: ICQ_UDP_PORT (4000), ICQ_LOCAL_REDIS_PORT (16379), ICQ_LOCAL_PG_PORT (15432),
+# ICQ_REDIS_CLUSTER (0; 1: a Redis Cluster of six nodes, three masters with a replica each, on
+# ICQ_LOCAL_REDIS_PORT and the five ports after it),
 # ICQ_WORKERS (2, at most 5), ICQ_DEMO_UIN (100000), ICQ_ADMIN_PORT (9464: the gateway's admin
 # port; workers take the next ones, the scheduler ICQ_ADMIN_PORT + 6).
 set -euo pipefail
@@ -34,11 +36,18 @@ REDIS_PASSWORD=$(cat "$VAR/redis-password")
 export ICQ_REDIS_PASSWORD=$REDIS_PASSWORD
 start_cluster_stores
 
+if [ "${ICQ_REDIS_CLUSTER:-0}" = 1 ]; then
+  REDIS_KEYS="cluster_nodes: $ICQ_REDIS_CLUSTER_SEEDS"
+  REDIS_WHERE="a Redis Cluster on 127.0.0.1:$REDIS_PORT-$((REDIS_PORT + ICQ_REDIS_CLUSTER_NODES - 1)) (three masters, a replica each)"
+else
+  REDIS_KEYS="port: $REDIS_PORT
+  unix_socket: $STATE/redis/redis.sock"
+  REDIS_WHERE="Redis on 127.0.0.1:$REDIS_PORT"
+fi
 cat > "$VAR/icq.yaml" <<YAML
 # Written by deploy/local/run.sh; every key is documented in docs/CONFIGURATION.md.
 redis:
-  port: $REDIS_PORT
-  unix_socket: $STATE/redis/redis.sock
+  $REDIS_KEYS
   username: $ICQ_REDIS_USER
 postgres:
   url: postgresql://icq:icq@127.0.0.1:$PG_PORT/icq
@@ -88,7 +97,7 @@ done
 cat <<TEXT
 
   icqcluster is running: gateway on UDP 127.0.0.1:$UDP_PORT, $WORKERS workers, scheduler,
-  Redis on 127.0.0.1:$REDIS_PORT (user $ICQ_REDIS_USER, password in var/local/redis-password),
+  $REDIS_WHERE (user $ICQ_REDIS_USER, password in var/local/redis-password),
   PostgreSQL on 127.0.0.1:$PG_PORT. Logs: var/local/logs/
 
   Demo account     UIN: $DEMO_UIN     password: $DEMO_PASSWORD

@@ -25,17 +25,6 @@ std::string writeFile(const std::string& path, const std::string& text) {
   return path;
 }
 
-/// Waits until `done` holds, for up to 20 s.
-template <class Done>
-bool eventually(Done&& done) {
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-  return true;
-}
-
 }  // namespace
 
 TEST_CASE("event actions: a VIP's login sends an ICQ message - calls a signed webhook - runs a program",
@@ -69,7 +58,7 @@ rules:
   CHECK(std::string(message.text.begin(), message.text.end()) ==
         "VIP " + std::to_string(kAlice) + " logged in from 127.0.9.31");
 
-  REQUIRE(eventually([&] { return !receiver.received().empty(); }));
+  REQUIRE(eventually([&] { return !receiver.received().empty(); }, 20s));
   const ops::HttpRequest hook = receiver.received()[0];
   CHECK(hook.header("x-icq-signature") == actions::signature("e2e-secret", hook.body));
   const auto body = nlohmann::json::parse(hook.body);
@@ -80,7 +69,7 @@ rules:
   CHECK(body["fields"]["protocol"] == "5");
 
   const std::string envFile = dir + "/env-" + std::to_string(kAlice);
-  REQUIRE(eventually([&] { return fileText(envFile).find("ICQ_EVENT_RULE=vip-login\n") != std::string::npos; }));
+  REQUIRE(eventually([&] { return fileText(envFile).find("ICQ_EVENT_RULE=vip-login\n") != std::string::npos; }, 20s));
   const std::string env = fileText(envFile);
   CHECK(env.find("ICQ_EVENT_KIND=login\n") != std::string::npos);
   CHECK(env.find("ICQ_EVENT_ADDRESS=127.0.9.31\n") != std::string::npos);

@@ -48,7 +48,7 @@ std::vector<ServerPacket> drain(V5Client& client, std::chrono::milliseconds quie
   return out;
 }
 
-int64_t totalCalls(redis::RedisConnection& redis) {
+int64_t totalCalls(const RedisServer& redis) {
   int64_t total = 0;
   for (const auto& [name, count] : commandCalls(redis)) total += count;
   return total;
@@ -68,16 +68,6 @@ double metric(uint16_t port, const std::string& series) {
     if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 && line[series.size()] == ' ')
       return std::strtod(line.c_str() + series.size() + 1, nullptr);
   return 0;
-}
-
-template <class Condition>
-bool eventually(Condition condition, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return condition();
 }
 
 /// Where gateway `id` takes its workers, as workers learn it: from the registry in Redis.
@@ -153,7 +143,6 @@ bool allAnsweredByWorkers(V5Client& stranger, int count) {
 TEST_CASE("no answer to a packet without a session is larger than it and a flood of them costs no Redis command",
           "[e2e][hostile]") {
   E2E e2e({.gateways = 1, .workers = 2});
-  redis::RedisConnection redis(e2e.redis.options());
   // Strangers: UINs with no session (most with no account), each from an address of its own.
   std::vector<std::unique_ptr<V5Client>> strangers;
   for (int i = 0; i < 8; ++i)
@@ -161,7 +150,7 @@ TEST_CASE("no answer to a packet without a session is larger than it and a flood
                                                    "127.0.16." + std::to_string(10 + i)));
   const auto packets = strangerPackets();
   size_t smallest = SIZE_MAX, sent = 0;
-  resetCommandStats(redis);
+  resetCommandStats(e2e.redis);
   const auto floodStart = std::chrono::steady_clock::now();
   for (int round = 0; round < 12; ++round)
     for (auto& stranger : strangers)
@@ -178,11 +167,11 @@ TEST_CASE("no answer to a packet without a session is larger than it and a flood
       largest = std::max(largest, answer.raw.size());
       commands[answer.header.command]++;
     }
-  const int64_t duringFlood = totalCalls(redis);
+  const int64_t duringFlood = totalCalls(e2e.redis);
   // What the cluster asks of Redis anyway (heartbeats, ticks, registry polls) over as long.
-  resetCommandStats(redis);
+  resetCommandStats(e2e.redis);
   std::this_thread::sleep_for(std::chrono::steady_clock::now() - floodStart);
-  const int64_t atRest = totalCalls(redis);
+  const int64_t atRest = totalCalls(e2e.redis);
 
   INFO("sent " << sent << " (smallest " << smallest << " bytes), answers " << answers << " (largest " << largest
                << " bytes); Redis commands during the flood " << duringFlood << ", at rest as long " << atRest);

@@ -12,12 +12,11 @@ TEST_CASE("icqd serves logins, keep-alives and logoffs with every role in one pr
   PgDatabase database;
   uint16_t port = freeUdpPort();
   uint16_t admin = freeTcpPort();
-  ChildProcess icqd(
-      ICQD_BIN,
-      {"--set", "redis.port=" + std::to_string(redis.port()), "--set", "postgres.url=" + database.url(), "--set",
-       "gateway.udp_bind=127.0.0.1", "--set", "gateway.udp_port=" + std::to_string(port), "--set", "icqd.workers=2",
-       "--set", "admin.listen=127.0.0.1:" + std::to_string(admin)},
-      "/tmp/icqd-e2e-" + std::to_string(::getpid()) + ".log");
+  std::vector<std::string> flags = redis.configFlags();
+  flags.insert(flags.end(), {"--set", "postgres.url=" + database.url(), "--set", "gateway.udp_bind=127.0.0.1", "--set",
+                             "gateway.udp_port=" + std::to_string(port), "--set", "icqd.workers=2", "--set",
+                             "admin.listen=127.0.0.1:" + std::to_string(admin)});
+  ChildProcess icqd(ICQD_BIN, flags, "/tmp/icqd-e2e-" + std::to_string(::getpid()) + ".log");
   createTestUser(database, kAlice, kAlicePassword);
   INFO(icqd.logTail());
   V5Client alice(port, kAlice, kAlicePassword);

@@ -235,10 +235,10 @@ TEST_CASE("an admin port that cannot be bound stops the process, naming admin.li
   E2E e(ClusterOptions{.gateways = 1, .workers = 1, .scheduler = false});
   const uint16_t taken = e.cluster.adminPort("gateway", 0);
   std::string log = "/tmp/icq-admin-taken-" + std::to_string(::getpid()) + ".log";
-  ChildProcess second(ICQ_WORKER_BIN,
-                      {"--set", "redis.port=" + std::to_string(e.redis.port()), "--set",
-                       "postgres.url=" + e.database.url(), "--set", "admin.listen=127.0.0.1:" + std::to_string(taken)},
-                      log);
+  std::vector<std::string> flags = e.redis.configFlags();
+  flags.insert(flags.end(), {"--set", "postgres.url=" + e.database.url(), "--set",
+                             "admin.listen=127.0.0.1:" + std::to_string(taken)});
+  ChildProcess second(ICQ_WORKER_BIN, flags, log);
   CHECK(second.wait(std::chrono::seconds(15)) == 1);
   CHECK_THAT(second.logTail(), Catch::Contains("admin.listen"));
 }

@@ -36,29 +36,6 @@ double metric(uint16_t port, const std::string& series) {
   return kAbsent;
 }
 
-template <class Condition>
-bool eventually(Condition condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return condition();
-}
-
-/// The texts of the offline messages a client just logged in gets once it asks (CMD_LOGIN_1),
-/// in the order they came.
-std::vector<std::string> offlineTextsAtLogin(V5Client& client) {
-  client.send(v5::CMD_LOGIN_1, std::array<uint8_t, 4>{}, true);
-  std::vector<std::string> texts;
-  for (const ServerPacket& packet : client.receiveUntil(v5::SRV_END_OFFLINE_MESSAGES, std::chrono::seconds(5))) {
-    v5::ReceivedMessage message;
-    if (packet.header.command == v5::SRV_RECV_MESSAGE && v5::parseOfflineMessageBody(packet.data, message))
-      texts.emplace_back(message.text.begin(), message.text.end());
-  }
-  return texts;
-}
-
 /// Clients that keep alive from a thread of their own and count every sign of having been
 /// logged out (SRV_NOT_CONNECTED or SRV_GO_AWAY).
 class Crowd {

@@ -91,6 +91,8 @@ render external-auth --set redis.mode=external,redis.external.host=redis,redis.e
 render store-tls --set redis.mode=external,redis.external.host=redis.db.internal,redis.external.port=6380 \
   --set redis.external.tls.enabled=true,redis.external.tls.caSecret=redis-ca,postgres.mode=external,postgres.external.caSecret=pg-ca \
   --set 'postgres.external.url=postgresql://icq@pg.db.internal/icq?sslmode=verify-full&sslrootcert=/etc/postgres-ca/ca.crt'
+render external-cluster --set redis.mode=external,redis.external.username=icq \
+  --set-json 'redis.external.clusterNodes=["redis-0.redis.db:6379","redis-1.redis.db:6379"]'
 render scaled --set worker.replicas=8,gateway.replicas=5
 render actions --set-json 'scheduler.extraEnv=[{"name":"HOOK_SECRET","value":"k"}]' \
   --set-json 'actions.rules=[{"name":"vip-login","on":"login","when":{"uins":[100001]},"actions":[{"log":"VIP {uin}"},{"webhook":{"url":"https://hooks.example.org/icq","secret_env":"HOOK_SECRET"}}]}]'
@@ -146,6 +148,7 @@ expect "external Redis without a password: no AUTH, no key" "$(value external Se
 expect "external Redis with a user and password" \
   "$(value external-auth Secret/$NAME 'data.redis-password' | base64 -d) $(value external-auth ConfigMap/$NAME-config 'data.icq\.yaml' | "$PY" -c 'import sys,yaml; print(yaml.safe_load(sys.stdin)["redis"]["username"])')" \
   "pw2 svc-icq"
+expect "external Redis Cluster: the seeds in the config file and no single server" "$(value external-cluster ConfigMap/$NAME-config 'data.icq\.yaml' | "$PY" -c 'import sys,yaml; r=yaml.safe_load(sys.stdin)["redis"]; print(r["cluster_nodes"], r.get("host"), r["username"])')" "redis-0.redis.db:6379,redis-1.redis.db:6379 None icq"
 expect "no Redis TLS sidecar by default" "$(value defaults Deployment/$NAME-worker 'spec.template.spec.containers[name=redis-tls]') $(value defaults ConfigMap/$NAME-redis-tls)" "absent absent"
 expect "Redis TLS: the processes talk to the local tunnel" "$(value store-tls ConfigMap/$NAME-config 'data.icq\.yaml' | "$PY" -c 'import sys,yaml; r=yaml.safe_load(sys.stdin)["redis"]; print(r["host"], r["port"])')" "127.0.0.1 6379"
 for c in gateway worker scheduler; do
@@ -206,6 +209,9 @@ refused "the database URL in the ConfigMap" "url" --set config.postgres.url=post
 refused "external Redis without a host" "redis.external.host is required" --set redis.mode=external
 refused "external PostgreSQL without a URL" "postgres.external.url" --set postgres.mode=external
 refused "an action rule without a name" "name" --set-json 'actions.rules=[{"on":"login","actions":[{"log":"x"}]}]'
+refused "a Redis Cluster node without a port" "clusterNodes" --set redis.mode=external --set-json 'redis.external.clusterNodes=["redis-0"]'
+refused "Redis TLS to a Redis Cluster" "cannot be used with redis.external.clusterNodes" --set redis.mode=external,redis.external.tls.enabled=true,redis.external.tls.caSecret=ca \
+  --set-json 'redis.external.clusterNodes=["redis-0:6379"]'
 refused "Redis TLS without a CA Secret" "redis.external.tls.caSecret" --set redis.mode=external,redis.external.host=r,redis.external.tls.enabled=true
 
 step "the Redis TLS sidecar's stunnel.conf under the real stunnel4"

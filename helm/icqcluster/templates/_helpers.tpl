@@ -50,6 +50,16 @@ app.kubernetes.io/part-of: icqcluster
 {{- if and (eq .Values.redis.mode "external") .Values.redis.external.tls.enabled -}}true{{- end -}}
 {{- end -}}
 
+{{/* redis.cluster_nodes ("host:port,host:port") for an external Redis Cluster, else empty. */}}
+{{- define "icq.redisClusterNodes" -}}
+{{- if and (eq .Values.redis.mode "external") .Values.redis.external.clusterNodes -}}
+{{- if .Values.redis.external.tls.enabled -}}
+{{- fail "redis.external.tls cannot be used with redis.external.clusterNodes: the stunnel sidecar reaches one server, a cluster client every master" -}}
+{{- end -}}
+{{- join "," .Values.redis.external.clusterNodes -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "icq.redisHost" -}}
 {{- if include "icq.redisTls" . -}}
 127.0.0.1
@@ -87,7 +97,12 @@ named Secret in the cluster, else a new random one. Call with
 {{- if include "icq.redisTls" . -}}
 {{- $redisPort = .Values.redis.external.tls.localPort -}}
 {{- end -}}
-{{- $redis := dict "host" (include "icq.redisHost" .) "port" $redisPort "db" $redisDb -}}
+{{- $redis := dict -}}
+{{- if include "icq.redisClusterNodes" . -}}
+{{- $redis = dict "cluster_nodes" (include "icq.redisClusterNodes" .) -}}
+{{- else -}}
+{{- $redis = dict "host" (include "icq.redisHost" .) "port" $redisPort "db" $redisDb -}}
+{{- end -}}
 {{- $redisUser := ternary "icq" .Values.redis.external.username (eq .Values.redis.mode "bundled") -}}
 {{- if $redisUser -}}
 {{- $_ := set $redis "username" $redisUser -}}

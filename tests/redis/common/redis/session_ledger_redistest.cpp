@@ -108,8 +108,8 @@ struct Fixture {
     return names;
   }
 
-  std::map<std::string, int64_t> commandCalls() { return test::commandCalls(redis); }
-  void resetStats() { test::resetCommandStats(redis); }
+  std::map<std::string, int64_t> commandCalls() { return test::commandCalls(server); }
+  void resetStats() { test::resetCommandStats(server); }
 };
 
 void checkSameSession(const store::Session& got, const store::Session& want) {

@@ -225,8 +225,8 @@ struct Fixture {
     if (reply.isNil()) return std::nullopt;
     return std::string(reply.str());
   }
-  std::map<std::string, int64_t> commandCalls() { return test::commandCalls(admin); }
-  void resetStats() { test::resetCommandStats(admin); }
+  std::map<std::string, int64_t> commandCalls() { return test::commandCalls(server); }
+  void resetStats() { test::resetCommandStats(server); }
 
   test::RedisServer server;
   redis::RedisConnection admin{server.options()};
