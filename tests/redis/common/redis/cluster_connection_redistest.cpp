@@ -146,27 +146,22 @@ TEST_CASE("cluster mode runs a script on every master and reloads it where it wa
   RedisServer server(std::nullopt, std::nullopt, RedisTopology::cluster);
   redis::RedisConnection redis(server.options());
   const redis::RedisScript& incr = redis.addScript("incr", "return redis.call('INCRBY', KEYS[1], ARGV[1])");
-  std::set<size_t> masters;
-  for (int i = 0; i < 30; ++i) {
-    const std::string name = key(i);
+  auto increment = [&](const std::string& name, std::string_view by) {
     const std::string_view keys[] = {name};
-    const std::string_view args[] = {"5"};
+    const std::string_view args[] = {by};
     redis::Reply reply;
     REQUIRE(redis.runScript(incr, keys, args, reply));
-    CHECK(reply.integer() == 5);
-    masters.insert(server.masterOf(redis::keySlot(name)));
+    return reply.integer();
+  };
+  std::set<size_t> masters;
+  for (int i = 0; i < 30; ++i) {
+    CHECK(increment(key(i), "5") == 5);
+    masters.insert(server.masterOf(redis::keySlot(key(i))));
   }
   CHECK(masters.size() == 3);
 
   server.nodeCommandText(1, {"SCRIPT", "FLUSH"});
-  for (int i = 0; i < 30; ++i) {
-    const std::string name = key(i);
-    const std::string_view keys[] = {name};
-    const std::string_view args[] = {"1"};
-    redis::Reply reply;
-    REQUIRE(redis.runScript(incr, keys, args, reply));
-    CHECK(reply.integer() == 6);
-  }
+  for (int i = 0; i < 30; ++i) CHECK(increment(key(i), "1") == 6);
 }
 
 TEST_CASE("cluster mode follows a replica promoted after its master was killed", "[redis][cluster]") {
