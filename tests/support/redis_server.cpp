@@ -50,9 +50,22 @@ bool answersPing(const std::string& socket) {
 
 /// One command to one node by its Unix socket, authenticated as `user` when given. Throws,
 /// failing the test, when the node does not answer.
-std::string nodeCommand(const std::string& socket, const std::optional<RedisUser>& user,
-                        std::vector<std::string> argv) {
-  const timeval timeout{2, 0};
+/// The text of a scalar reply (an integer in decimal), or of each element of an array.
+std::vector<std::string> replyTexts(const redisReply* reply) {
+  auto text = [](const redisReply* r) {
+    return r->type == REDIS_REPLY_INTEGER ? std::to_string(r->integer) : std::string(r->str ? r->str : "", r->str ? r->len : 0);
+  };
+  if (reply->type != REDIS_REPLY_ARRAY) return {text(reply)};
+  std::vector<std::string> texts;
+  for (size_t i = 0; i < reply->elements; ++i) texts.push_back(text(reply->element[i]));
+  return texts;
+}
+
+/// One command to one node by its Unix socket, authenticated as `user` when given. Throws,
+/// failing the test, when the node does not answer.
+std::vector<std::string> nodeCommand(const std::string& socket, const std::optional<RedisUser>& user,
+                                     std::vector<std::string> argv) {
+  const timeval timeout{5, 0};
   std::unique_ptr<redisContext, void (*)(redisContext*)> context(redisConnectUnixWithTimeout(socket.c_str(), timeout),
                                                                  redisFree);
   if (!context || context->err) throw std::runtime_error("cannot reach redis at " + socket);
@@ -68,17 +81,15 @@ std::string nodeCommand(const std::string& socket, const std::optional<RedisUser
   };
   if (user) queue(0, 3);
   queue(user ? 3 : 0, argv.size());
-  std::string text;
+  std::vector<std::string> texts;
   for (int i = 0; i < (user ? 2 : 1); ++i) {
     void* raw = nullptr;
     if (redisGetReply(context.get(), &raw) != REDIS_OK || raw == nullptr)
       throw std::runtime_error("no reply from redis at " + socket);
-    auto* reply = static_cast<redisReply*>(raw);
-    text = reply->type == REDIS_REPLY_INTEGER ? std::to_string(reply->integer)
-                                              : std::string(reply->str ? reply->str : "", reply->str ? reply->len : 0);
-    freeReplyObject(reply);
+    texts = replyTexts(static_cast<redisReply*>(raw));
+    freeReplyObject(raw);
   }
-  return text;
+  return texts;
 }
 
 size_t nodeCountOf(RedisTopology topology) {
@@ -343,10 +354,46 @@ size_t RedisServer::masterOf(uint16_t slot) const {
   throw std::runtime_error("no master serves slot " + std::to_string(slot));
 }
 
-std::string RedisServer::nodeCommandText(size_t node, std::vector<std::string> argv) const {
+std::vector<std::string> RedisServer::nodeCommandList(size_t node, std::vector<std::string> argv) const {
   std::optional<RedisUser> admin = user_;
   if (admin && cluster()) admin->name = kClusterAdmin;
   return nodeCommand(nodes_.at(node).dir + "/redis.sock", admin, std::move(argv));
+}
+
+std::string RedisServer::nodeCommandText(size_t node, std::vector<std::string> argv) const {
+  const std::vector<std::string> texts = nodeCommandList(node, std::move(argv));
+  return texts.empty() ? std::string() : texts.front();
+}
+
+std::string SlotMigration::id(size_t node) const { return server.nodeCommandText(node, {"CLUSTER", "MYID"}); }
+
+void SlotMigration::begin() const {
+  server.nodeCommandText(to, {"CLUSTER", "SETSLOT", std::to_string(slot), "IMPORTING", id(from)});
+  server.nodeCommandText(from, {"CLUSTER", "SETSLOT", std::to_string(slot), "MIGRATING", id(to)});
+}
+
+void SlotMigration::migrate(const std::vector<std::string>& keys) const {
+  std::vector<std::string> argv = {"MIGRATE", "127.0.0.1", std::to_string(server.nodePort(to)), "", "0", "5000", "KEYS"};
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  const std::string reply = server.nodeCommandText(from, argv);
+  if (reply != "OK" && reply != "NOKEY") throw std::runtime_error("MIGRATE failed: " + reply);
+}
+
+void SlotMigration::migrateAll() const {
+  // What redis-cli --cluster reshard does: a few keys at a time until the slot is empty.
+  for (;;) {
+    const std::vector<std::string> keys =
+        server.nodeCommandList(from, {"CLUSTER", "GETKEYSINSLOT", std::to_string(slot), "10"});
+    if (keys.empty() || (keys.size() == 1 && keys.front().empty())) return;
+    migrate(keys);
+  }
+}
+
+void SlotMigration::finish() const {
+  const std::string owner = id(to);
+  for (size_t node : {to, from}) server.nodeCommandText(node, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", owner});
+  for (size_t node = 0; node < server.nodeCount(); ++node)
+    if (node != to && node != from) server.nodeCommandText(node, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", owner});
 }
 
 void RedisServer::restart() {
