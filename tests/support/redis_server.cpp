@@ -9,9 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <cstdlib>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -53,7 +53,8 @@ bool answersPing(const std::string& socket) {
 /// The text of a scalar reply (an integer in decimal), or of each element of an array.
 std::vector<std::string> replyTexts(const redisReply* reply) {
   auto text = [](const redisReply* r) {
-    return r->type == REDIS_REPLY_INTEGER ? std::to_string(r->integer) : std::string(r->str ? r->str : "", r->str ? r->len : 0);
+    return r->type == REDIS_REPLY_INTEGER ? std::to_string(r->integer)
+                                          : std::string(r->str ? r->str : "", r->str ? r->len : 0);
   };
   if (reply->type != REDIS_REPLY_ARRAY) return {text(reply)};
   std::vector<std::string> texts;
@@ -175,7 +176,8 @@ void RedisServer::awaitClusterOk(std::chrono::milliseconds timeout) const {
            last.find("cluster_slots_ok:16384") != std::string::npos;
       // A replica that has not finished its first sync cannot take over from its master.
       if (ok) {
-        const std::string replication = nodeCommandText(static_cast<size_t>(&node - nodes_.data()), {"INFO", "replication"});
+        const std::string replication =
+            nodeCommandText(static_cast<size_t>(&node - nodes_.data()), {"INFO", "replication"});
         ok = replication.find("role:master") != std::string::npos ||
              replication.find("master_link_status:up") != std::string::npos;
         if (!ok) last = replication;
@@ -235,9 +237,9 @@ bool RedisServer::start(Node& node) {
   else
     args.insert(args.end(), {"--port", std::to_string(node.port)});
   if (cluster())  // a short node timeout and no wait before a replica's first sync: tests wait for both
-    args.insert(args.end(), {"--cluster-enabled", "yes", "--cluster-config-file", node.dir + "/nodes.conf",
-                             "--cluster-port", std::to_string(node.busPort), "--cluster-node-timeout", "2000",
-                             "--repl-diskless-sync-delay", "0"});
+    args.insert(args.end(),
+                {"--cluster-enabled", "yes", "--cluster-config-file", node.dir + "/nodes.conf", "--cluster-port",
+                 std::to_string(node.busPort), "--cluster-node-timeout", "2000", "--repl-diskless-sync-delay", "0"});
   if (user_) {  // an ACL file, as deploy/local/lib.sh and the chart write it
     const std::string aclPath = node.dir + "/users.acl";
     std::ofstream acl(aclPath);
@@ -315,7 +317,8 @@ std::map<std::string, int64_t> commandCalls(const RedisServer& server) {
       const size_t colon = info.find(':', at);
       const std::string name = info.substr(at + 8, colon - at - 8);
       const size_t value = info.find("calls=", colon) + 6;
-      if (name != "info" && name.rfind("config", 0) != 0 && name != "auth") calls[name] += std::stoll(info.substr(value));
+      if (name != "info" && name.rfind("config", 0) != 0 && name != "auth")
+        calls[name] += std::stoll(info.substr(value));
       at = colon;
     }
   }
@@ -338,7 +341,8 @@ size_t RedisServer::masterOf(uint16_t slot) const {
     std::istringstream in(line);
     std::vector<std::string> fields;
     for (std::string field; in >> field;) fields.push_back(field);
-    if (fields.size() < 9 || fields[2].find("master") == std::string::npos || fields[2].find("fail") != std::string::npos)
+    if (fields.size() < 9 || fields[2].find("master") == std::string::npos ||
+        fields[2].find("fail") != std::string::npos)
       continue;
     const int port = std::stoi(fields[1].substr(fields[1].find(':') + 1));
     for (size_t i = 8; i < fields.size(); ++i) {
@@ -373,7 +377,8 @@ void SlotMigration::begin() const {
 }
 
 void SlotMigration::migrate(const std::vector<std::string>& keys) const {
-  std::vector<std::string> argv = {"MIGRATE", "127.0.0.1", std::to_string(server.nodePort(to)), "", "0", "5000", "KEYS"};
+  std::vector<std::string> argv = {"MIGRATE", "127.0.0.1", std::to_string(server.nodePort(to)), "", "0",
+                                   "5000",    "KEYS"};
   argv.insert(argv.end(), keys.begin(), keys.end());
   const std::string reply = server.nodeCommandText(from, argv);
   if (reply != "OK" && reply != "NOKEY") throw std::runtime_error("MIGRATE failed: " + reply);
@@ -391,9 +396,11 @@ void SlotMigration::migrateAll() const {
 
 void SlotMigration::finish() const {
   const std::string owner = id(to);
-  for (size_t node : {to, from}) server.nodeCommandText(node, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", owner});
+  for (size_t node : {to, from})
+    server.nodeCommandText(node, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", owner});
   for (size_t node = 0; node < server.nodeCount(); ++node)
-    if (node != to && node != from) server.nodeCommandText(node, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", owner});
+    if (node != to && node != from)
+      server.nodeCommandText(node, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", owner});
 }
 
 void RedisServer::restart() {

@@ -34,8 +34,8 @@ struct RedisUser {
 /// One redis-server, or a cluster of them.
 enum class RedisTopology {
   single,
-  cluster,               // three masters, no replicas
-  clusterWithReplicas,   // three masters with a replica each: failover
+  cluster,              // three masters, no replicas
+  clusterWithReplicas,  // three masters with a replica each: failover
 };
 
 /// `cluster` when ICQ_TEST_REDIS_CLUSTER=1 is set, else `single`.

@@ -36,7 +36,8 @@ void awaitReplicated(const RedisServer& server, size_t master) {
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   auto field = [](const std::string& info, const std::string& name) {
     const size_t at = info.find(name);
-    return at == std::string::npos ? std::string() : info.substr(at + name.size(), info.find_first_of("\r\n", at) - at - name.size());
+    return at == std::string::npos ? std::string()
+                                   : info.substr(at + name.size(), info.find_first_of("\r\n", at) - at - name.size());
   };
   std::string info;
   while (std::chrono::steady_clock::now() < deadline) {
