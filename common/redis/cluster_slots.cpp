@@ -23,9 +23,9 @@ constexpr std::array<uint16_t, 256> makeCrc16Table() {
 constexpr std::array<uint16_t, 256> kCrc16Table = makeCrc16Table();
 
 bool equalsUpper(std::string_view arg, std::string_view upper) {
-  return arg.size() == upper.size() &&
-         std::equal(arg.begin(), arg.end(), upper.begin(),
-                    [](char a, char b) { return std::toupper(static_cast<unsigned char>(a)) == b; });
+  return arg.size() == upper.size() && std::equal(arg.begin(), arg.end(), upper.begin(), [](char a, char b) {
+           return std::toupper(static_cast<unsigned char>(a)) == b;
+         });
 }
 
 bool parsePort(std::string_view text, int& port) {
@@ -105,8 +105,8 @@ bool SlotMap::load(ReplyView slots, std::string_view askedHost) {
   for (size_t i = 0; i < slots.size(); ++i) {
     const ReplyView range = slots[i];
     const ReplyView master = range[2];
-    if (range.size() < 3 || !range[0].isInteger() || !range[1].isInteger() || !master.isArray() ||
-        master.size() < 2 || !master[1].isInteger())
+    if (range.size() < 3 || !range[0].isInteger() || !range[1].isInteger() || !master.isArray() || master.size() < 2 ||
+        !master[1].isInteger())
       return false;
     const long long first = range[0].integer();
     const long long last = range[1].integer();

@@ -3,6 +3,7 @@
 
 #include <sys/time.h>
 
+#include <algorithm>
 #include <thread>
 #include <utility>
 
@@ -98,8 +99,8 @@ bool RedisConnection::reconnect() {
 }
 
 std::string RedisConnection::nodeName(size_t node) const {
-  if (!clusterMode()) return options_.unixSocket.empty() ? options_.host + ":" + std::to_string(options_.port)
-                                                         : options_.unixSocket;
+  if (!clusterMode())
+    return options_.unixSocket.empty() ? options_.host + ":" + std::to_string(options_.port) : options_.unixSocket;
   const ClusterNode& address = slots_->nodes()[node];
   return address.host + ":" + std::to_string(address.port);
 }
@@ -172,8 +173,8 @@ bool RedisConnection::connectLink(size_t node) {
 
 bool RedisConnection::loadScript(size_t node, RedisScript& script) {
   redisContext* context = links_[node].context.get();
-  auto* raw = static_cast<redisReply*>(
-      redisCommand(context, "SCRIPT LOAD %b", script.source_.data(), script.source_.size()));
+  auto* raw =
+      static_cast<redisReply*>(redisCommand(context, "SCRIPT LOAD %b", script.source_.data(), script.source_.size()));
   if (raw == nullptr) {
     markBroken(node, "script load");
     return false;
@@ -185,9 +186,9 @@ bool RedisConnection::loadScript(size_t node, RedisScript& script) {
 
 void RedisConnection::markBroken(size_t node, std::string_view during) {
   const Link& link = links_[node];
-  warnings_->warn("redis_link_failed", {{"node", nodeName(node)},
-                                        {"during", std::string(during)},
-                                        {"error", link.context ? link.context->errstr : ""}});
+  warnings_->warn(
+      "redis_link_failed",
+      {{"node", nodeName(node)}, {"during", std::string(during)}, {"error", link.context ? link.context->errstr : ""}});
   links_[node].broken = true;
   mapStale_ = true;
 }
@@ -341,8 +342,11 @@ bool RedisConnection::sendAndRead(std::span<const size_t> commands) {
     if (command.slot != kEveryNode || !clusterMode()) return {&command.node, 1};
     return fanout_;
   };
+  // Every master, for a command that goes to each (rare: SCRIPT, CONFIG, FLUSH*).
   fanout_.clear();
-  if (clusterMode()) fanout_ = slots_->masters();
+  if (clusterMode() &&
+      std::any_of(commands.begin(), commands.end(), [this](size_t i) { return queued_[i].slot == kEveryNode; }))
+    fanout_ = slots_->masters();
   for (size_t i : commands)
     for (uint16_t node : nodesOf(queued_[i])) {
       if (links_.size() <= node) links_.resize(node + 1);

@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "common/log/log.hpp"
-#include "common/redis/cluster_slots.hpp"
 #include "common/ops/call_metrics.hpp"
+#include "common/redis/cluster_slots.hpp"
 #include "common/util/integer.hpp"
 
 namespace icq::redis {
@@ -223,10 +223,10 @@ private:
   std::vector<Link> links_;         // single: one; cluster: by SlotMap node index
   std::unique_ptr<SlotMap> slots_;  // cluster mode only (32 KiB: on the heap)
   bool mapStale_ = true;
-  std::string wire_;                // the batch's commands in the RESP wire format
-  std::vector<Queued> queued_;      // the batch's commands, in order
-  std::vector<Reply> collected_;    // their replies, in order, as far as exchanged
-  size_t handedOut_ = 0;            // replies given to readReplies() callers so far
+  std::string wire_;              // the batch's commands in the RESP wire format
+  std::vector<Queued> queued_;    // the batch's commands, in order
+  std::vector<Reply> collected_;  // their replies, in order, as far as exchanged
+  size_t handedOut_ = 0;          // replies given to readReplies() callers so far
   std::vector<std::string_view> args_;
   std::vector<size_t> sendList_;
   std::vector<uint16_t> fanout_;

@@ -205,4 +205,65 @@ TEST_CASE("no acknowledged message is lost when a Redis Cluster master fails ove
   CHECK(lost == 0);
 }
 
+// Resharding under traffic (issue 15): while messages flow between two users, the slots that
+// hold their sessions, contact lists and unconfirmed messages are moved to other masters key by
+// key, as `redis-cli --cluster reshard` moves them. Scripts meet ASK (a key already moved),
+// TRYAGAIN (a script whose keys are half moved) and then MOVED; every acknowledged message must
+// still arrive.
+TEST_CASE("no acknowledged message is lost while the users' slots move between Redis Cluster masters",
+          "[e2e][durability][cluster]") {
+  E2E e2e({.gateways = 1, .workers = 2, .settings = {"v5.retransmit_timeout_s=1", "v5.retransmit_retries=4"}},
+          std::nullopt, RedisTopology::cluster);
+  V5Client alice(e2e.cluster.udpPort(0), kAlice, kAlicePassword, "127.0.9.1");
+  REQUIRE(alice.login() == LoginOutcome::accepted);
+  Recipient bob(e2e.cluster.udpPort(0));
+  bob.start();
+
+  std::atomic<bool> moved{false};
+  std::string reshardError;  // Catch's assertions are for the test's own thread
+  std::thread reshard;
+  std::set<std::string> acknowledged;
+  for (int i = 0; i < 150; ++i) {
+    if (i == 30)
+      reshard = std::thread([&] {
+        try {
+          for (uint32_t uin : {kBob, kAlice}) {
+            const uint16_t slot = redis::keySlot(redis::keys::session(uin));
+            const size_t from = e2e.redis.masterOf(slot);
+            const SlotMigration move{e2e.redis, slot, from, (from + 1) % 3};
+            move.begin();
+            move.migrateAll();
+            move.finish();
+          }
+          moved = true;
+        } catch (const std::exception& error) {
+          reshardError = error.what();
+        }
+      });
+    INFO(e2e.cluster.logs());
+    REQUIRE(sendUntilAcknowledged(alice, i));
+    acknowledged.insert("message " + std::to_string(i));
+  }
+  reshard.join();
+  INFO(reshardError);
+  REQUIRE(moved);
+
+  std::vector<std::string> missing;
+  const bool allArrived = eventually(
+      [&] {
+        const std::set<std::string> received = bob.texts();
+        missing.clear();
+        for (const std::string& text : acknowledged)
+          if (!received.count(text)) missing.push_back(text);
+        return missing.empty();
+      },
+      std::chrono::seconds(20));
+  bob.stop();
+  INFO("relogins of the recipient: " << bob.relogins());
+  INFO("first missing: " << (missing.empty() ? std::string("-") : missing.front()));
+  INFO(e2e.cluster.logs());
+  CHECK(allArrived);
+  CHECK(bob.relogins() == 0);
+}
+
 }  // namespace icq::test

@@ -61,10 +61,8 @@ std::vector<std::string> Cluster::commonArgs(const std::string& role, size_t ind
   auto [port, fresh] = adminPorts_.try_emplace(role + "-" + std::to_string(index), 0);
   if (fresh) port->second = freeTcpPort();
   std::vector<std::string> args = redis_.configFlags();
-  args.insert(args.end(), {"--set", "postgres.url=" + database_.url(),
-                           "--set", "log.level=debug",
-                           "--set", role + ".id=" + id,
-                           "--set", "admin.listen=127.0.0.1:" + std::to_string(port->second),
+  args.insert(args.end(), {"--set", "postgres.url=" + database_.url(), "--set", "log.level=debug", "--set",
+                           role + ".id=" + id, "--set", "admin.listen=127.0.0.1:" + std::to_string(port->second),
                            "--set", "admin.api_token=" + options_.adminToken});
   for (const std::string& s : options_.settings) {
     args.push_back("--set");

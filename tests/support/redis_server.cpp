@@ -9,9 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <cstdlib>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -50,9 +50,23 @@ bool answersPing(const std::string& socket) {
 
 /// One command to one node by its Unix socket, authenticated as `user` when given. Throws,
 /// failing the test, when the node does not answer.
-std::string nodeCommand(const std::string& socket, const std::optional<RedisUser>& user,
-                        std::vector<std::string> argv) {
-  const timeval timeout{2, 0};
+/// The text of a scalar reply (an integer in decimal), or of each element of an array.
+std::vector<std::string> replyTexts(const redisReply* reply) {
+  auto text = [](const redisReply* r) {
+    return r->type == REDIS_REPLY_INTEGER ? std::to_string(r->integer)
+                                          : std::string(r->str ? r->str : "", r->str ? r->len : 0);
+  };
+  if (reply->type != REDIS_REPLY_ARRAY) return {text(reply)};
+  std::vector<std::string> texts;
+  for (size_t i = 0; i < reply->elements; ++i) texts.push_back(text(reply->element[i]));
+  return texts;
+}
+
+/// One command to one node by its Unix socket, authenticated as `user` when given. Throws,
+/// failing the test, when the node does not answer.
+std::vector<std::string> nodeCommand(const std::string& socket, const std::optional<RedisUser>& user,
+                                     std::vector<std::string> argv) {
+  const timeval timeout{5, 0};
   std::unique_ptr<redisContext, void (*)(redisContext*)> context(redisConnectUnixWithTimeout(socket.c_str(), timeout),
                                                                  redisFree);
   if (!context || context->err) throw std::runtime_error("cannot reach redis at " + socket);
@@ -68,17 +82,15 @@ std::string nodeCommand(const std::string& socket, const std::optional<RedisUser
   };
   if (user) queue(0, 3);
   queue(user ? 3 : 0, argv.size());
-  std::string text;
+  std::vector<std::string> texts;
   for (int i = 0; i < (user ? 2 : 1); ++i) {
     void* raw = nullptr;
     if (redisGetReply(context.get(), &raw) != REDIS_OK || raw == nullptr)
       throw std::runtime_error("no reply from redis at " + socket);
-    auto* reply = static_cast<redisReply*>(raw);
-    text = reply->type == REDIS_REPLY_INTEGER ? std::to_string(reply->integer)
-                                              : std::string(reply->str ? reply->str : "", reply->str ? reply->len : 0);
-    freeReplyObject(reply);
+    texts = replyTexts(static_cast<redisReply*>(raw));
+    freeReplyObject(raw);
   }
-  return text;
+  return texts;
 }
 
 size_t nodeCountOf(RedisTopology topology) {
@@ -164,7 +176,8 @@ void RedisServer::awaitClusterOk(std::chrono::milliseconds timeout) const {
            last.find("cluster_slots_ok:16384") != std::string::npos;
       // A replica that has not finished its first sync cannot take over from its master.
       if (ok) {
-        const std::string replication = nodeCommandText(static_cast<size_t>(&node - nodes_.data()), {"INFO", "replication"});
+        const std::string replication =
+            nodeCommandText(static_cast<size_t>(&node - nodes_.data()), {"INFO", "replication"});
         ok = replication.find("role:master") != std::string::npos ||
              replication.find("master_link_status:up") != std::string::npos;
         if (!ok) last = replication;
@@ -224,9 +237,9 @@ bool RedisServer::start(Node& node) {
   else
     args.insert(args.end(), {"--port", std::to_string(node.port)});
   if (cluster())  // a short node timeout and no wait before a replica's first sync: tests wait for both
-    args.insert(args.end(), {"--cluster-enabled", "yes", "--cluster-config-file", node.dir + "/nodes.conf",
-                             "--cluster-port", std::to_string(node.busPort), "--cluster-node-timeout", "2000",
-                             "--repl-diskless-sync-delay", "0"});
+    args.insert(args.end(),
+                {"--cluster-enabled", "yes", "--cluster-config-file", node.dir + "/nodes.conf", "--cluster-port",
+                 std::to_string(node.busPort), "--cluster-node-timeout", "2000", "--repl-diskless-sync-delay", "0"});
   if (user_) {  // an ACL file, as deploy/local/lib.sh and the chart write it
     const std::string aclPath = node.dir + "/users.acl";
     std::ofstream acl(aclPath);
@@ -304,7 +317,8 @@ std::map<std::string, int64_t> commandCalls(const RedisServer& server) {
       const size_t colon = info.find(':', at);
       const std::string name = info.substr(at + 8, colon - at - 8);
       const size_t value = info.find("calls=", colon) + 6;
-      if (name != "info" && name.rfind("config", 0) != 0 && name != "auth") calls[name] += std::stoll(info.substr(value));
+      if (name != "info" && name.rfind("config", 0) != 0 && name != "auth")
+        calls[name] += std::stoll(info.substr(value));
       at = colon;
     }
   }
@@ -327,7 +341,8 @@ size_t RedisServer::masterOf(uint16_t slot) const {
     std::istringstream in(line);
     std::vector<std::string> fields;
     for (std::string field; in >> field;) fields.push_back(field);
-    if (fields.size() < 9 || fields[2].find("master") == std::string::npos || fields[2].find("fail") != std::string::npos)
+    if (fields.size() < 9 || fields[2].find("master") == std::string::npos ||
+        fields[2].find("fail") != std::string::npos)
       continue;
     const int port = std::stoi(fields[1].substr(fields[1].find(':') + 1));
     for (size_t i = 8; i < fields.size(); ++i) {
@@ -343,10 +358,49 @@ size_t RedisServer::masterOf(uint16_t slot) const {
   throw std::runtime_error("no master serves slot " + std::to_string(slot));
 }
 
-std::string RedisServer::nodeCommandText(size_t node, std::vector<std::string> argv) const {
+std::vector<std::string> RedisServer::nodeCommandList(size_t node, std::vector<std::string> argv) const {
   std::optional<RedisUser> admin = user_;
   if (admin && cluster()) admin->name = kClusterAdmin;
   return nodeCommand(nodes_.at(node).dir + "/redis.sock", admin, std::move(argv));
+}
+
+std::string RedisServer::nodeCommandText(size_t node, std::vector<std::string> argv) const {
+  const std::vector<std::string> texts = nodeCommandList(node, std::move(argv));
+  return texts.empty() ? std::string() : texts.front();
+}
+
+std::string SlotMigration::id(size_t node) const { return server.nodeCommandText(node, {"CLUSTER", "MYID"}); }
+
+void SlotMigration::begin() const {
+  server.nodeCommandText(to, {"CLUSTER", "SETSLOT", std::to_string(slot), "IMPORTING", id(from)});
+  server.nodeCommandText(from, {"CLUSTER", "SETSLOT", std::to_string(slot), "MIGRATING", id(to)});
+}
+
+void SlotMigration::migrate(const std::vector<std::string>& keys) const {
+  std::vector<std::string> argv = {"MIGRATE", "127.0.0.1", std::to_string(server.nodePort(to)), "", "0",
+                                   "5000",    "KEYS"};
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  const std::string reply = server.nodeCommandText(from, argv);
+  if (reply != "OK" && reply != "NOKEY") throw std::runtime_error("MIGRATE failed: " + reply);
+}
+
+void SlotMigration::migrateAll() const {
+  // What redis-cli --cluster reshard does: a few keys at a time until the slot is empty.
+  for (;;) {
+    const std::vector<std::string> keys =
+        server.nodeCommandList(from, {"CLUSTER", "GETKEYSINSLOT", std::to_string(slot), "10"});
+    if (keys.empty() || (keys.size() == 1 && keys.front().empty())) return;
+    migrate(keys);
+  }
+}
+
+void SlotMigration::finish() const {
+  const std::string owner = id(to);
+  for (size_t node : {to, from})
+    server.nodeCommandText(node, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", owner});
+  for (size_t node = 0; node < server.nodeCount(); ++node)
+    if (node != to && node != from)
+      server.nodeCommandText(node, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", owner});
 }
 
 void RedisServer::restart() {

@@ -34,8 +34,8 @@ struct RedisUser {
 /// One redis-server, or a cluster of them.
 enum class RedisTopology {
   single,
-  cluster,               // three masters, no replicas
-  clusterWithReplicas,   // three masters with a replica each: failover
+  cluster,              // three masters, no replicas
+  clusterWithReplicas,  // three masters with a replica each: failover
 };
 
 /// `cluster` when ICQ_TEST_REDIS_CLUSTER=1 is set, else `single`.
@@ -101,6 +101,8 @@ public:
   /// One command to one node directly (by its Unix socket): the text of its reply (an
   /// integer in decimal).
   std::string nodeCommandText(size_t node, std::vector<std::string> argv) const;
+  /// The same, for a reply that is a list: the text of each element.
+  std::vector<std::string> nodeCommandList(size_t node, std::vector<std::string> argv) const;
 
 private:
   struct Node {
@@ -121,6 +123,24 @@ private:
   std::string dir_;
   std::string binary_;
   std::vector<Node> nodes_;
+};
+
+/// Moves a slot from one master of a cluster to another the way redis-cli --cluster reshard
+/// does, one step at a time, so a test can act between the steps: begin() marks it migrating
+/// and importing, migrate() moves some of its keys (ASK for those while the rest stay),
+/// migrateAll() the rest, finish() gives the slot to its new master on every node (MOVED).
+struct SlotMigration {
+  const RedisServer& server;
+  uint16_t slot;
+  size_t from, to;
+
+  void begin() const;
+  void migrate(const std::vector<std::string>& keys) const;
+  void migrateAll() const;
+  void finish() const;
+
+private:
+  std::string id(size_t node) const;
 };
 
 /// Calls per command since the last resetCommandStats(), from INFO commandstats summed over

@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   const double cpu = cpuSeconds() - cpuStarted;
   const double commands = static_cast<double>(batches * batchSize);
   std::printf("%s %s: %zu batches of %zu, %.0f commands/s, client CPU %.3f us/command, %zu failed batches\n",
-              options.cluster.empty() ? "single" : "cluster", command.c_str(), batches, batchSize,
-              commands / seconds, cpu * 1e6 / commands, failed);
+              options.cluster.empty() ? "single" : "cluster", command.c_str(), batches, batchSize, commands / seconds,
+              cpu * 1e6 / commands, failed);
   return failed == 0 ? 0 : 1;
 }

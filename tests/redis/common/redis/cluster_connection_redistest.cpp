@@ -36,7 +36,8 @@ void awaitReplicated(const RedisServer& server, size_t master) {
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   auto field = [](const std::string& info, const std::string& name) {
     const size_t at = info.find(name);
-    return at == std::string::npos ? std::string() : info.substr(at + name.size(), info.find_first_of("\r\n", at) - at - name.size());
+    return at == std::string::npos ? std::string()
+                                   : info.substr(at + name.size(), info.find_first_of("\r\n", at) - at - name.size());
   };
   std::string info;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -47,33 +48,6 @@ void awaitReplicated(const RedisServer& server, size_t master) {
   }
   FAIL("the replica did not catch up: " << info);
 }
-
-/// Moves `slot` from node `from` to node `to` the way redis-cli --cluster reshard does, one
-/// step at a time; `keysToMove` of its keys are migrated before the slot is handed over (all
-/// of them when `finish` is set).
-struct SlotMigration {
-  const RedisServer& server;
-  uint16_t slot;
-  size_t from, to;
-
-  std::string id(size_t node) const { return server.nodeCommandText(node, {"CLUSTER", "MYID"}); }
-
-  void begin() const {
-    server.nodeCommandText(to, {"CLUSTER", "SETSLOT", std::to_string(slot), "IMPORTING", id(from)});
-    server.nodeCommandText(from, {"CLUSTER", "SETSLOT", std::to_string(slot), "MIGRATING", id(to)});
-  }
-  void migrate(const std::string& key) const {
-    const std::string reply = server.nodeCommandText(
-        from, {"MIGRATE", "127.0.0.1", std::to_string(server.nodePort(to)), key, "0", "5000"});
-    REQUIRE(reply == "OK");
-  }
-  void finish() const {
-    for (size_t node : {to, from}) server.nodeCommandText(node, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", id(to)});
-    for (size_t node = 0; node < server.nodeCount(); ++node)
-      if (node != to && node != from)
-        server.nodeCommandText(node, {"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", id(to)});
-  }
-};
 
 TEST_CASE("cluster mode puts every key on the master of its slot as the server computes it", "[redis][cluster]") {
   RedisServer server(std::nullopt, std::nullopt, RedisTopology::cluster);
@@ -104,9 +78,9 @@ TEST_CASE("cluster mode follows a slot that moved to another master", "[redis][c
   run(redis, {"SET", name, "before"});
   const uint16_t slot = redis::keySlot(name);
   const size_t from = server.masterOf(slot);
-  const SlotMigration move{server, slot, from, (from + 1) % 3};
+  const test::SlotMigration move{server, slot, from, (from + 1) % 3};
   move.begin();
-  move.migrate(name);
+  move.migrate({name});
   move.finish();
   REQUIRE(server.masterOf(slot) == move.to);
 
@@ -126,9 +100,9 @@ TEST_CASE("cluster mode follows ASK for a key already migrated while its slot is
   run(redis, {"SET", stays, "s"});
   const uint16_t slot = redis::keySlot(moved);
   const size_t from = server.masterOf(slot);
-  const SlotMigration move{server, slot, from, (from + 2) % 3};
+  const test::SlotMigration move{server, slot, from, (from + 2) % 3};
   move.begin();
-  move.migrate(moved);
+  move.migrate({moved});
 
   std::vector<redis::Reply> replies;
   const auto getBoth = [&](size_t i, bool) { redis.append({"GET", i == 0 ? moved : stays}); };
@@ -137,7 +111,7 @@ TEST_CASE("cluster mode follows ASK for a key already migrated while its slot is
   CHECK(replies[1].str() == "s");
   // ASK is for one command: the slot still belongs to the old master until it is handed over.
   CHECK(server.masterOf(slot) == from);
-  move.migrate(stays);
+  move.migrate({stays});
   move.finish();
   CHECK(run(redis, {"GET", stays}).str() == "s");
 }

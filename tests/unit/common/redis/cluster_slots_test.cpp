@@ -24,7 +24,7 @@ TEST_CASE("a key's slot is taken from its hash tag when the tag is not empty", "
   CHECK(keySlot("{user1000}.following") == keySlot("{user1000}.followers"));
   CHECK(keySlot("{user1000}.following") == keySlot("user1000"));
   CHECK(keySlot("foo{}{bar}") == (crc16("foo{}{bar}") & 16383));  // an empty tag: the whole key
-  CHECK(keySlot("foo{{bar}}zap") == keySlot("{bar"));               // from the first '{' to the next '}'
+  CHECK(keySlot("foo{{bar}}zap") == keySlot("{bar"));             // from the first '{' to the next '}'
   CHECK(keySlot("foo{bar}{zap}") == keySlot("bar"));
   CHECK(keySlot("no-closing{brace") == (crc16("no-closing{brace") & 16383));
   for (uint32_t uin : {10u, 100000u, 4294967295u}) {

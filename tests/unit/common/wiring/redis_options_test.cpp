@@ -35,12 +35,12 @@ TEST_CASE("redis options name one server unless cluster nodes are given", "[wiri
   CHECK(cluster.cluster == std::vector<redis::ClusterNode>{{"10.0.0.1", 7000}, {"10.0.0.2", 7001}});
 }
 
-TEST_CASE("redis options refuse a bad seed list or what a cluster cannot have and name the key",
-          "[wiring][redis]") {
+TEST_CASE("redis options refuse a bad seed list or what a cluster cannot have and name the key", "[wiring][redis]") {
   CHECK(refusal({{"redis.cluster_nodes", "10.0.0.1"}}) ==
         "flag --set redis.cluster_nodes: key 'redis.cluster_nodes' not host:port: \"10.0.0.1\"");
   CHECK(refusal({{"redis.cluster_nodes", "10.0.0.1:7000"}, {"redis.unix_socket", "/run/redis.sock"}}) ==
-        "flag --set redis.unix_socket: key 'redis.unix_socket' cannot be used with redis.cluster_nodes (a Unix socket reaches one "
+        "flag --set redis.unix_socket: key 'redis.unix_socket' cannot be used with redis.cluster_nodes (a Unix socket "
+        "reaches one "
         "node)");
   CHECK(refusal({{"redis.cluster_nodes", "10.0.0.1:7000"}, {"redis.db", "2"}}) ==
         "flag --set redis.db: key 'redis.db' must be 0 with redis.cluster_nodes (Redis Cluster has one database)");
