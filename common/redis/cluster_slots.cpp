@@ -93,15 +93,8 @@ bool runsOnEveryMaster(std::string_view command) {
 
 bool SlotMap::load(ReplyView slots, std::string_view askedHost) {
   if (!slots.isArray() || slots.size() == 0) return false;
-  std::array<uint16_t, kClusterSlots> next;
-  next.fill(kNoNode);
-  std::vector<ClusterNode> nodes = nodes_;
-  auto indexIn = [&nodes](const ClusterNode& node) {
-    const auto found = std::find(nodes.begin(), nodes.end(), node);
-    if (found != nodes.end()) return static_cast<uint16_t>(found - nodes.begin());
-    nodes.push_back(node);
-    return static_cast<uint16_t>(nodes.size() - 1);
-  };
+  SlotMap next;  // built aside: a reply that is no slot table leaves this map as it was
+  next.nodes_ = nodes_;
   for (size_t i = 0; i < slots.size(); ++i) {
     const ReplyView range = slots[i];
     const ReplyView master = range[2];
@@ -113,13 +106,11 @@ bool SlotMap::load(ReplyView slots, std::string_view askedHost) {
     if (first < 0 || last >= kClusterSlots || first > last) return false;
     ClusterNode node{std::string(master[0].str()), static_cast<int>(master[1].integer())};
     if (node.host.empty() || node.host == "?") node.host = std::string(askedHost);
-    const uint16_t index = indexIn(node);
-    std::fill(next.begin() + first, next.begin() + last + 1, index);
+    std::fill(next.slots_.begin() + first, next.slots_.begin() + last + 1, next.indexOf(node));
   }
-  if (std::find(next.begin(), next.end(), kNoNode) != next.end()) return false;
-  slots_ = next;
-  nodes_ = std::move(nodes);
-  loaded_ = true;
+  if (std::find(next.slots_.begin(), next.slots_.end(), kNoNode) != next.slots_.end()) return false;
+  next.loaded_ = true;
+  *this = std::move(next);
   return true;
 }
 

@@ -79,10 +79,7 @@ bool RedisConnection::connected() const {
 }
 
 bool RedisConnection::reconnect() {
-  wire_.clear();
-  queued_.clear();
-  collected_.clear();
-  handedOut_ = 0;
+  clearBatch();
   for (Link& link : links_) {
     link.context.reset();
     link.broken = true;
@@ -227,7 +224,7 @@ const RedisScript& RedisConnection::addScript(std::string name, std::string sour
     if (script->source_ == source) return *script;
   scripts_.push_back(std::make_unique<RedisScript>(std::move(name), std::move(source)));
   RedisScript& script = *scripts_.back();
-  if (queued_.empty())
+  if (!batchInFlight())
     for (size_t node = 0; node < links_.size(); ++node)
       if (!links_[node].broken) loadScript(node, script);
   return script;
@@ -262,17 +259,10 @@ void RedisConnection::appendScript(const RedisScript& script, std::span<const st
 // The command in Redis's wire format (RESP), once: a redirection sends the same bytes again.
 void RedisConnection::queueFormatted(std::span<const std::string_view> argv, std::optional<size_t> keyIndex,
                                      std::string_view op) {
-  if (queued_.size() == handedOut_ && handedOut_ == collected_.size()) {
-    if (!queued_.empty()) {  // the previous batch is read: start anew
-      wire_.clear();
-      queued_.clear();
-      collected_.clear();
-      handedOut_ = 0;
-    }
-    if (queued_.empty()) {
-      batchOp_ = calls_.operation(op);
-      batchStart_ = std::chrono::steady_clock::now();
-    }
+  if (!batchInFlight()) {  // the first command of a batch: the previous one is all read
+    clearBatch();
+    batchOp_ = calls_.operation(op);
+    batchStart_ = std::chrono::steady_clock::now();
   }
   Queued command;
   command.offset = static_cast<uint32_t>(wire_.size());
@@ -441,6 +431,10 @@ void RedisConnection::failExchange() {
       links_[node].inBatch = false;
     }
   if (!queued_.empty()) finishBatch(false);
+  clearBatch();
+}
+
+void RedisConnection::clearBatch() {
   wire_.clear();
   queued_.clear();
   collected_.clear();

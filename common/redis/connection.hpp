@@ -217,6 +217,10 @@ private:
   bool sendAndRead(std::span<const size_t> commands);
   bool followRedirections(size_t from, size_t to);
   void failExchange();
+  void clearBatch();
+  /// Commands queued whose replies the caller has not all read yet (a batch is cleared
+  /// lazily, at the first command of the next).
+  bool batchInFlight() const { return handedOut_ < queued_.size(); }
   void finishBatch(bool ok);
 
   RedisOptions options_;

@@ -162,31 +162,29 @@ void RedisServer::createCluster() {
 
 void RedisServer::awaitClusterOk(std::chrono::milliseconds timeout) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  std::string last;
+  std::string why;
   while (std::chrono::steady_clock::now() < deadline) {
     bool ok = true;
-    for (const Node& node : nodes_) {
-      if (node.pid <= 0) continue;
-      try {
-        last = nodeCommandText(static_cast<size_t>(&node - nodes_.data()), {"CLUSTER", "INFO"});
-      } catch (const std::runtime_error& error) {
-        last = error.what();
-      }
-      ok = ok && last.find("cluster_state:ok") != std::string::npos &&
-           last.find("cluster_slots_ok:16384") != std::string::npos;
-      // A replica that has not finished its first sync cannot take over from its master.
-      if (ok) {
-        const std::string replication =
-            nodeCommandText(static_cast<size_t>(&node - nodes_.data()), {"INFO", "replication"});
-        ok = replication.find("role:master") != std::string::npos ||
-             replication.find("master_link_status:up") != std::string::npos;
-        if (!ok) last = replication;
-      }
-    }
+    for (size_t node = 0; node < nodes_.size() && ok; ++node) ok = nodes_[node].pid <= 0 || clusterNodeReady(node, why);
     if (ok) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  throw std::runtime_error("the Redis Cluster did not become ready: " + last);
+  throw std::runtime_error("the Redis Cluster did not become ready: " + why);
+}
+
+// Serving every slot as far as this node knows, and, for a replica, in sync with its master:
+// one that has not finished its first sync cannot take over.
+bool RedisServer::clusterNodeReady(size_t node, std::string& why) const {
+  try {
+    why = nodeCommandText(node, {"CLUSTER", "INFO"});
+    if (why.find("cluster_state:ok") == std::string::npos || why.find("cluster_slots_ok:16384") == std::string::npos)
+      return false;
+    why = nodeCommandText(node, {"INFO", "replication"});
+    return why.find("role:master") != std::string::npos || why.find("master_link_status:up") != std::string::npos;
+  } catch (const std::runtime_error& error) {
+    why = error.what();
+    return false;
+  }
 }
 
 std::vector<std::string> RedisServer::configFlags() const {

@@ -117,6 +117,7 @@ private:
   void startNodes();
   void createCluster();
   void signalAndWait(Node& node, int signal);
+  bool clusterNodeReady(size_t node, std::string& why) const;
 
   std::optional<RedisUser> user_;
   std::optional<TlsFiles> tls_;
