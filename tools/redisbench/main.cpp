@@ -72,7 +72,8 @@ int main(int argc, char** argv) {
     if (waitReplicas > 0) {
       icq::redis::Reply acknowledged;
       const icq::redis::Decimal wanted(waitReplicas);
-      if (!redis.command({"WAIT", wanted, "1000"}, acknowledged) || acknowledged.integer() < waitReplicas) ++unreplicated;
+      if (!redis.command({"WAIT", wanted, "1000"}, acknowledged) || acknowledged.integer() < waitReplicas)
+        ++unreplicated;
     }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
