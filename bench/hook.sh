@@ -10,7 +10,9 @@
 # With BENCH_PROFILE=1, perf samples every server process over the window (profile.txt).
 # Environment: BENCH_RUN_DIR; BENCH_PIDS (space-separated name=pid, each counted with its whole
 # process tree: bench/cpu_ticks.py); BENCH_REDIS_PORT and BENCH_METRICS (space-separated
-# name=admin-port), either empty for a server that has none (a server compared by address).
+# name=admin-port), either empty for a server that has none (a server compared by address);
+# BENCH_REDIS_NODES (space-separated ports): every node of a Redis Cluster, whose memory,
+# command statistics and stats go to the same files with "-PORT" before ".txt".
 set -euo pipefail
 event=$1
 dir=$BENCH_RUN_DIR
@@ -46,6 +48,10 @@ case $event in
       "${redis[@]}" INFO memory >"$dir/memory-online.txt"
       "${redis[@]}" CONFIG RESETSTAT >/dev/null
     fi
+    for node in ${BENCH_REDIS_NODES:-}; do
+      redis-cli -p "$node" INFO memory >"$dir/memory-online-$node.txt"
+      redis-cli -p "$node" CONFIG RESETSTAT >/dev/null
+    done
     metrics start
     udp_counters start
     cpu_ticks "$dir/cpu-start.txt"
@@ -64,6 +70,10 @@ case $event in
       "${redis[@]}" INFO commandstats >"$dir/commandstats.txt"
       "${redis[@]}" INFO stats >"$dir/stats.txt"
     fi
+    for node in ${BENCH_REDIS_NODES:-}; do
+      redis-cli -p "$node" INFO commandstats >"$dir/commandstats-$node.txt"
+      redis-cli -p "$node" INFO stats >"$dir/stats-$node.txt"
+    done
     if [ -f "$dir/perf.pid" ]; then
       kill -INT "$(cat "$dir/perf.pid")" 2>/dev/null || true
       while kill -0 "$(cat "$dir/perf.pid")" 2>/dev/null; do sleep 0.1; done

@@ -86,7 +86,7 @@ std::optional<size_t> commandKeyIndex(std::span<const std::string_view> argv) {
 }
 
 bool runsOnEveryMaster(std::string_view command) {
-  for (std::string_view name : {"SCRIPT", "CONFIG", "FLUSHALL", "FLUSHDB"})
+  for (std::string_view name : {"SCRIPT", "CONFIG", "FLUSHALL", "FLUSHDB", "WAIT"})
     if (equalsUpper(command, name)) return true;
   return false;
 }

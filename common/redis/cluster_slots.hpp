@@ -31,8 +31,8 @@ uint16_t keySlot(std::string_view key);
 /// Knows the commands icqcluster sends; any other command is taken to have its key first.
 std::optional<size_t> commandKeyIndex(std::span<const std::string_view> argv);
 
-/// Keyless commands that change a server's state (SCRIPT, CONFIG, FLUSHALL, FLUSHDB): in a
-/// cluster they are sent to every master.
+/// Keyless commands that change a server's state (SCRIPT, CONFIG, FLUSHALL, FLUSHDB) or wait
+/// for its replicas (WAIT): in a cluster they are sent to every master.
 bool runsOnEveryMaster(std::string_view command);
 
 /// A master of the cluster, as the cluster announces it.

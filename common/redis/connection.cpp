@@ -332,7 +332,7 @@ bool RedisConnection::sendAndRead(std::span<const size_t> commands) {
     if (command.slot != kEveryNode || !clusterMode()) return {&command.node, 1};
     return fanout_;
   };
-  // Every master, for a command that goes to each (rare: SCRIPT, CONFIG, FLUSH*).
+  // Every master, for a command that goes to each (rare: SCRIPT, CONFIG, FLUSH*, WAIT).
   fanout_.clear();
   if (clusterMode() &&
       std::any_of(commands.begin(), commands.end(), [this](size_t i) { return queued_[i].slot == kEveryNode; }))
@@ -382,8 +382,11 @@ bool RedisConnection::sendAndRead(std::span<const size_t> commands) {
     for (uint16_t node : nodesOf(command)) {
       if (command.ask && !readOne(node, scratch)) return false;  // ASKING's +OK
       if (!readOne(node, scratch)) return false;
-      // A command sent to every master answers with the first error, else the first reply.
-      if (!collected_[i].valid() || (scratch.isError() && !collected_[i].isError())) collected_[i] = std::move(scratch);
+      // A command sent to every master answers with the first error, else the smallest integer
+      // (WAIT: the replicas of the least replicated master), else the first reply.
+      if (!collected_[i].valid() || (scratch.isError() && !collected_[i].isError()) ||
+          (scratch.isInteger() && collected_[i].isInteger() && scratch.integer() < collected_[i].integer()))
+        collected_[i] = std::move(scratch);
     }
   }
   for (Link& link : links_) link.inBatch = false;

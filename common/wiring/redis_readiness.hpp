@@ -1,5 +1,7 @@
-// Readiness check "redis": a PING on a connection of its own, since a role's connections
-// belong to the role's thread and /readyz runs on the admin port's threads.
+// Readiness check "redis", on a connection of its own, since a role's connections belong to the
+// role's thread and /readyz runs on the admin port's threads. One server: a PING. A cluster:
+// CLUSTER INFO's cluster_state, since any live master answers a PING while a dead master's
+// slots have nobody to serve them until its replica takes over.
 #pragma once
 
 #include <mutex>
@@ -13,6 +15,7 @@ namespace icq::wiring {
 class RedisReadiness {
 public:
   explicit RedisReadiness(const config::Config& config);
+  explicit RedisReadiness(redis::RedisOptions options);
 
 private:
   std::string probe();

@@ -8,7 +8,7 @@ ICQ_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # Debian bookworm packages: toolchain and libraries (shared/docs/TOOLING.md §1), which is
 # all the container image's build stage needs, then the test framework and the servers.
 ICQ_BUILD_PACKAGES=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config lld
   libzmq3-dev cppzmq-dev libhiredis-dev libpqxx-dev libpq-dev libsodium-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libcurl4-openssl-dev
   prometheus-cpp-dev libcivetweb-dev

@@ -73,7 +73,7 @@ refused() {  # refused <description> <pattern the error must contain> <helm temp
 fetch_helm
 rm -rf "$OUT" && mkdir -p "$OUT"
 step "helm $("$HELM" version --short) lint --strict"
-for set in "" "worker.autoscaling.enabled=true" "redis.mode=external,redis.external.host=redis.db,postgres.mode=external,postgres.external.url=postgresql://icq:pw@pg.db/icq"; do
+for set in "" "worker.autoscaling.enabled=true" "redis.bundled.cluster.enabled=true" "redis.mode=external,redis.external.host=redis.db,postgres.mode=external,postgres.external.url=postgresql://icq:pw@pg.db/icq"; do
   "$HELM" lint --strict "$CHART" ${set:+--set "$set"} >"$OUT/lint.log" 2>&1 || fail "helm lint --strict ${set:-(defaults)}: $(cat "$OUT/lint.log")"
 done
 [ "$failures" -eq 0 ] && echo "ok: lint passes"
@@ -93,6 +93,7 @@ render store-tls --set redis.mode=external,redis.external.host=redis.db.internal
   --set 'postgres.external.url=postgresql://icq@pg.db.internal/icq?sslmode=verify-full&sslrootcert=/etc/postgres-ca/ca.crt'
 render external-cluster --set redis.mode=external,redis.external.username=icq \
   --set-json 'redis.external.clusterNodes=["redis-0.redis.db:6379","redis-1.redis.db:6379"]'
+render bundled-cluster --set redis.bundled.cluster.enabled=true,redis.bundled.cluster.masters=4
 render scaled --set worker.replicas=8,gateway.replicas=5
 render actions --set-json 'scheduler.extraEnv=[{"name":"HOOK_SECRET","value":"k"}]' \
   --set-json 'actions.rules=[{"name":"vip-login","on":"login","when":{"uins":[100001]},"actions":[{"log":"VIP {uin}"},{"webhook":{"url":"https://hooks.example.org/icq","secret_env":"HOOK_SECRET"}}]}]'
@@ -125,6 +126,25 @@ expect "bundled Redis: a generated password in the Secret" "$(value defaults Sec
 expect "bundled Redis: the server and every process get it" \
   "$(value defaults StatefulSet/$NAME-redis 'spec.template.spec.containers[0].env[name=ICQ_REDIS_PASSWORD].valueFrom.secretKeyRef.key') $(for c in gateway worker scheduler; do value defaults Deployment/$NAME-$c 'spec.template.spec.containers[0].env[name=ICQ_REDIS_PASSWORD].valueFrom.secretKeyRef.key'; done | tr '\n' ' ')" \
   "redis-password redis-password redis-password redis-password "
+cluster_pods=$(for i in 0 1 2 3 4 5 6 7; do printf '%s-redis-%d.%s-redis.icq.svc:6379,' "$NAME" "$i" "$NAME"; done)
+expect "bundled Redis Cluster: 4 masters with a replica each in one StatefulSet, started together" \
+  "$(value bundled-cluster StatefulSet/$NAME-redis spec.replicas) $(value bundled-cluster StatefulSet/$NAME-redis spec.podManagementPolicy)" "8 Parallel"
+expect "bundled Redis Cluster: a headless Service that names pods before they are ready" \
+  "$(value bundled-cluster Service/$NAME-redis spec.clusterIP) $(value bundled-cluster Service/$NAME-redis spec.publishNotReadyAddresses)" "None True"
+expect "bundled Redis Cluster: every node a seed in the config file, no single server" \
+  "$(value bundled-cluster ConfigMap/$NAME-config 'data.icq\.yaml' | "$PY" -c 'import sys,yaml; r=yaml.safe_load(sys.stdin)["redis"]; print(r["cluster_nodes"] + ",", r.get("host"), r["username"])')" \
+  "$cluster_pods None icq"
+expect "bundled Redis Cluster: each node announces its stable name" \
+  "$(value bundled-cluster StatefulSet/$NAME-redis 'spec.template.spec.containers[0].args' | "$PY" -c 'import sys,yaml; print(" ".join(yaml.safe_load(sys.stdin)[1:4]))')" \
+  "/etc/redis-cluster/redis-cluster-node.sh \$(POD_NAME).$NAME-redis.icq.svc 0.0.0.0"
+expect "bundled Redis Cluster: the Job creates it over every node with one replica per master" \
+  "$(value bundled-cluster Job/$NAME-redis-cluster-create-1 'spec.template.spec.containers[0].args' | "$PY" -c 'import sys,yaml; a=yaml.safe_load(sys.stdin); print(a[2], ",".join(a[3:]) + ",")')" \
+  "1 $cluster_pods"
+for script in redis-cluster-node.sh redis-cluster-create.sh; do
+  expect "bundled Redis Cluster: the ConfigMap holds $script as committed (tests/helm/redis_cluster_scripts.sh runs it)" \
+    "$(value bundled-cluster ConfigMap/$NAME-redis-cluster "data.${script//./\\.}" | sha256sum | cut -c1-16)" "$( (cat "$CHART/files/$script"; echo) | sha256sum | cut -c1-16)"
+done
+expect "no Redis Cluster objects by default" "$(value defaults ConfigMap/$NAME-redis-cluster) $(value defaults Job/$NAME-redis-cluster-create-1)" "absent absent"
 expect "bundled Redis: its default user off, only the ACL user in, the password in no manifest" \
   "$(value defaults StatefulSet/$NAME-redis 'spec.template.spec.containers[0].args[2]' | grep -o "user default off\|--aclfile /tmp/users.acl\|\$ICQ_REDIS_PASSWORD" | sort -u | tr '\n' ' ')" \
   "\$ICQ_REDIS_PASSWORD --aclfile /tmp/users.acl user default off "
@@ -212,6 +232,7 @@ refused "an action rule without a name" "name" --set-json 'actions.rules=[{"on":
 refused "a Redis Cluster node without a port" "clusterNodes" --set redis.mode=external --set-json 'redis.external.clusterNodes=["redis-0"]'
 refused "Redis TLS to a Redis Cluster" "cannot be used with redis.external.clusterNodes" --set redis.mode=external,redis.external.tls.enabled=true,redis.external.tls.caSecret=ca \
   --set-json 'redis.external.clusterNodes=["redis-0:6379"]'
+refused "a bundled Redis Cluster of two masters" "masters" --set redis.bundled.cluster.enabled=true,redis.bundled.cluster.masters=2
 refused "Redis TLS without a CA Secret" "redis.external.tls.caSecret" --set redis.mode=external,redis.external.host=r,redis.external.tls.enabled=true
 
 step "the Redis TLS sidecar's stunnel.conf under the real stunnel4"
@@ -270,7 +291,7 @@ grep -q "icq_online_userz is not in" "$OUT/mutated.log" && echo "ok: the query c
 
 if [ -n "$GATEWAY_BIN" ]; then
   step "the servers accept the chart's config file"
-  for set in defaults external nodeport store-tls actions; do
+  for set in defaults external nodeport store-tls actions bundled-cluster external-cluster; do
     value "$set" ConfigMap/$NAME-config 'data.icq\.yaml' >"$OUT/$set-icq.yaml"
     if env -i PATH="$PATH" "$GATEWAY_BIN" --config "$OUT/$set-icq.yaml" --print-config >"$OUT/$set-config.log" 2>&1; then
       echo "ok: $(basename "$GATEWAY_BIN") --print-config accepts the $set config file"

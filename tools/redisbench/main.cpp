@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   std::string clusterNodes;
   std::string command = "hset";
   size_t batches = 2000, batchSize = 100;
+  int waitReplicas = 0;
   app.add_option("--host", options.host, "Redis host");
   app.add_option("--port", options.port, "Redis port");
   app.add_option("--unix-socket", options.unixSocket, "Redis Unix socket (instead of host and port)");
@@ -38,6 +39,8 @@ int main(int argc, char** argv) {
   app.add_option("--command", command, "hset or script")->check(CLI::IsMember({"hset", "script"}));
   app.add_option("--batches", batches, "batches to send");
   app.add_option("--batch-size", batchSize, "commands per batch (one UIN each)");
+  app.add_option("--wait-replicas", waitReplicas,
+                 "after each batch, WAIT until this many replicas of every master have it (0: no WAIT)");
   CLI11_PARSE(app, argc, argv);
   std::string error;
   options.cluster = icq::redis::parseNodeList(clusterNodes, error);
@@ -52,7 +55,7 @@ int main(int argc, char** argv) {
   std::vector<icq::redis::Reply> replies;
   const auto started = std::chrono::steady_clock::now();
   const double cpuStarted = cpuSeconds();
-  size_t failed = 0;
+  size_t failed = 0, unreplicated = 0;
   for (size_t batch = 0; batch < batches; ++batch) {
     auto append = [&](size_t i, bool withSource) {
       const icq::redis::keys::UinKey key = icq::redis::keys::session(static_cast<uint32_t>(100000 + i));
@@ -66,12 +69,20 @@ int main(int argc, char** argv) {
       }
     };
     if (!redis.pipeline(batchSize, append, replies)) ++failed;
+    if (waitReplicas > 0) {
+      icq::redis::Reply acknowledged;
+      const icq::redis::Decimal wanted(waitReplicas);
+      if (!redis.command({"WAIT", wanted, "1000"}, acknowledged) || acknowledged.integer() < waitReplicas)
+        ++unreplicated;
+    }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const double cpu = cpuSeconds() - cpuStarted;
   const double commands = static_cast<double>(batches * batchSize);
-  std::printf("%s %s: %zu batches of %zu, %.0f commands/s, client CPU %.3f us/command, %zu failed batches\n",
-              options.cluster.empty() ? "single" : "cluster", command.c_str(), batches, batchSize, commands / seconds,
-              cpu * 1e6 / commands, failed);
+  std::printf(
+      "%s %s%s: %zu batches of %zu, %.0f commands/s, client CPU %.3f us/command, %zu failed batches, "
+      "%zu not on every replica within 1 s\n",
+      options.cluster.empty() ? "single" : "cluster", command.c_str(), waitReplicas > 0 ? " + WAIT" : "", batches,
+      batchSize, commands / seconds, cpu * 1e6 / commands, failed, unreplicated);
   return failed == 0 ? 0 : 1;
 }

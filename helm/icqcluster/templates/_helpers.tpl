@@ -50,13 +50,32 @@ app.kubernetes.io/part-of: icqcluster
 {{- if and (eq .Values.redis.mode "external") .Values.redis.external.tls.enabled -}}true{{- end -}}
 {{- end -}}
 
-{{/* redis.cluster_nodes ("host:port,host:port") for an external Redis Cluster, else empty. */}}
+{{/* The bundled Redis Cluster's pod count: every master with its replicas. */}}
+{{- define "icq.redisClusterSize" -}}
+{{- $c := .Values.redis.bundled.cluster -}}
+{{- mul $c.masters (add 1 $c.replicasPerMaster) -}}
+{{- end -}}
+
+{{/* The bundled Redis Cluster's nodes by their stable names, as host:port, one per line. */}}
+{{- define "icq.redisClusterPods" -}}
+{{- $fullname := include "icq.fullname" . -}}
+{{- range $i := until (int (include "icq.redisClusterSize" .)) }}
+{{ printf "%s-redis-%d.%s-redis.%s.svc:6379" $fullname $i $fullname $.Release.Namespace }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+redis.cluster_nodes ("host:port,host:port"): an external Redis Cluster's seeds, or every node of
+the bundled one; else empty.
+*/}}
 {{- define "icq.redisClusterNodes" -}}
 {{- if and (eq .Values.redis.mode "external") .Values.redis.external.clusterNodes -}}
 {{- if .Values.redis.external.tls.enabled -}}
 {{- fail "redis.external.tls cannot be used with redis.external.clusterNodes: the stunnel sidecar reaches one server, a cluster client every master" -}}
 {{- end -}}
 {{- join "," .Values.redis.external.clusterNodes -}}
+{{- else if and (eq .Values.redis.mode "bundled") .Values.redis.bundled.cluster.enabled -}}
+{{- include "icq.redisClusterPods" . | trim | splitList "\n" | join "," -}}
 {{- end -}}
 {{- end -}}
 

@@ -2,7 +2,8 @@
 // more with replicas for failover): slots agree with the server's, a batch spread over every
 // master is one exchange, a slot moved behind the client's back is followed (MOVED), a slot
 // half migrated is followed key by key (ASK), scripts run on every master, and a master
-// killed is replaced by its replica without the connection being told.
+// killed is replaced by its replica without the connection being told (WAIT, sent to every
+// master, then answers for the one left without a replica).
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -143,6 +144,7 @@ TEST_CASE("cluster mode follows a replica promoted after its master was killed",
   redis::RedisConnection redis(server.options(2000ms));
   const std::string name = key(3);
   run(redis, {"SET", name, "kept"});
+  CHECK(run(redis, {"WAIT", "1", "5000"}).integer() == 1);  // every master has its replica
   const size_t master = server.masterOf(redis::keySlot(name));
   awaitReplicated(server, master);
   server.killNode(master);
@@ -159,6 +161,10 @@ TEST_CASE("cluster mode follows a replica promoted after its master was killed",
   REQUIRE(answered);
   CHECK(reply.str() == "kept");
   CHECK(server.masterOf(redis::keySlot(name)) != master);
+
+  // WAIT goes to every master and answers for the least replicated one: the promoted replica
+  // has no replica of its own, the other two masters still have theirs.
+  CHECK(run(redis, {"WAIT", "1", "100"}).integer() == 0);
 }
 
 TEST_CASE("a seed that is down is skipped for one that answers", "[redis][cluster]") {

@@ -48,6 +48,7 @@ TEST_CASE("the key of a command is found where each command keeps it", "[redis][
   CHECK_FALSE(keyIndexOf({"INFO", "commandstats"}));
   CHECK(runsOnEveryMaster("script"));
   CHECK(runsOnEveryMaster("FLUSHALL"));
+  CHECK(runsOnEveryMaster("wait"));
   CHECK_FALSE(runsOnEveryMaster("PING"));
 }
 
