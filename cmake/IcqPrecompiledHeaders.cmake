@@ -1,9 +1,11 @@
 # One precompiled header for every library, binary and test: the standard headers nearly every
 # translation unit includes, and the two large third-party headers many do (nlohmann/json,
-# cppzmq). Parsing them was about half of each file's compile time, and the build is most of
-# the test command's time on two cores. Every target reuses the one icq_pch compiled (REUSE_FROM),
-# which GCC accepts because all targets share the same flags; CMake adds -Winvalid-pch, so with
-# ICQ_WERROR a target whose flags drift fails to build instead of silently parsing everything.
+# cppzmq). A file spends about half its compile time before code generation, and the build is
+# nearly half the test command's time on two cores; with the header, six sampled files took 16 %
+# less CPU in all (and a small file that needs none of it a little more: loading the header is
+# not free). Every target reuses the one icq_pch compiled (REUSE_FROM), which GCC accepts
+# because all targets share the same flags; CMake adds -Winvalid-pch, so with ICQ_WERROR a
+# target whose flags drift fails to build instead of silently parsing everything.
 # Headers whose meaning depends on a target's own definitions (spdlog and fmt: FMT_SHARED,
 # SPDLOG_*; civetweb) stay out. Debug builds only (the test command's): with the header, GCC 12
 # inlines differently at -O3 and its known libstdc++ false positives (-Warray-bounds,
@@ -16,7 +18,7 @@ if(ICQ_PCH AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_BUILD_TYPE STREQUA
   # headers declare: everyone defines it (the value is the x86-64 default anyway), so the one
   # header fits all.
   add_compile_definitions(_FILE_OFFSET_BITS=64)
-  file(WRITE ${CMAKE_BINARY_DIR}/icq_pch.cpp "")
+  file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/icq_pch.cpp CONTENT "")
   add_library(icq_pch STATIC ${CMAKE_BINARY_DIR}/icq_pch.cpp)
   target_precompile_headers(icq_pch PRIVATE
     <algorithm> <array> <atomic> <charconv> <chrono> <cstdint> <cstring> <deque> <filesystem>
