@@ -9,30 +9,13 @@ and how long after the kill the acknowledgements stopped and came back (its --ti
 """
 import csv
 import json
-import os
 import pathlib
 import re
 import sys
 
-CLK_TCK = os.sysconf("SC_CLK_TCK")
+from report import CLK_TCK, read_info, read_ticks
+
 KINDS = ["redis-master", "redis-slave", "worker", "gateway", "scheduler", "postgres"]
-
-
-def ticks(path):
-    out = {}
-    for line in path.read_text().splitlines():
-        name, _, value = line.rpartition(" ")
-        out[name] = int(value)
-    return out
-
-
-def info(path):
-    fields = {}
-    for line in path.read_text().splitlines():
-        key, sep, value = line.strip().partition(":")
-        if sep:
-            fields[key] = value
-    return fields
 
 
 def kind(process):
@@ -44,7 +27,7 @@ def kind(process):
 
 def window(run):
     result = json.loads((run / "result.json").read_text())
-    start, end = ticks(run / "cpu-start.txt"), ticks(run / "cpu-end.txt")
+    start, end = read_ticks(run / "cpu-start.txt"), read_ticks(run / "cpu-end.txt")
     cpu = {}
     for name in end:
         if name in start and kind(name):
@@ -52,14 +35,14 @@ def window(run):
     masters = {m.group(1) for name in end if (m := re.match(r"redis-master-(\d+)$", name))}
     commands = 0
     for port in masters:
-        stats = info(run / f"commandstats-{port}.txt")
+        stats = read_info(run / f"commandstats-{port}.txt")
         commands += sum(int(re.search(r"calls=(\d+)", v).group(1)) for k, v in stats.items() if k.startswith("cmdstat_"))
     memory = {"redis-master": 0, "redis-slave": 0}
     for name in end:
         m = re.match(r"(redis-master|redis-slave)-(\d+)$", name)
         if m:
-            before = int(info(run / f"memory-before-{m.group(2)}.txt")["used_memory"])
-            online = int(info(run / f"memory-online-{m.group(2)}.txt")["used_memory"])
+            before = int(read_info(run / f"memory-before-{m.group(2)}.txt")["used_memory"])
+            online = int(read_info(run / f"memory-online-{m.group(2)}.txt")["used_memory"])
             memory[m.group(1)] += online - before
     return result, cpu, commands, memory
 
